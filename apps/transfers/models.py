@@ -1,0 +1,130 @@
+"""Transfers between countries alleged to break sanctions, and the claims made about them."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from apps.common.models import CuratedModel, date_range_constraint, validate_date_range
+from apps.transfers.choices import DatePrecision, Stance, TransferCategory, TransferStatus
+
+
+class Transfer(CuratedModel):
+    """Something that moved, or is alleged to have moved, from one country to another:
+    shells, missiles, fuel, technology, troops, money.
+
+    ``status`` is the editors' summary of the evidence; the claims say who alleges,
+    corroborates or denies it and on which source. A transfer may be given in exchange for
+    others (munitions for fuel and technology).
+    """
+
+    NATURAL_KEY = ("reference",)
+    TRIMMED_FIELDS = ("reference",)
+
+    reference = models.SlugField(max_length=200, unique=True, help_text="A slug chosen by the researcher.")
+    supplier = models.ForeignKey("geo.Country", on_delete=models.PROTECT, related_name="transfers_supplied")
+    recipient = models.ForeignKey("geo.Country", on_delete=models.PROTECT, related_name="transfers_received")
+    supplier_actor = models.ForeignKey(
+        "actors.Actor", on_delete=models.PROTECT, null=True, blank=True, related_name="transfers_supplied"
+    )
+    recipient_actor = models.ForeignKey(
+        "actors.Actor", on_delete=models.PROTECT, null=True, blank=True, related_name="transfers_received"
+    )
+    category = models.CharField(max_length=32, choices=TransferCategory.choices, db_index=True)
+    items = models.CharField(max_length=500, blank=True, help_text='What moved, e.g. "152 mm artillery shells".')
+    quantity_low = models.PositiveBigIntegerField(null=True, blank=True)
+    quantity_high = models.PositiveBigIntegerField(null=True, blank=True)
+    quantity_unit = models.CharField(max_length=64, blank=True, help_text='e.g. "shells", "barrels", "troops".')
+    started_on = models.DateField(null=True, blank=True, db_index=True)
+    ended_on = models.DateField(null=True, blank=True, db_index=True)
+    date_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    status = models.CharField(
+        max_length=16, choices=TransferStatus.choices, default=TransferStatus.ALLEGED, db_index=True
+    )
+    via = models.ManyToManyField("geo.Country", blank=True, related_name="transfers_via")
+    in_exchange_for = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="given_for", help_text="What the supplier got in return."
+    )
+    sources = models.ManyToManyField("evidence.Source", blank=True, related_name="transfers")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_on", "reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(supplier=models.F("recipient")),
+                name="transfer_supplier_not_recipient",
+                violation_error_message="The supplier and the recipient must be different countries.",
+            ),
+            date_range_constraint("transfer_ended_after_started"),
+            models.CheckConstraint(
+                condition=models.Q(quantity_low__isnull=True)
+                | models.Q(quantity_high__isnull=True)
+                | models.Q(quantity_high__gte=models.F("quantity_low")),
+                name="transfer_quantity_high_not_below_low",
+                violation_error_message="quantity_high must not be below quantity_low.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference}: {self.category} {self.supplier_id and self.supplier.iso2} → {self.recipient_id and self.recipient.iso2}"
+
+    def natural_key(self):
+        return (self.reference,)
+
+    natural_key.dependencies = ["geo.country", "actors.actor", "evidence.source"]
+
+    def clean(self):
+        errors = {}
+        if self.supplier_id and self.supplier_id == self.recipient_id:
+            errors["recipient"] = "The supplier and the recipient must be different countries."
+        validate_date_range(errors, self.started_on, self.ended_on)
+        if self.quantity_low is not None and self.quantity_high is not None and self.quantity_high < self.quantity_low:
+            errors["quantity_high"] = (
+                f"quantity_high ({self.quantity_high}) is below quantity_low ({self.quantity_low})."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class Claim(CuratedModel):
+    """One party's statement about a transfer, on one date and one source: it alleges,
+    corroborates, acknowledges or denies it. The claimant is a country, an actor, or both."""
+
+    NATURAL_KEY = ("reference",)
+    TRIMMED_FIELDS = ("reference",)
+
+    reference = models.SlugField(max_length=200, unique=True)
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="claims")
+    stance = models.CharField(max_length=16, choices=Stance.choices, db_index=True)
+    claimant_country = models.ForeignKey(
+        "geo.Country", on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
+    )
+    claimant_actor = models.ForeignKey(
+        "actors.Actor", on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
+    )
+    made_on = models.DateField(null=True, blank=True, db_index=True)
+    quote = models.TextField(blank=True)
+    summary = models.TextField(blank=True)
+    source = models.ForeignKey("evidence.Source", on_delete=models.PROTECT, related_name="claims")
+
+    class Meta:
+        ordering = ["transfer", "made_on", "reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(claimant_country__isnull=False) | models.Q(claimant_actor__isnull=False),
+                name="claim_names_a_claimant",
+                violation_error_message="A claim names a claimant: a country, an actor or both.",
+            ),
+        ]
+
+    def __str__(self):
+        who = self.claimant_actor or self.claimant_country
+        return f"{self.reference}: {who} {self.stance}"
+
+    def natural_key(self):
+        return (self.reference,)
+
+    natural_key.dependencies = ["transfers.transfer", "geo.country", "actors.actor", "evidence.source"]
+
+    def clean(self):
+        if not self.claimant_country_id and not self.claimant_actor_id:
+            raise ValidationError({"claimant_country": "A claim names a claimant: a country, an actor or both."})

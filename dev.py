@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""The two commands of the quickstart.
+
+    python3 dev.py up     set up .venv, migrate, load the demo data, serve on :8000
+    python3 dev.py test   set up .venv if needed and run the whole test suite
+
+Only the standard library is used here, so it runs on a fresh Python 3.11+.
+"""
+
+import hashlib
+import os
+import secrets
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+REQUIREMENTS = ROOT / "requirements.txt"
+STAMP = VENV / ".requirements.sha256"
+ADMIN_USERNAME = "admin"
+
+
+def run(*args, **kwargs):
+    return subprocess.run([str(a) for a in args], cwd=ROOT, check=True, **kwargs)
+
+
+def ensure_environment():
+    """Create the virtual environment and install the pinned requirements when they changed."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"sanctionsdb needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
+    if not PYTHON.exists():
+        print("Creating the virtual environment in .venv ...", flush=True)
+        venv.create(VENV, with_pip=True)
+    digest = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+    if not STAMP.exists() or STAMP.read_text() != digest:
+        print("Installing requirements ...", flush=True)
+        run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", REQUIREMENTS)
+        STAMP.write_text(digest)
+
+
+def manage(*args, **kwargs):
+    return run(PYTHON, "manage.py", *args, **kwargs)
+
+
+def ensure_admin_account():
+    """Create the first account with a generated password, shown once."""
+    password = secrets.token_urlsafe(12)
+    script = (
+        "from django.contrib.auth import get_user_model\n"
+        "User = get_user_model()\n"
+        f"if User.objects.filter(username={ADMIN_USERNAME!r}).exists():\n"
+        "    print('exists')\n"
+        "else:\n"
+        f"    User.objects.create_superuser({ADMIN_USERNAME!r}, '', {password!r})\n"
+        "    print('created')\n"
+    )
+    result = manage("shell", "--no-imports", "-c", script, capture_output=True, text=True)
+    if result.stdout.strip().endswith("created"):
+        print(f"\nLog in at http://127.0.0.1:8000/admin/ as '{ADMIN_USERNAME}' with password: {password}")
+        print("(shown once; change it with: .venv/bin/python manage.py changepassword admin)\n")
+    else:
+        print(f"\nLog in at http://127.0.0.1:8000/admin/ as '{ADMIN_USERNAME}' with the password shown on the first run")
+        print("(forgotten? .venv/bin/python manage.py changepassword admin)\n")
+
+
+def up(extra):
+    ensure_environment()
+    manage("migrate", "--no-input", "--verbosity", "0")
+    manage("load_demo")
+    ensure_admin_account()
+    manage("runserver", "127.0.0.1:8000", *extra)
+
+
+def test(extra):
+    ensure_environment()
+    os.execv(str(PYTHON), [str(PYTHON), "-m", "pytest", *extra])
+
+
+def main():
+    commands = {"up": up, "test": test}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        sys.exit(__doc__)
+    os.chdir(ROOT)
+    commands[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()
