@@ -63,7 +63,9 @@ def ensure_admin_account():
         print(f"\nLog in at http://127.0.0.1:8000/admin/ as '{ADMIN_USERNAME}' with password: {password}")
         print("(shown once; change it with: .venv/bin/python manage.py changepassword admin)\n")
     else:
-        print(f"\nLog in at http://127.0.0.1:8000/admin/ as '{ADMIN_USERNAME}' with the password shown on the first run")
+        print(
+            f"\nLog in at http://127.0.0.1:8000/admin/ as '{ADMIN_USERNAME}' with the password shown on the first run"
+        )
         print("(forgotten? .venv/bin/python manage.py changepassword admin)\n")
 
 

@@ -1,4 +1,11 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_roles(sender, **kwargs):
+    from apps.common.roles import sync_roles
+
+    sync_roles()
 
 
 class CommonConfig(AppConfig):
@@ -9,3 +16,6 @@ class CommonConfig(AppConfig):
 
     def ready(self):
         from apps.common import checks, signals  # noqa: F401
+
+        # Keep the roles' permissions in step with models added by later migrations.
+        post_migrate.connect(_sync_roles, sender=self)
