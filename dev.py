@@ -30,7 +30,7 @@ def run(*args, **kwargs):
 
 def ensure_environment():
     """Create the virtual environment and install the pinned requirements when they changed."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be started by an older python3
         sys.exit(f"sanctionsdb needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     if not PYTHON.exists():
         print("Creating the virtual environment in .venv ...", flush=True)
