@@ -3,6 +3,7 @@
 
     python3 dev.py up     set up .venv, migrate, load the demo data, serve on :8000
     python3 dev.py test   set up .venv if needed and run the whole test suite
+    python3 dev.py setup  only create .venv and install the requirements
 
 Only the standard library is used here, so it runs on a fresh Python 3.11+.
 """
@@ -82,8 +83,12 @@ def test(extra):
     os.execv(str(PYTHON), [str(PYTHON), "-m", "pytest", *extra])
 
 
+def setup(extra):
+    ensure_environment()
+
+
 def main():
-    commands = {"up": up, "test": test}
+    commands = {"up": up, "test": test, "setup": setup}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         sys.exit(__doc__)
     os.chdir(ROOT)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -25,3 +26,12 @@ def shared_data(relative):
 def demo_data(db):
     """The shipped demo data set, loaded as the quickstart loads it."""
     call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def demo_data_module(django_db_setup, django_db_blocker):
+    """The demo data loaded once for a module of read-only tests, rolled back afterwards."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", verbosity=0)
+        yield
+        transaction.set_rollback(True)
