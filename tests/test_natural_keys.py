@@ -18,9 +18,7 @@ def test_natural_key_round_trip(label, tmp_path):
     assert before, f"no {label} record to round-trip"
 
     dump = io.StringIO()
-    call_command(
-        "dumpdata", *CONTRACT_MODELS, natural_foreign=True, natural_primary=True, indent=1, stdout=dump
-    )
+    call_command("dumpdata", *CONTRACT_MODELS, natural_foreign=True, natural_primary=True, indent=1, stdout=dump)
     assert '"pk"' not in dump.getvalue()
     fixture = tmp_path / "dump.json"
     fixture.write_text(dump.getvalue())
