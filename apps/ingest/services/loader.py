@@ -23,6 +23,7 @@ Fields a record leaves out keep their stored value on an update and take the mod
 a create; a many-to-many field that is given replaces the stored set.
 """
 
+import json
 import re
 import sys
 from collections import defaultdict
@@ -30,6 +31,7 @@ from contextlib import suppress
 from itertools import islice
 
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.db.models.expressions import F
 from django.utils import timezone
@@ -193,6 +195,7 @@ class _Load:
         self.pk_of = defaultdict(dict)  # spec -> {key: pk}, existing and allocated
         self.existing_pks = defaultdict(set)  # spec -> {pk} of rows already stored
         self.skip = set()  # locations of records rejected while scanning
+        self.key_at = {}  # (spec, Location) -> natural key worked out while scanning
         self.total = 0
 
     # -- errors ----------------------------------------------------------------------------
@@ -247,6 +250,7 @@ class _Load:
             self.skip.add(record.location)
             return
         self.in_load[spec][key] = record.location
+        self.key_at[(spec, record.location)] = key
         if unknown:
             self.skip.add(record.location)
         for name in spec.foreign_keys:
@@ -317,7 +321,7 @@ class _Load:
     def _apply_batch(self, spec, batch):
         model = spec.model
         counts = self.report.count(spec.label)
-        keyed = [(record, self.pk_of[spec][record_key(spec, record.fields)]) for record in batch]
+        keyed = [(record, self.pk_of[spec][self.key_at[(spec, record.location)]]) for record in batch]
         existing = [pk for _, pk in keyed if pk in self.existing_pks[spec]]
         stored = {}
         stored_links = {}
@@ -443,7 +447,9 @@ class _Load:
             "default_change_reason": self.change_reason,
             "default_date": self.now,
         }
-        if created:
+        if created and connection.vendor == "postgresql":
+            _copy_created(model, created, self.now, self.user_id, self.change_reason)
+        elif created:
             model._base_manager.bulk_create(created)
             model.history.bulk_history_create(created, **history_options)
         if changed:
@@ -457,14 +463,58 @@ class _Load:
             field = spec.many_to_many[name]
             through = field.remote_field.through
             source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
-            new_rows = [
-                through(**{source: pk, target: t}) for pk, targets, old in items for t in targets if t not in old
-            ]
+            new_pairs = [(pk, t) for pk, targets, old in items for t in targets if t not in old]
             gone = [row_pk for pk, targets, old in items for t, row_pk in old.items() if t not in set(targets)]
             if gone:
                 through._base_manager.filter(pk__in=gone).delete()
-            if new_rows:
-                through._base_manager.bulk_create(new_rows)
+            if new_pairs and connection.vendor == "postgresql":
+                _copy(through._meta.db_table, [source, target], new_pairs)
+            elif new_pairs:
+                through._base_manager.bulk_create([through(**{source: pk, target: t}) for pk, t in new_pairs])
+
+
+def _db_value(field, value):
+    if isinstance(field, models.JSONField):
+        return None if value is None else json.dumps(value, cls=field.encoder or DjangoJSONEncoder)
+    return value
+
+
+def _copy(table, columns, rows):
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+        with cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def _copy_created(model, created, now, user_id, change_reason):
+    """New rows and their history rows with PostgreSQL COPY (the primary keys are already
+    allocated). The history rows are the ones ``bulk_history_create`` writes: simple-history's
+    tracked fields, then the date, type "+", user and change reason."""
+    fields = model._meta.concrete_fields
+    _copy(
+        model._meta.db_table,
+        [f.column for f in fields],
+        (tuple(_db_value(f, getattr(obj, f.attname)) for f in fields) for obj in created),
+    )
+    historical = model.history.model
+    tracked = historical.tracked_fields
+    extra = {
+        "history_date": now,
+        "history_type": "+",
+        "history_user_id": user_id,
+        "history_change_reason": change_reason,
+    }
+    columns = [historical._meta.get_field(f.name).column for f in tracked] + [
+        historical._meta.get_field(name.removesuffix("_id")).column for name in extra
+    ]
+    tail = tuple(extra.values())
+    _copy(
+        historical._meta.db_table,
+        columns,
+        (tuple(_db_value(f, getattr(obj, f.attname)) for f in tracked) + tail for obj in created),
+    )
 
 
 def load_records(sources, *, user=None, dry_run=False, batch_size=BATCH_SIZE, progress=False, change_reason="import"):

@@ -224,7 +224,7 @@ def un_records(un_list, name, *, index=None, countries=None):
         records.append(Record(label, fields, Location(name, where)))
 
     if not Authority.objects.filter(code="UN").exists():
-        add("sanctions.authority", dict(AUTHORITY))
+        add("sanctions.authority", dict(AUTHORITY), "authority UN")
     existing_regimes = set(Regime.objects.filter(code__startswith="UN-").values_list("code", flat=True))
     for list_type in sorted({entry.list_type for entry in un_list.entries}):
         code, target = regime_for(list_type)
@@ -232,6 +232,7 @@ def un_records(un_list, name, *, index=None, countries=None):
             add(
                 "sanctions.regime",
                 {"code": code, "name": f"UN sanctions: {list_type}", "authority": ["UN"], "target_country": target},
+                f"regime {code}",
             )
     listed = set()
     for entry in un_list.entries:
