@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "apps.sanctions",
     "apps.transfers",
     "apps.relations",
+    "apps.ingest",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,37 @@
+"""``manage.py export_data``: write the data back out as a fixture or as CSV files."""
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from apps.ingest.services.exporters import export_csv, export_fixture
+
+
+class Command(BaseCommand):
+    help = (
+        "Export the contract models: --format json writes the fixture format that import_data reads back "
+        "(to --output or standard output); --format csv writes one <app>.<model>.csv per model into the "
+        "--output directory."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--format", choices=("json", "csv"), default="json")
+        parser.add_argument("--output", "-o", help="file (json) or directory (csv)")
+        parser.add_argument("--models", nargs="*", metavar="APP.MODEL", help="only these models")
+
+    def handle(self, *args, **options):
+        try:
+            if options["format"] == "csv":
+                if not options["output"]:
+                    raise CommandError("--format csv needs --output DIRECTORY")
+                for path in export_csv(options["output"], options["models"]):
+                    self.stderr.write(f"wrote {path}")
+                return
+            if options["output"]:
+                with open(Path(options["output"]), "w", encoding="utf-8") as stream:
+                    export_fixture(stream, options["models"])
+            else:
+                export_fixture(sys.stdout, options["models"])
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None

@@ -1,0 +1,91 @@
+"""What the data-model contract looks like to a loader: the models in dependency order and,
+for each, its natural key, its fields and how references are written."""
+
+from functools import cache
+
+from django.apps import apps
+from django.db import models
+
+# Dependency order (DESIGN.md): a model comes after the models it refers to.
+CONTRACT_MODELS = (
+    "geo.country",
+    "actors.actor",
+    "evidence.source",
+    "resolutions.resolution",
+    "resolutions.vote",
+    "resolutions.provision",
+    "sanctions.authority",
+    "sanctions.regime",
+    "sanctions.measure",
+    "sanctions.designation",
+    "transfers.transfer",
+    "transfers.claim",
+    "relations.relationship",
+    "relations.event",
+    "relations.statement",
+)
+
+BOOKKEEPING = ("id", "created_at", "updated_at", "created_by", "updated_by", "version")
+
+
+class ModelSpec:
+    """A contract model as the loader and the exporters see it."""
+
+    def __init__(self, model):
+        self.model = model
+        self.label = model._meta.label_lower
+        self.fields = {}
+        self.foreign_keys = {}
+        self.many_to_many = {}
+        for field in model._meta.concrete_fields:
+            if field.name in BOOKKEEPING:
+                continue
+            self.fields[field.name] = field
+            if field.is_relation:
+                self.foreign_keys[field.name] = field
+        for field in model._meta.many_to_many:
+            self.fields[field.name] = field
+            self.many_to_many[field.name] = field
+        self.field_names = list(self.fields)
+        # Attnames compared to tell a changed row from an unchanged one.
+        self.content_attnames = [
+            field.attname for field in model._meta.concrete_fields if field.name not in BOOKKEEPING
+        ]
+        self.key_parts = []
+        for path in model.NATURAL_KEY:
+            head = path.split("__")[0]
+            if head not in [part for part, _ in self.key_parts]:
+                self.key_parts.append((head, head in self.foreign_keys))
+        self.check_constraints = [c for c in model._meta.constraints if isinstance(c, models.CheckConstraint)]
+
+    def __repr__(self):
+        return f"ModelSpec({self.label})"
+
+    def normalize_key(self, key):
+        return tuple(self.model.normalize_natural_key(tuple(key)))
+
+    def target(self, name):
+        return spec_for(self.fields[name].related_model)
+
+    def list_json_fields(self):
+        """JSON fields whose value is a list (written ``a;b`` in CSV)."""
+        return {
+            name for name, field in self.fields.items() if isinstance(field, models.JSONField) and field.default is list
+        }
+
+
+@cache
+def spec_for(model):
+    return ModelSpec(model)
+
+
+def spec_for_label(label):
+    """The spec of ``app_label.model_name`` (case-insensitive), or None for a non-contract model."""
+    label = (label or "").strip().lower()
+    if label not in CONTRACT_MODELS:
+        return None
+    return spec_for(apps.get_model(label))
+
+
+def contract_specs():
+    return [spec_for(apps.get_model(label)) for label in CONTRACT_MODELS]

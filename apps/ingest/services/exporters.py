@@ -1,0 +1,119 @@
+"""Data leaving the system: the fixture format (which ``import_data`` reads back unchanged)
+and CSV, one file per model, as DESIGN.md describes them.
+
+References are written as natural keys, read from one query per model (pk → key), and
+many-to-many links from one query per field, so an export costs a fixed number of queries.
+Objects are sorted by natural key, so exporting twice gives the same bytes.
+"""
+
+import csv
+import datetime
+import json
+from collections import defaultdict
+from pathlib import Path
+
+from django.core.serializers.json import DjangoJSONEncoder
+
+from apps.ingest.services.contract import contract_specs, spec_for_label
+
+
+def _specs(labels):
+    if not labels:
+        return contract_specs()
+    specs = [spec_for_label(label) for label in labels]
+    unknown = [label for label, spec in zip(labels, specs, strict=True) if spec is None]
+    if unknown:
+        raise ValueError(f"not contract models: {', '.join(unknown)}")
+    return [spec for spec in contract_specs() if spec in specs]
+
+
+class _Keys:
+    """pk → natural key for every model, read once per model."""
+
+    def __init__(self):
+        self.maps = {}
+
+    def of(self, spec):
+        if spec not in self.maps:
+            rows = spec.model._base_manager.values_list("pk", *spec.model.NATURAL_KEY)
+            self.maps[spec] = {row[0]: list(spec.normalize_key(tuple(str(v) for v in row[1:]))) for row in rows}
+        return self.maps[spec]
+
+
+def iter_objects(labels=None):
+    """Yield ``(spec, fields)`` for every object, as the fixture format writes it."""
+    keys = _Keys()
+    for spec in _specs(labels):
+        own = keys.of(spec)
+        links = {}
+        for name, field in spec.many_to_many.items():
+            through = field.remote_field.through
+            source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+            target_keys = keys.of(spec.target(name))
+            grouped = defaultdict(list)
+            for source_pk, target_pk in through._base_manager.values_list(source, target):
+                grouped[source_pk].append(target_keys[target_pk])
+            links[name] = grouped
+        rows = spec.model._base_manager.values(
+            "pk", *[f.attname for f in spec.fields.values() if f.concrete and not f.many_to_many]
+        )
+        for row in sorted(rows, key=lambda r: own[r["pk"]]):
+            fields = {}
+            for name, field in spec.fields.items():
+                if name in spec.many_to_many:
+                    fields[name] = sorted(links[name].get(row["pk"], []))
+                elif name in spec.foreign_keys:
+                    value = row[field.attname]
+                    fields[name] = None if value is None else keys.of(spec.target(name))[value]
+                else:
+                    fields[name] = row[field.attname]
+            yield spec, fields
+
+
+def export_fixture(stream, labels=None):
+    """Write the fixture format (a JSON array, one object per line group) to a text stream."""
+    stream.write("[")
+    first = True
+    for spec, fields in iter_objects(labels):
+        text = json.dumps({"model": spec.label, "fields": fields}, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+        stream.write(("\n" if first else ",\n") + text)
+        first = False
+    stream.write("\n]\n")
+
+
+def _csv_cell(spec, name, value):
+    if value is None:
+        return ""
+    if name in spec.many_to_many:
+        return ";".join("|".join(key) for key in value)
+    if name in spec.foreign_keys:
+        return "|".join(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, cls=DjangoJSONEncoder)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def export_csv(directory, labels=None):
+    """One ``<app>.<model>.csv`` per model in ``directory``; return the paths written."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    writers = {}
+    files = []
+    try:
+        for spec, fields in iter_objects(labels):
+            if spec not in writers:
+                handle = open(directory / f"{spec.label}.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115
+                files.append(handle)
+                writers[spec] = csv.writer(handle)
+                writers[spec].writerow(spec.field_names)
+            writers[spec].writerow([_csv_cell(spec, name, fields[name]) for name in spec.field_names])
+    finally:
+        for handle in files:
+            handle.close()
+    return [Path(handle.name) for handle in files]

@@ -1,0 +1,154 @@
+"""Recognising the same actor on several lists (KOMID is UN ``KPe.001`` and an OFAC entry).
+
+An actor from a list is matched to a stored one when they share an identifier (the UN
+reference, the UN DATAID, the OFAC entry number, an IMO number), or when one's main name is
+a name or alias of the other (names compared without case, accents, punctuation or word
+order), the kinds agree (a person is only ever matched to a person) and the countries do not
+conflict. A name shared through aliases only, several candidates, or a country conflict is
+*uncertain*: the actors are left apart and the import reports them for a person to decide.
+"""
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.utils.text import slugify
+
+from apps.actors.models import Actor
+
+MATCHING_IDENTIFIERS = ("un_ref", "un_dataid", "ofac_uid", "imo")
+# Words that say nothing about which organisation is meant.
+_QUOTES = re.compile(r"[\"'“”‘’]")
+
+
+def name_key(name):
+    """A name compared without case, accents, punctuation or word order."""
+    text = unicodedata.normalize("NFKD", _QUOTES.sub("", name or ""))
+    text = "".join(char for char in text if not unicodedata.combining(char)).upper()
+    words = re.sub(r"[^A-Z0-9]+", " ", text).split()
+    return " ".join(sorted(words))
+
+
+@dataclass
+class KnownActor:
+    slug: str
+    kind: str
+    name: str
+    aliases: list = field(default_factory=list)
+    country: str | None = None
+    identifiers: dict = field(default_factory=dict)
+    stored: bool = True
+
+    def describe(self):
+        ids = ", ".join(f"{k} {self.identifiers[k]}" for k in MATCHING_IDENTIFIERS if self.identifiers.get(k))
+        return f"{self.slug} ({self.name}{'; ' + ids if ids else ''})"
+
+
+@dataclass
+class Match:
+    actor: KnownActor | None
+    reason: str = ""
+    uncertain: list = field(default_factory=list)
+
+
+class ActorIndex:
+    """Every stored actor (and those an import is adding) by identifier and by name."""
+
+    def __init__(self):
+        self.actors = {}
+        self.by_identifier = {}
+        self.by_name = defaultdict(set)  # name key -> slugs having it as name or alias
+        self.by_main_name = defaultdict(set)
+
+    @classmethod
+    def from_database(cls):
+        index = cls()
+        for row in Actor.objects.values_list("slug", "kind", "name", "aliases", "country__iso2", "identifiers"):
+            slug, kind, name, aliases, country, identifiers = row
+            index.add(KnownActor(slug, kind, name, list(aliases or []), country, dict(identifiers or {})))
+        return index
+
+    def add(self, actor):
+        self.actors[actor.slug] = actor
+        for key in MATCHING_IDENTIFIERS:
+            if actor.identifiers.get(key):
+                self.by_identifier[(key, str(actor.identifiers[key]))] = actor.slug
+        self.by_main_name[name_key(actor.name)].add(actor.slug)
+        for name in [actor.name, *actor.aliases]:
+            self.by_name[name_key(name)].add(actor.slug)
+
+    def slug_for(self, name, suffix):
+        """A free slug for a new actor: the name, or the name and the list reference."""
+        base = slugify(name)[:150] or "actor"
+        for candidate in (base, f"{base}-{slugify(suffix)}"):
+            if candidate not in self.actors:
+                return candidate
+        number = 2
+        while f"{base}-{number}" in self.actors:
+            number += 1
+        return f"{base}-{number}"
+
+    def by_id(self, key, value):
+        slug = self.by_identifier.get((key, str(value)))
+        return self.actors.get(slug) if slug else None
+
+    def match(self, *, name, aliases, kind, country, identifiers, namespace):
+        """The stored actor this list entry is, with the reason; or None and the uncertain ones.
+
+        ``namespace`` is the identifier the list gives every entry (``ofac_uid``): an actor
+        that already carries a different value of it is another entry of the same list.
+        """
+        for key in MATCHING_IDENTIFIERS:
+            if identifiers.get(key):
+                found = self.by_id(key, identifiers[key])
+                if found:
+                    return Match(found, f"same {key} {identifiers[key]}")
+        main = name_key(name)
+        alias_keys = {name_key(alias) for alias in aliases} - {main}
+        strong = set(self.by_name.get(main, ()))
+        for key in alias_keys:
+            strong |= self.by_main_name.get(key, set())
+        weak = set()
+        for key in alias_keys:
+            weak |= self.by_name.get(key, set())
+        weak -= strong
+        certain, uncertain = [], []
+        for slug in sorted(strong):
+            actor = self.actors[slug]
+            if (actor.kind == "person") != (kind == "person"):
+                continue
+            if actor.identifiers.get(namespace) and str(actor.identifiers[namespace]) != str(
+                identifiers.get(namespace)
+            ):
+                continue
+            if actor.country and country and actor.country != country:
+                uncertain.append((actor, f"same name, but country {actor.country} and {country}"))
+                continue
+            certain.append(actor)
+        for slug in sorted(weak):
+            actor = self.actors[slug]
+            if (actor.kind == "person") == (kind == "person") and not actor.identifiers.get(namespace):
+                uncertain.append((actor, "an alias in common only"))
+        if len(certain) == 1:
+            return Match(certain[0], "same name", uncertain)
+        if len(certain) > 1:
+            uncertain = [(actor, "one of several actors with this name") for actor in certain] + uncertain
+        return Match(None, "", uncertain)
+
+
+def merged_actor_fields(existing, *, name, aliases, country, identifiers):
+    """An actor found on another list: keep its name and kind, add the new names and ids."""
+    names = [existing.name, *existing.aliases]
+    keys = {name_key(n) for n in names}
+    new_aliases = list(existing.aliases)
+    for candidate in [name, *aliases]:
+        if candidate and name_key(candidate) not in keys:
+            keys.add(name_key(candidate))
+            new_aliases.append(candidate)
+    return {
+        "slug": existing.slug,
+        "aliases": new_aliases,
+        "country": existing.country or country,
+        "identifiers": {**existing.identifiers, **identifiers},
+    }

@@ -1,0 +1,262 @@
+"""Turn researchers' files into records: Django fixtures (JSON, YAML, JSON Lines) and CSV.
+
+Each reader is a source the loader reads twice; it yields ``Record`` objects, or a
+``ReadError`` for what it cannot read (malformed JSON, a CSV header naming no field), and
+never raises for bad input. JSON and JSON Lines are streamed, so a large fixture is never
+held in memory whole; YAML is read at once (it is meant for small hand-written files).
+"""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import yaml
+
+from apps.ingest.services.contract import BOOKKEEPING, spec_for_label
+from apps.ingest.services.records import Location, ReadError, Record
+
+FORMATS = ("json", "jsonl", "yaml", "csv")
+_EXTENSIONS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv"}
+CHUNK = 1 << 20
+
+
+def detect_format(name):
+    return _EXTENSIONS.get(Path(name).suffix.lower())
+
+
+def model_from_filename(name):
+    """``transfers.transfer.csv`` → ``transfers.transfer`` (a prefix such as ``01-`` is allowed)."""
+    stem = Path(name).stem.split("-")[-1]
+    parts = stem.split(".")
+    return ".".join(parts[-2:]) if len(parts) >= 2 else None
+
+
+class FileSource:
+    """One input file. ``path`` is read from disk; ``data`` (bytes) is used instead when given,
+    as for an upload, with ``name`` naming it in messages."""
+
+    def __init__(self, path=None, *, data=None, name=None, fmt=None, model=None):
+        self.path = Path(path) if path is not None else None
+        self.data = data
+        self.name = name or (str(path) if path is not None else "upload")
+        self.fmt = fmt or detect_format(self.name)
+        self.model = model
+
+    def _open(self):
+        if self.data is not None:
+            return io.TextIOWrapper(io.BytesIO(self.data), encoding="utf-8-sig", newline="")
+        return open(self.path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by the caller
+
+    def records(self):
+        if self.fmt not in FORMATS:
+            yield ReadError(Location(self.name), f"unknown file format; use one of {', '.join(FORMATS)}")
+            return
+        try:
+            with self._open() as stream:
+                yield from getattr(self, f"_read_{self.fmt}")(stream)
+        except UnicodeDecodeError as exc:
+            yield ReadError(Location(self.name), f"not UTF-8 text: {exc.reason} at byte {exc.start}")
+        except OSError as exc:
+            yield ReadError(Location(self.name), f"cannot read the file: {exc.strerror or exc}")
+
+    # -- fixtures ------------------------------------------------------------------------------
+
+    def _fixture_record(self, obj, location):
+        if not isinstance(obj, dict):
+            return ReadError(location, "each object must be a mapping with 'model' and 'fields'")
+        label = obj.get("model")
+        if not isinstance(label, str) or not label:
+            return ReadError(location, "the object has no 'model'")
+        fields = obj.get("fields", {})
+        return Record(label.strip().lower(), fields, location)
+
+    def _read_json(self, stream):
+        for index, item in enumerate(_iter_json_array(stream), start=1):
+            if isinstance(item, ReadError):
+                yield ReadError(Location(self.name, item.location.where), item.message)
+                return
+            yield self._fixture_record(item, Location(self.name, f"object {index}"))
+
+    def _read_jsonl(self, stream):
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            location = Location(self.name, f"line {number}")
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield ReadError(location, f"malformed JSON: {exc.msg} at column {exc.colno}")
+                continue
+            yield self._fixture_record(obj, location)
+
+    def _read_yaml(self, stream):
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        try:
+            data = yaml.load(stream, Loader=loader)  # noqa: S506 - a safe loader
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            yield ReadError(Location(self.name, where), f"malformed YAML: {getattr(exc, 'problem', None) or exc}")
+            return
+        if data is None:
+            return
+        if not isinstance(data, list):
+            yield ReadError(Location(self.name), "a fixture is a list of objects")
+            return
+        for index, obj in enumerate(data, start=1):
+            yield self._fixture_record(obj, Location(self.name, f"object {index}"))
+
+    # -- CSV -------------------------------------------------------------------------------------
+
+    def _read_csv(self, stream):
+        label = (self.model or model_from_filename(self.name) or "").lower()
+        spec = spec_for_label(label)
+        if spec is None:
+            yield ReadError(
+                Location(self.name),
+                f"cannot tell the model of this CSV file ({label or 'none'}): name it like "
+                "transfers.transfer.csv or give --model",
+            )
+            return
+        reader = csv.reader(stream, strict=True)
+        try:
+            header = next(reader, None)
+            if not header:
+                yield ReadError(Location(self.name, "line 1"), "the file has no header row", spec.label)
+                return
+            header = [name.strip() for name in header]
+            unknown = [name for name in header if name not in spec.fields and name not in BOOKKEEPING]
+            if unknown:
+                for name in unknown:
+                    yield ReadError(
+                        Location(self.name, "line 1"),
+                        f"unknown column (fields: {', '.join(spec.field_names)})",
+                        spec.label,
+                        name,
+                    )
+                return
+            list_fields = spec.list_json_fields()
+            for row in reader:
+                location = Location(self.name, f"line {reader.line_num}")
+                if not any(cell.strip() for cell in row):
+                    continue
+                if len(row) != len(header):
+                    yield ReadError(location, f"the row has {len(row)} cells, the header {len(header)}", spec.label)
+                    continue
+                fields = {}
+                error = None
+                for name, cell in zip(header, row, strict=True):
+                    if name in BOOKKEEPING:
+                        continue
+                    try:
+                        fields[name] = _csv_value(spec, name, cell, list_fields)
+                    except ValueError as exc:
+                        error = ReadError(location, str(exc), spec.label, name)
+                        break
+                yield error or Record(spec.label, fields, location)
+        except csv.Error as exc:
+            yield ReadError(Location(self.name, f"line {reader.line_num}"), f"malformed CSV: {exc}", spec.label)
+
+
+def _csv_key(cell):
+    parts = [part.strip() for part in cell.split("|")]
+    return parts if len(parts) > 1 else parts[0]
+
+
+def _csv_value(spec, name, cell, list_fields):
+    """A CSV cell as the fixture value of the field (DESIGN.md's CSV conventions)."""
+    field = spec.fields[name]
+    cell = cell.strip()
+    if name in spec.many_to_many:
+        return [_csv_key(item) for item in cell.split(";") if item.strip()]
+    if name in spec.foreign_keys:
+        return _csv_key(cell) if cell else None
+    if name in list_fields:
+        return [item.strip() for item in cell.split(";") if item.strip()]
+    if field.get_internal_type() == "JSONField":
+        if not cell:
+            return {}
+        try:
+            return json.loads(cell)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"malformed JSON in the cell: {exc.msg}") from exc
+    if field.get_internal_type() == "BooleanField":
+        lowered = cell.lower()
+        if lowered in {"true", "yes", "1", "t"}:
+            return True
+        if lowered in {"false", "no", "0", "f", ""}:
+            return False
+        return cell
+    if cell == "" and field.null:
+        return None
+    return cell
+
+
+def _iter_json_array(stream):
+    """Yield the objects of a top-level JSON array one at a time, or a ReadError."""
+    decoder = json.JSONDecoder()
+    buffer = stream.read(CHUNK)
+    eof = len(buffer) < CHUNK
+    position = 0
+    lines_before = 0  # newlines in text already dropped from the buffer
+
+    def where(pos):
+        line = lines_before + buffer.count("\n", 0, pos) + 1
+        column = pos - (buffer.rfind("\n", 0, pos) + 1) + 1
+        return f"line {line}, column {column}"
+
+    def skip_space(pos):
+        while pos < len(buffer) and buffer[pos] in " \t\r\n":
+            pos += 1
+        return pos
+
+    position = skip_space(position)
+    if position >= len(buffer):
+        return
+    if buffer[position] != "[":
+        yield ReadError(Location("", where(position)), "malformed JSON: a fixture is a JSON array of objects")
+        return
+    position += 1
+    expect_value = True
+    first = True
+    while True:
+        position = skip_space(position)
+        while position >= len(buffer) and not eof:
+            more = stream.read(CHUNK)
+            eof = len(more) < CHUNK
+            lines_before += buffer.count("\n", 0, position)
+            buffer, position = buffer[position:] + more, 0
+            position = skip_space(position)
+        if position >= len(buffer):
+            yield ReadError(Location("", where(position)), "malformed JSON: the array is not closed")
+            return
+        char = buffer[position]
+        if char == "]" and (first or not expect_value):
+            return
+        if not expect_value:
+            if char != ",":
+                yield ReadError(Location("", where(position)), "malformed JSON: expected ',' or ']'")
+                return
+            position += 1
+            expect_value = True
+            continue
+        while True:
+            try:
+                obj, end = decoder.raw_decode(buffer, position)
+                break
+            except json.JSONDecodeError as exc:
+                if eof:
+                    yield ReadError(Location("", where(exc.pos)), f"malformed JSON: {exc.msg}")
+                    return
+                more = stream.read(CHUNK)
+                eof = len(more) < CHUNK
+                lines_before += buffer.count("\n", 0, position)
+                buffer, position = buffer[position:] + more, 0
+        yield obj
+        position = end
+        expect_value = False
+        first = False
+        if position > CHUNK:
+            lines_before += buffer.count("\n", 0, position)
+            buffer, position = buffer[position:], 0

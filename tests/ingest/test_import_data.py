@@ -1,0 +1,320 @@
+"""import_data: full validation, every error reported, all or nothing, idempotent upserts."""
+
+import copy
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apps.actors.models import Actor
+from apps.ingest.services.loader import load_records
+from apps.ingest.services.readers import FileSource
+from apps.resolutions.models import Resolution
+from apps.sanctions.models import Designation, Measure
+from apps.transfers.models import Claim, Transfer
+from tests.ingest.conftest import STORY, row_counts, story_objects
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args):
+    call_command("import_data", *[str(a) for a in args], verbosity=0)
+
+
+def test_story_loads_with_forward_references_history_and_bookkeeping(editor):
+    run(STORY, "--user", editor.username)
+    missiles = Transfer.objects.get(reference="kp-ru-missiles-2023")
+    # The claims come before their transfer in the file; the exchange points forward too.
+    assert list(missiles.in_exchange_for.values_list("reference", flat=True)) == ["ru-kp-fuel-2024"]
+    assert Claim.objects.filter(transfer=missiles).count() == 2
+    assert missiles.recipient.iso2 == "RU"  # "ru" in the file
+    assert Resolution.objects.filter(symbol="S/RES/1718 (2006)").exists()  # written "S/RES/1718(2006)"
+    assert Designation.objects.get().reference == "KPe.001"  # trimmed
+    assert list(Measure.objects.get().provisions.values_list("paragraph", flat=True)) == ["8(b)"]
+    assert missiles.version == 1 and missiles.created_at and missiles.updated_at
+    assert missiles.created_by == editor and missiles.updated_by == editor
+    record = missiles.history.get()
+    assert record.history_type == "+" and record.history_user == editor
+    assert record.history_change_reason.startswith("import_data")
+
+
+def test_loading_the_same_file_twice_changes_nothing(editor):
+    run(STORY, "--user", editor.username)
+    before = row_counts()
+    stamps = list(Transfer.objects.values_list("reference", "updated_at", "version"))
+    run(STORY, "--user", editor.username)
+    assert row_counts() == before
+    assert list(Transfer.objects.values_list("reference", "updated_at", "version")) == stamps
+
+
+def test_a_corrected_file_updates_only_what_changed(editor, write_fixture):
+    run(STORY)
+    objects = story_objects()
+    corrected = copy.deepcopy(objects)
+    fuel = next(o for o in corrected if o["fields"].get("reference") == "ru-kp-fuel-2024")
+    fuel["fields"]["status"] = "corroborated"
+    fuel["fields"]["via"] = [["CN"]]
+    before = row_counts()
+    report = load_records([FileSource(write_fixture(corrected))], user=editor)
+    assert report.ok
+    assert (report.counts["transfers.transfer"].updated, report.counts["transfers.transfer"].unchanged) == (1, 1)
+    assert sum(c.updated for c in report.counts.values()) == 1
+    fuel = Transfer.objects.get(reference="ru-kp-fuel-2024")
+    assert fuel.status == "corroborated" and fuel.version == 2 and fuel.updated_by == editor
+    assert list(fuel.via.values_list("iso2", flat=True)) == ["CN"]
+    assert fuel.history.first().history_type == "~"
+    after = row_counts()
+    assert after["transfers.transfer history"] == before["transfers.transfer history"] + 1
+    assert Transfer.objects.get(reference="kp-ru-missiles-2023").version == 1
+
+
+def test_references_may_point_forward_across_files(write_fixture):
+    objects = story_objects()
+    transfers = [o for o in objects if o["model"] != "transfers.claim"]
+    claims = [o for o in objects if o["model"] == "transfers.claim"]
+    # The claims' file comes first and refers to transfers in the second file.
+    run(write_fixture(claims, "a.json"), write_fixture(transfers, "b.json"))
+    assert Claim.objects.count() == 2
+
+
+def test_dry_run_reports_per_model_and_writes_nothing(capsys):
+    before = row_counts()
+    call_command("import_data", str(STORY), "--dry-run")
+    out = capsys.readouterr().out
+    assert "transfers.transfer: 2 would create, 0 would update, 0 unchanged" in out
+    assert "Dry run: nothing was written." in out
+    assert row_counts() == before
+    run(STORY)
+    call_command("import_data", str(STORY), "--dry-run")
+    assert "transfers.transfer: 0 would create, 0 would update, 2 unchanged" in capsys.readouterr().out
+
+
+def test_unknown_user_is_refused():
+    with pytest.raises(CommandError, match="no user named 'nobody'"):
+        run(STORY, "--user", "nobody")
+
+
+def _transfer(reference, **fields):
+    return {
+        "model": "transfers.transfer",
+        "fields": {"reference": reference, "supplier": ["KP"], "recipient": ["RU"], "category": "missiles", **fields},
+    }
+
+
+BAD_OBJECTS = {
+    "unknown country": (_transfer("t", supplier=["XX"]), "transfers.transfer.supplier: unknown geo.country ['XX']"),
+    "unknown key": (
+        {
+            "model": "transfers.claim",
+            "fields": {
+                "reference": "c",
+                "transfer": ["nope"],
+                "stance": "alleges",
+                "claimant_country": ["US"],
+                "source": ["https://www.reuters.com/world/kirby-2024-01-04"],
+            },
+        },
+        "transfers.claim.transfer: unknown transfers.transfer ['nope']",
+    ),
+    "bad choice": (
+        _transfer("t", category="rockets"),
+        "transfers.transfer.category: Value 'rockets' is not a valid choice.",
+    ),
+    "bad date": (
+        _transfer("t", started_on="2024-13-01"),
+        "transfers.transfer.started_on: “2024-13-01” value has the correct format",
+    ),
+    "unknown field": (_transfer("t", colour="red"), "transfers.transfer.colour: unknown field"),
+    "unknown model": ({"model": "foo.bar", "fields": {}}, "foo.bar: unknown model 'foo.bar'"),
+    "missing natural key": (
+        {"model": "transfers.transfer", "fields": {"supplier": ["KP"]}},
+        "the natural key field 'reference' is missing",
+    ),
+    "supplier is recipient": (
+        _transfer("t", recipient=["KP"]),
+        "transfers.transfer.recipient: The supplier and the recipient must be different countries.",
+    ),
+    "ended before started": (
+        _transfer("t", started_on="2024-03-01", ended_on="2024-01-01"),
+        "transfers.transfer.ended_on: ended_on (2024-01-01) is before started_on (2024-03-01).",
+    ),
+    "quantity high below low": (
+        _transfer("t", quantity_low=10, quantity_high=5),
+        "transfers.transfer.quantity_high: quantity_high (5) is below quantity_low (10).",
+    ),
+    "country_a is country_b": (
+        {
+            "model": "relations.relationship",
+            "fields": {"reference": "r", "kind": "alliance", "country_a": ["RU"], "country_b": ["ru"], "title": "x"},
+        },
+        "relations.relationship.country_b: country_a and country_b must be different countries.",
+    ),
+    "delisted before listed": (
+        {
+            "model": "sanctions.designation",
+            "fields": {
+                "regime": ["UN-1718"],
+                "actor": ["komid"],
+                "reference": "X",
+                "listed_on": "2020-01-01",
+                "delisted_on": "2019-01-01",
+            },
+        },
+        "sanctions.designation.delisted_on: delisted_on (2019-01-01) is before listed_on (2020-01-01).",
+    ),
+    "claim without claimant": (
+        {
+            "model": "transfers.claim",
+            "fields": {
+                "reference": "c",
+                "transfer": ["kp-ru-missiles-2023"],
+                "stance": "alleges",
+                "source": ["https://www.reuters.com/world/kirby-2024-01-04"],
+            },
+        },
+        "transfers.claim.claimant_country: A claim names a claimant: a country, an actor or both.",
+    ),
+    "covers a non-category": (
+        {
+            "model": "sanctions.measure",
+            "fields": {
+                "regime": ["UN-1718"],
+                "code": "m",
+                "kind": "arms_embargo",
+                "direction": "both",
+                "covers": ["guns"],
+            },
+        },
+        "sanctions.measure.covers: Not transfer categories: 'guns'.",
+    ),
+    "vetoed draft with a number": (
+        {"model": "resolutions.resolution", "fields": {"symbol": "S/2099/1", "outcome": "vetoed", "number": 5}},
+        "resolutions.resolution.number: A draft that was vetoed has no resolution number.",
+    ),
+    "second vote of a country": (
+        {
+            "model": "resolutions.vote",
+            "fields": {"resolution": ["S/RES/1718(2006)"], "country": ["ru"], "position": "no"},
+        },
+        "resolutions.vote: duplicate natural key ['S/RES/1718 (2006)', 'RU'], first at",
+    ),
+    "lower-case country code stored": (
+        {"model": "geo.country", "fields": {"iso2": "Q1", "name": "Nowhere"}},
+        "geo.country: iso2 must be two upper-case letters.",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", BAD_OBJECTS)
+def test_import_rejects_bad_object_reports_it_and_writes_nothing(kind, write_fixture):
+    bad, message = BAD_OBJECTS[kind]
+    # The bad object comes after the whole (valid) story, which must not be written either.
+    path = write_fixture(story_objects() + [bad])
+    before = row_counts()
+    report = load_records([FileSource(path)])
+    assert [str(e) for e in report.errors if message in str(e)], [str(e) for e in report.errors]
+    assert all(f"{path}, object 20" in str(e) for e in report.errors)
+    assert row_counts() == before
+
+
+def test_every_error_is_reported_with_file_object_model_and_field(write_fixture, capsys):
+    path = write_fixture([_transfer("a", supplier=["XX"]), _transfer("b", category="rockets"), _transfer("c")])
+    with pytest.raises(CommandError, match="2 error"):
+        run(path)
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith(f"{path}, object 1: transfers.transfer.supplier: unknown geo.country")
+    assert err[1].startswith(f"{path}, object 2: transfers.transfer.category: Value 'rockets'")
+    assert not Transfer.objects.exists()
+
+
+def test_one_bad_object_among_a_thousand_writes_nothing(write_fixture):
+    objects = [_transfer(f"t-{n}") for n in range(1000)]
+    objects[637]["fields"]["quantity_low"] = -4
+    before = row_counts()
+    report = load_records([FileSource(write_fixture(objects))], batch_size=100)
+    assert [str(e) for e in report.errors] == [
+        f"{report.errors[0].location.file}, object 638: transfers.transfer.quantity_low: "
+        "Ensure this value is greater than or equal to 0."
+    ]
+    assert row_counts() == before
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("bad.json", '[{"model": "geo.country", "fields": {}},\n {"model": ', "malformed JSON: Expecting value"),
+        ("bad.json", '{"model": "geo.country"}', "a fixture is a JSON array of objects"),
+        ("bad.jsonl", '{"model": "actors.actor", "fields": {"slug": "a"}}\n{oops\n', "line 2: malformed JSON"),
+        ("bad.yaml", "- model: actors.actor\n  fields: {slug: [a\n", "malformed YAML"),
+        ("actors.actor.csv", 'slug,kind,name\n"a,person,A\n', "malformed CSV"),
+        ("actors.actor.csv", "slug,kind,nom\na,person,A\n", "actors.actor.nom: unknown column"),
+        ("actors.actor.csv", "slug,kind,name\na,person\n", "line 2: actors.actor: the row has 2 cells, the header 3"),
+        ("people.csv", "slug,kind,name\na,person,A\n", "cannot tell the model of this CSV file"),
+    ],
+)
+def test_malformed_files_are_reported_and_nothing_is_written(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    # A valid file in the same load is not written either.
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"model": "actors.actor", "fields": {"slug": "ok", "kind": "person", "name": "OK"}}\n')
+    report = load_records([FileSource(good), FileSource(path)])
+    assert any(message in str(e) for e in report.errors), [str(e) for e in report.errors]
+    assert not Actor.objects.exists()
+
+
+def test_csv_files_with_compound_keys_and_lists_load(tmp_path):
+    run(STORY)
+    measures = tmp_path / "sanctions.measure.csv"
+    measures.write_text(
+        "regime,code,kind,direction,covers,provisions,started_on,description\n"
+        'UN-1718,luxury-ban,luxury_goods_ban,imports_to_target,luxury_goods; other,S/RES/1718(2006)|8(b),2006-10-14,"Luxury, goods"\n',
+        encoding="utf-8",
+    )
+    actors = tmp_path / "people.csv"
+    actors.write_text(
+        'slug,kind,name,aliases,country,identifiers\nkim,person,Kim,"K; KJU",kp,"{""un_ref"": ""KPi.1""}"\n'
+    )
+    run(measures)
+    call_command("import_data", str(actors), "--model", "actors.actor", verbosity=0)
+    measure = Measure.objects.get(code="luxury-ban")
+    assert measure.covers == ["luxury_goods", "other"] and measure.description == "Luxury, goods"
+    assert [p.paragraph for p in measure.provisions.all()] == ["8(b)"]
+    kim = Actor.objects.get(slug="kim")
+    assert (kim.aliases, kim.country.iso2, kim.identifiers) == (["K", "KJU"], "KP", {"un_ref": "KPi.1"})
+    run(measures)  # idempotent
+    assert Measure.objects.get(code="luxury-ban").version == 1
+
+
+def test_yaml_and_json_lines_fixtures_load(tmp_path, write_fixture):
+    yaml_file = tmp_path / "actors.yaml"
+    yaml_file.write_text("- model: actors.actor\n  fields:\n    slug: kim\n    kind: person\n    name: Kim Jong Un\n")
+    run(yaml_file, write_fixture(story_objects(), "story.jsonl"))
+    assert Actor.objects.filter(slug__in=["kim", "komid"]).count() == 2
+
+
+def _count_queries(objects, write_fixture, name):
+    path = write_fixture(objects, name)
+    with CaptureQueriesContext(connection) as queries:
+        report = load_records([FileSource(path)], batch_size=1000)
+    assert report.ok, report.errors
+    statements = [q["sql"] for q in queries.captured_queries]
+    if connection.vendor == "sqlite":
+        # Django splits a bulk INSERT under SQLite's limit of 999 parameters a statement.
+        statements = [sql for sql in statements if not sql.startswith("INSERT")]
+    return len(statements)
+
+
+def test_queries_do_not_grow_with_the_number_of_objects(write_fixture):
+    def objects(n, prefix):
+        return [_transfer(f"{prefix}-{i}", via=[["CN"]], sources=[]) for i in range(n)]
+
+    # One query per model and batch: the same for 10 objects as for 300.
+    assert _count_queries(objects(10, "small"), write_fixture, "small.json") == _count_queries(
+        objects(300, "large"), write_fixture, "large.json"
+    )
+    # Reloading (all unchanged) reads in bulk too, and writes nothing.
+    with CaptureQueriesContext(connection) as queries:
+        load_records([FileSource(write_fixture(objects(300, "large"), "large.json"))], batch_size=1000)
+    assert not [q for q in queries.captured_queries if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))]
