@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from apps.common.management.commands.load_demo import demo_fixture_files
+from apps.ingest.management.commands.load_demo import demo_fixture_files
 from tests.helpers import CONTRACT_MODELS, contract_model, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -59,8 +59,18 @@ def test_loading_the_demo_data_twice_changes_nothing(demo_data):
     assert {label: snapshot(label) for label in CONTRACT_MODELS} == before
 
 
-def test_loaddata_fills_the_bookkeeping_the_fixture_omits(demo_data):
+def test_the_demo_fixtures_load_with_plain_loaddata_twice_without_duplicates():
+    call_command("loaddata", *[str(path) for path in demo_fixture_files()], verbosity=0)
+    first = counts()
+    assert first["transfers.Transfer"] == 5 and first["resolutions.Vote"] == 13 * 15
+    call_command("loaddata", *[str(path) for path in demo_fixture_files()], verbosity=0)
+    assert counts() == first
+
+
+def test_loaddata_fills_the_bookkeeping_the_fixture_omits():
     from apps.transfers.models import Transfer
+
+    call_command("loaddata", *[str(path) for path in demo_fixture_files()], verbosity=0)
 
     transfer = Transfer.objects.get(reference="kp-ru-ballistic-missiles-2023")
     assert transfer.created_at is not None

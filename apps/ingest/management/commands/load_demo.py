@@ -1,7 +1,7 @@
 """Load the demo data in ``fixtures/demo/``: the June 2024 Putin–Kim story, told in full.
 
-Idempotent: the fixtures use natural keys, so a second run finds every record and leaves
-unchanged rows unchanged.
+It goes through ``import_data``, the validating loader, so a broken demo file is refused
+whole. Idempotent: the fixtures use natural keys, so a second run changes nothing.
 """
 
 from pathlib import Path
@@ -25,4 +25,4 @@ class Command(BaseCommand):
         if not files:
             self.stdout.write("No demo fixtures found.")
             return
-        call_command("loaddata", *[str(path) for path in files], verbosity=options["verbosity"])
+        call_command("import_data", *[str(path) for path in files], verbosity=options["verbosity"])
