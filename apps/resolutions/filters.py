@@ -20,6 +20,8 @@ class ResolutionFilterSet(BaseFilterSet):
 class VoteFilterSet(BaseFilterSet):
     veto = django_filters.BooleanFilter(method="filter_veto", help_text="Vetoes only (true) or none (false)")
 
+    search_fields = ("resolution__symbol", "resolution__title", "country__iso2", "country__name")
+
     class Meta(BaseFilterSet.Meta):
         model = Vote
 

@@ -51,7 +51,7 @@ class MeasureFilterSet(BaseFilterSet):
 
 
 class DesignationFilterSet(BaseFilterSet):
-    search_fields = ("reference", "reason", "actor__name", "actor__slug")
+    search_fields = ("reference", "reason", "regime__code", "actor__name", "actor__slug")
     unfiltered = {"reason": "free text; searched by q"}
 
     class Meta(BaseFilterSet.Meta):

@@ -21,9 +21,10 @@ from apps.common.roles import is_reviewer
 
 
 def api_fields(model):
-    """The field list of a resource: id, url, the contract's fields and the bookkeeping."""
+    """The field list of a resource: id, the contract's fields and the bookkeeping (``api_url``
+    is added by the serializer: ``url`` is a contract field of sources, resolutions and regimes)."""
     bookkeeping = ["created_at", "updated_at", "created_by", "updated_by", "version"]
-    return ["id", "url", *model.contract_field_names(), *bookkeeping]
+    return ["id", *model.contract_field_names(), *bookkeeping]
 
 
 class BaseModelSerializer(serializers.ModelSerializer):
@@ -36,11 +37,14 @@ class BaseModelSerializer(serializers.ModelSerializer):
         # The detail URL's lookup: the natural key where it is one URL-safe value, else the id.
         lookup_field = "pk"
 
-    def build_url_field(self, field_name, model_class):
-        return serializers.HyperlinkedIdentityField, {
-            "view_name": f"api:{model_class._meta.model_name}-detail",
-            "lookup_field": self.Meta.lookup_field,
-        }
+    def get_fields(self):
+        fields = super().get_fields()
+        api_url = serializers.HyperlinkedIdentityField(
+            view_name=f"api:{self.Meta.model._meta.model_name}-detail",
+            lookup_field=self.Meta.lookup_field,
+            help_text="This record in the API.",
+        )
+        return {"id": fields.pop("id"), "api_url": api_url, **fields}
 
     def validate_review_status(self, value):
         """Publishing (and unpublishing) is a reviewer's decision (DESIGN.md, who may do what)."""
