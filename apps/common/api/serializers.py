@@ -30,8 +30,8 @@ def api_fields(model):
 class BaseModelSerializer(serializers.ModelSerializer):
     serializer_related_field = NaturalKeyRelatedField
 
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         # The detail URL's lookup: the natural key where it is one URL-safe value, else the id.
