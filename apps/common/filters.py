@@ -8,8 +8,11 @@ dates by exact value and range (``started_on`` → ``?started_after=`` / ``?star
 numbers by value and range (``?quantity_low_min=``), and ``q`` searches ``search_fields``.
 """
 
+import datetime
+
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
@@ -35,6 +38,24 @@ class MultiValueField(forms.Field):
         if not isinstance(value, list | tuple):
             value = [value]
         return [self.child.clean(item) for item in value if item not in ("", None)]
+
+
+class UTCDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 moment, converted to UTC: PostgreSQL refuses offsets beyond ±15:59,
+    which ISO 8601 (and Python) allow."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(datetime.UTC)
+        except OverflowError as error:
+            raise ValidationError("Date and time out of range.", code="overflow") from error
+
+
+class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UTCDateTimeField
 
 
 class MultiValueFilter(django_filters.MultipleChoiceFilter):
@@ -111,10 +132,10 @@ def filters_for_field(name, field):
 
 class BaseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
-    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-    updated_before = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="lte")
+    created_after = UTCDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UTCDateTimeFilter(field_name="created_at", lookup_expr="lte")
+    updated_after = UTCDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_before = UTCDateTimeFilter(field_name="updated_at", lookup_expr="lte")
 
     # Fields searched (icontains) by ``q``.
     search_fields: tuple[str, ...] = ()

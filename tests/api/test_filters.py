@@ -126,3 +126,11 @@ def test_ordering(records, reviewer_client):
     assert [row["category"] for row in rows] == ["missiles", "fuel"]
     rows = reviewer_client.get("/api/v1/transfers/", {"ordering": "category"}).json()["results"]
     assert [row["category"] for row in rows] == ["fuel", "missiles"]
+
+
+def test_moments_with_offsets_postgresql_refuses_are_read_in_utc(records, reviewer_client):
+    response = reviewer_client.get("/api/v1/transfers/", {"created_after": "2000-01-01T00:00:00+19:05"})
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 2
+    response = reviewer_client.get("/api/v1/transfers/", {"created_after": "0001-01-01T00:00:00+15:00"})
+    assert response.status_code == 400

@@ -4,6 +4,8 @@ body). Writes are covered by the generic resource tests."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
@@ -18,7 +20,18 @@ CHECKS = [not_a_server_error, response_schema_conformance, content_type_conforma
 
 
 @pytest.fixture
-def published_data(db):
+def keep_test_connection():
+    """The real WSGI handler closes the database connection around each request, which
+    would end the test's transaction on PostgreSQL; Django's test client stops it the same way."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def published_data(db, keep_test_connection):
     for record in one_of_each().values():
         fill_empty_fields(record)
         if hasattr(record, "review_status"):
