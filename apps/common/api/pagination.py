@@ -20,7 +20,7 @@ class PageNumberOrCursorPagination(PageNumberPagination):
     def _cursor_paginator(self, request):
         if getattr(self, "_cursor", None) is None:
             paginator = CursorPagination()
-            # Ordered by id: unique and never changes, which is what a cursor needs.
+            # Ordered by id (unique and unchanging, which a cursor needs) unless ?ordering= says otherwise.
             paginator.ordering = "id"
             paginator.page_size = self.get_page_size(request)
             self._cursor = paginator
@@ -62,7 +62,7 @@ class PageNumberOrCursorPagination(PageNumberPagination):
                 "name": "pagination",
                 "required": False,
                 "in": "query",
-                "description": "Set to 'cursor' to page by cursor (ordered by id) instead of by page number.",
+                "description": "Set to 'cursor' to page by cursor (by id, or by ?ordering=) instead of by page number.",
                 "schema": {"type": "string", "enum": ["page", "cursor"]},
             },
         ]
