@@ -1,0 +1,33 @@
+import re
+
+from django.db.models import Q
+
+from apps.actors.models import Actor
+from apps.common.filters import BaseFilterSet, MultiValueFilter
+
+IDENTIFIER_KEY = re.compile(r"^[A-Za-z0-9_]+$")
+
+
+class ActorFilterSet(BaseFilterSet):
+    identifier = MultiValueFilter(
+        method="filter_identifier",
+        help_text='A list identifier as "key:value", e.g. un_ref:KPi.033 or ofac_uid:9345',
+    )
+
+    search_fields = ("slug", "name", "aliases", "role", "description")
+    unfiltered = {
+        "aliases": "a list; searched by q",
+        "description": "free text; searched by q",
+        "identifiers": "an object; filtered by ?identifier=key:value",
+    }
+
+    class Meta(BaseFilterSet.Meta):
+        model = Actor
+
+    def filter_identifier(self, queryset, name, value):
+        condition = Q()
+        for item in value:
+            key, _, wanted = item.partition(":")
+            if IDENTIFIER_KEY.match(key) and wanted:
+                condition |= Q(**{f"identifiers__{key}": wanted})
+        return queryset.filter(condition) if condition else queryset.none()

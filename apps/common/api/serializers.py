@@ -1,0 +1,137 @@
+"""The base every resource serializer inherits.
+
+Fields are the contract's (``Model.contract_field_names()``) plus ``id``, ``url`` and the
+bookkeeping every record carries. Relations are natural keys (see ``fields``). Validation
+runs the model's own rules (``full_clean``: field checks, ``clean()``, unique and check
+constraints), so an API write is refused for the same reasons as an admin or importer
+write, with the error under the field's name.
+"""
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.settings import api_settings
+
+from apps.common.api.fields import BOOKKEEPING, NaturalKeyRelatedField, key_paths_to_select
+from apps.common.choices import ReviewStatus
+from apps.common.models import CuratedModel
+from apps.common.roles import is_reviewer
+
+
+def api_fields(model):
+    """The field list of a resource: id, the contract's fields and the bookkeeping (``api_url``
+    is added by the serializer: ``url`` is a contract field of sources, resolutions and regimes)."""
+    bookkeeping = ["created_at", "updated_at", "created_by", "updated_by", "version"]
+    return ["id", *model.contract_field_names(), *bookkeeping]
+
+
+class BaseModelSerializer(serializers.ModelSerializer):
+    serializer_related_field = NaturalKeyRelatedField
+
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        # The detail URL's lookup: the natural key where it is one URL-safe value, else the id.
+        lookup_field = "pk"
+
+    def get_fields(self):
+        fields = super().get_fields()
+        api_url = serializers.HyperlinkedIdentityField(
+            view_name=f"api:{self.Meta.model._meta.model_name}-detail",
+            lookup_field=self.Meta.lookup_field,
+            help_text="This record in the API.",
+        )
+        return {"id": fields.pop("id"), "api_url": api_url, **fields}
+
+    def validate_review_status(self, value):
+        """Publishing (and unpublishing) is a reviewer's decision (DESIGN.md, who may do what)."""
+        current = self.instance.review_status if self.instance is not None else ReviewStatus.DRAFT
+        request = self.context.get("request")
+        if value != current and not is_reviewer(request.user if request else None):
+            raise PermissionDenied({"review_status": [f"Only reviewers may set review_status to {value!r}."]})
+        return value
+
+    def validate(self, attrs):
+        model = self.Meta.model
+        many_to_many = {field.name for field in model._meta.many_to_many}
+        values = {name: value for name, value in attrs.items() if name not in many_to_many}
+        if self.instance is None:
+            candidate = model(**values)
+        else:
+            candidate = model._base_manager.get(pk=self.instance.pk)
+            for name, value in values.items():
+                setattr(candidate, name, value)
+        try:
+            candidate.full_clean(exclude=[*BOOKKEEPING, *many_to_many])
+        except DjangoValidationError as error:
+            detail = error.message_dict
+            if NON_FIELD_ERRORS in detail:
+                detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+            raise serializers.ValidationError(detail) from error
+        return attrs
+
+    @classmethod
+    def optimize(cls, queryset, *, public_only=False):
+        """Select and prefetch everything the serializer shows, so that a page of any size
+        costs the same number of queries. ``public_only`` hides drafts behind relations."""
+        model = cls.Meta.model
+        selected = ["created_by", "updated_by"]
+        prefetched = []
+        for field in model._meta.get_fields():
+            if not field.concrete or not field.is_relation or field.name in BOOKKEEPING:
+                continue
+            related = field.related_model
+            paths = key_paths_to_select(related)
+            if field.many_to_many:
+                related_queryset = related._default_manager.select_related(*paths)
+                if public_only and issubclass(related, CuratedModel):
+                    related_queryset = related_queryset.filter(review_status=ReviewStatus.PUBLISHED)
+                prefetched.append(models.Prefetch(field.name, queryset=related_queryset))
+            else:
+                selected.append(field.name)
+                selected.extend(f"{field.name}__{path}" for path in paths)
+        return queryset.select_related(*selected).prefetch_related(*prefetched)
+
+
+class GraphNodeSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text='ISO alpha-2 for a country, "authority:<code>" for an authority without one.')
+    kind = serializers.ChoiceField(["country", "authority"])
+    name = serializers.CharField()
+
+
+class GraphEdgeSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(["transfer", "sanctions", "relationship"])
+    source = serializers.CharField()
+    target = serializers.CharField()
+    reference = serializers.CharField(help_text="Transfer or relationship reference, or regime code.")
+    category = serializers.CharField(allow_null=True, help_text="Transfer category or relationship kind.")
+    status = serializers.CharField(allow_null=True)
+    started_on = serializers.DateField(allow_null=True)
+    ended_on = serializers.DateField(allow_null=True)
+
+
+class GraphSerializer(serializers.Serializer):
+    nodes = GraphNodeSerializer(many=True)
+    edges = GraphEdgeSerializer(many=True)
+
+
+class ChangeSerializer(serializers.Serializer):
+    model = serializers.CharField(help_text='App label and model, e.g. "transfers.transfer".')
+    id = serializers.IntegerField()
+    natural_key = serializers.ListField(child=serializers.JSONField(), help_text="The record's natural key.")
+    action = serializers.ChoiceField(
+        ["created", "updated", "deleted", "unpublished"],
+        help_text="unpublished: a published record went back to draft; clients without drafts drop it.",
+    )
+    user = serializers.CharField(allow_null=True)
+    time = serializers.DateTimeField()
+    changed_fields = serializers.ListField(child=serializers.CharField())
+    history_id = serializers.IntegerField()
+
+
+class ChangesSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="The next page, or null when the client is up to date.")
+    results = ChangeSerializer(many=True)

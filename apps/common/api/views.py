@@ -1,0 +1,324 @@
+"""The base every resource viewset inherits, and the API root.
+
+A resource viewset is a declaration (``queryset``, ``serializer_class``, ``filterset_class``);
+this base adds what every resource shares: natural-key detail URLs, selecting and
+prefetching what the serializer shows, hiding drafts from everyone but editors and
+reviewers (a draft is a 404, not a 403), ETags with ``If-Match`` checks, the bookkeeping and
+history user of every write, and CSV output.
+"""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db import transaction
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.exceptions import APIException
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from apps.common.api.fields import BOOKKEEPING
+from apps.common.api.renderers import CSVRenderer
+from apps.common.api.serializers import ChangesSerializer, GraphSerializer
+from apps.common.choices import ReviewStatus
+from apps.common.models import CuratedModel
+from apps.common.roles import is_editor
+from apps.common.selectors import changes_since, country_graph
+from apps.sanctions.choices import TransferCategory
+
+MAX_ID = 2**63 - 1
+
+EXPAND_PARAMETER = OpenApiParameter(
+    "expand",
+    OpenApiTypes.STR,
+    description="Comma-separated relation fields to show as the related record instead of its natural key.",
+)
+IF_MATCH_PARAMETER = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    description="The ETag of the record as the client last read it; a stale one gets 412.",
+)
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The record changed since you read it; fetch it again and reapply your change."
+    default_code = "precondition_failed"
+
+
+def etag_for(instance):
+    """A strong validator that changes whenever the record is saved (``version`` goes up)."""
+    return f'"{instance.pk}-{instance.version}"'
+
+
+def _matches(header, instance):
+    tags = {tag.strip() for tag in header.split(",")}
+    return "*" in tags or etag_for(instance) in tags
+
+
+class BaseViewSet(viewsets.ModelViewSet):
+    renderer_classes = [JSONRenderer, CSVRenderer]
+    # A further condition a published record must meet to be public (e.g. a claim's transfer
+    # must be published too).
+    public_filter = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        serializer_class = cls.__dict__.get("serializer_class")
+        if serializer_class is None:
+            return
+        cls.lookup_field = serializer_class.Meta.lookup_field
+        cls.lookup_value_regex = r"\d+" if cls.lookup_field == "pk" else r"[^/]+"
+        model = serializer_class.Meta.model
+        if "ordering_fields" not in cls.__dict__:
+            cls.ordering_fields = [
+                field.name
+                for field in model._meta.concrete_fields
+                if not field.is_relation and (field.name not in BOOKKEEPING or field.name.endswith("_at"))
+            ]
+
+    # --- who sees what -------------------------------------------------------------------
+
+    def sees_drafts(self):
+        if not hasattr(self, "_sees_drafts"):
+            self._sees_drafts = is_editor(self.request.user) if self.request else False
+        return self._sees_drafts
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if getattr(self, "swagger_fake_view", False):
+            return queryset
+        public_only = not self.sees_drafts()
+        queryset = self.get_serializer_class().optimize(queryset, public_only=public_only)
+        if public_only and issubclass(queryset.model, CuratedModel):
+            queryset = queryset.filter(review_status=ReviewStatus.PUBLISHED)
+            if self.public_filter is not None:
+                queryset = queryset.filter(self.public_filter)
+        return queryset
+
+    def get_object(self):
+        value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        model = self.get_queryset().model
+        if "\x00" in value:
+            raise Http404
+        if self.lookup_field == "pk":
+            if not value.isdigit() or int(value) > MAX_ID:
+                raise Http404
+            key = int(value)
+        else:
+            key = model.normalize_natural_key((value,))[0]
+        queryset = self.get_queryset()
+        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            # Lock the row while the If-Match check and the write happen.
+            queryset = queryset.select_for_update(of=("self",))
+        try:
+            instance = queryset.get(**{self.lookup_field: key})
+        except model.DoesNotExist as error:
+            raise Http404 from error
+        self.check_object_permissions(self.request, instance)
+        return instance
+
+    # --- reads ---------------------------------------------------------------------------
+
+    @extend_schema(parameters=[EXPAND_PARAMETER])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(parameters=[EXPAND_PARAMETER])
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        if_none_match = request.headers.get("If-None-Match")
+        if if_none_match and _matches(if_none_match, instance):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag_for(instance)})
+        response = Response(self.get_serializer(instance).data)
+        response["ETag"] = etag_for(instance)
+        return response
+
+    # --- writes --------------------------------------------------------------------------
+
+    def check_if_match(self, instance):
+        header = self.request.headers.get("If-Match")
+        if header and not _matches(header, instance):
+            raise PreconditionFailed()
+
+    def create(self, request, *args, **kwargs):
+        response = super().create(request, *args, **kwargs)
+        response["ETag"] = etag_for(self._saved)
+        return response
+
+    @extend_schema(parameters=[IF_MATCH_PARAMETER])
+    def update(self, request, *args, **kwargs):
+        with transaction.atomic():
+            response = super().update(request, *args, **kwargs)
+        response["ETag"] = etag_for(self._saved)
+        return response
+
+    @extend_schema(parameters=[IF_MATCH_PARAMETER])
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
+
+    @extend_schema(parameters=[IF_MATCH_PARAMETER])
+    def destroy(self, request, *args, **kwargs):
+        with transaction.atomic():
+            return super().destroy(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        user = self.request.user
+        with transaction.atomic():
+            self._saved = serializer.save(created_by=user, updated_by=user)
+
+    def perform_update(self, serializer):
+        self.check_if_match(serializer.instance)
+        # ``_history_user`` names the user in the history row whatever authenticated them.
+        serializer.instance._history_user = self.request.user
+        self._saved = serializer.save(updated_by=self.request.user)
+
+    def perform_destroy(self, instance):
+        self.check_if_match(instance)
+        instance._history_user = self.request.user
+        instance.delete()
+
+
+class APIRootView(APIView):
+    """Every resource and question of the API, by name."""
+
+    schema = None
+
+    def get(self, request, format=None):
+        names = [
+            "countries",
+            "actors",
+            "sources",
+            "resolutions",
+            "votes",
+            "provisions",
+            "authorities",
+            "regimes",
+            "measures",
+            "designations",
+            "transfers",
+            "claims",
+            "relationships",
+            "events",
+            "statements",
+        ]
+        data = {name: reverse(f"api:{ROUTE_BASENAMES[name]}-list", request=request) for name in names}
+        data["graph"] = reverse("api:graph", request=request)
+        data["changes"] = reverse("api:changes", request=request)
+        data["schema"] = reverse("schema", request=request)
+        data["docs"] = reverse("api-docs", request=request)
+        return Response(data)
+
+
+ROUTE_BASENAMES = {
+    "countries": "country",
+    "actors": "actor",
+    "sources": "source",
+    "resolutions": "resolution",
+    "votes": "vote",
+    "provisions": "provision",
+    "authorities": "authority",
+    "regimes": "regime",
+    "measures": "measure",
+    "designations": "designation",
+    "transfers": "transfer",
+    "claims": "claim",
+    "relationships": "relationship",
+    "events": "event",
+    "statements": "statement",
+}
+
+
+class GraphQuerySerializer(serializers.Serializer):
+    # ``from`` is a keyword; the fields are renamed in get_fields.
+    category = serializers.MultipleChoiceField(choices=TransferCategory.choices, required=False)
+
+    def get_fields(self):
+        return {
+            "from": serializers.DateField(
+                required=False, help_text="Start of the period (transfers, regimes in force)."
+            ),
+            "to": serializers.DateField(required=False, help_text="End of the period."),
+            **super().get_fields(),
+        }
+
+    def validate(self, attrs):
+        if attrs.get("from") and attrs.get("to") and attrs["to"] < attrs["from"]:
+            raise serializers.ValidationError({"to": "to must not be before from."})
+        return attrs
+
+
+class GraphView(APIView):
+    """Countries as nodes; transfers, sanctions (authority → target country) and
+    relationships as edges, optionally limited to a period and transfer categories."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE),
+            OpenApiParameter("to", OpenApiTypes.DATE),
+            OpenApiParameter(
+                "category",
+                {"type": "array", "items": {"type": "string", "enum": TransferCategory.values}},
+                explode=True,
+            ),
+        ],
+        responses=GraphSerializer,
+    )
+    def get(self, request):
+        query = GraphQuerySerializer(
+            data={**request.query_params.dict(), "category": request.query_params.getlist("category")}
+        )
+        query.is_valid(raise_exception=True)
+        graph = country_graph(
+            start=query.validated_data.get("from"),
+            end=query.validated_data.get("to"),
+            categories=sorted(query.validated_data.get("category", ())),
+            public_only=not is_editor(request.user),
+        )
+        return Response(GraphSerializer(graph).data)
+
+
+class ChangesQuerySerializer(serializers.Serializer):
+    since = serializers.DateTimeField(help_text="ISO 8601 timestamp; changes strictly after it are returned.")
+    after = serializers.RegexField(
+        r"^[a-z_]+\.[a-z_]+:\d{1,18}$",
+        required=False,
+        help_text='Resume inside a tie at ``since``: "<model>:<history_id>" of the last change seen.',
+    )
+    limit = serializers.IntegerField(min_value=1, required=False)
+
+    def validate_limit(self, value):
+        return min(value, settings.API_MAX_PAGE_SIZE)
+
+
+class ChangesView(APIView):
+    """Every create, update and delete after ``since``, oldest first, so that a client
+    syncs deltas. Follow ``next`` until it is null, then keep the last ``time`` (and
+    ``model:history_id`` as ``after``) for the next sync."""
+
+    @extend_schema(parameters=[ChangesQuerySerializer], responses=ChangesSerializer)
+    def get(self, request):
+        query = ChangesQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        since = query.validated_data["since"]
+        after = query.validated_data.get("after")
+        if after:
+            label, _, history_id = after.partition(":")
+            after = (label, int(history_id))
+        limit = query.validated_data.get("limit", settings.API_PAGE_SIZE)
+        changes, has_more = changes_since(since, after=after, limit=limit, public_only=not is_editor(request.user))
+        next_url = None
+        if has_more:
+            last = changes[-1]
+            params = {
+                "since": last["time"].isoformat(),
+                "after": f"{last['model']}:{last['history_id']}",
+                "limit": limit,
+            }
+            next_url = request.build_absolute_uri(f"{request.path}?{urlencode(params)}")
+        return Response(ChangesSerializer({"next": next_url, "results": changes}).data)

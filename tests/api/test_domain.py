@@ -1,0 +1,177 @@
+"""The domain questions: a transfer's contraventions, a country's profile, the graph."""
+
+import datetime
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from apps.transfers.models import Transfer
+from tests.factories import (
+    AuthorityFactory,
+    MeasureFactory,
+    ProvisionFactory,
+    RegimeFactory,
+    RelationshipFactory,
+    ResolutionFactory,
+    TransferFactory,
+    VoteFactory,
+    country,
+)
+
+pytestmark = pytest.mark.django_db
+
+DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
+
+
+@pytest.fixture
+def un_1718(db):
+    """UN-1718 as in the demo data: the arms export ban resting on 1718 8(b) and 1874 9,
+    both adopted with Russia (and China) voting yes; a vetoed 2022 draft."""
+    un = AuthorityFactory(code="UN", name="United Nations Security Council", kind="intergovernmental")
+    r1718 = ResolutionFactory(symbol="S/RES/1718 (2006)", number=1718, voted_on=datetime.date(2006, 10, 14))
+    r1874 = ResolutionFactory(symbol="S/RES/1874 (2009)", number=1874, voted_on=datetime.date(2009, 6, 12))
+    draft = ResolutionFactory(symbol="S/2022/431", number=None, outcome="vetoed", voted_on=datetime.date(2022, 5, 26))
+    for resolution in (r1718, r1874):
+        for iso2 in ("RU", "CN", "US"):
+            VoteFactory(resolution=resolution, country=country(iso2), position="yes")
+    VoteFactory(resolution=draft, country=country("RU"), position="no")
+    VoteFactory(resolution=draft, country=country("CN"), position="no")
+    regime = RegimeFactory(code="UN-1718", authority=un, target_country=country("KP"))
+    regime.resolutions.add(r1718, r1874)
+    ban = MeasureFactory(
+        regime=regime,
+        code="arms-export-ban",
+        kind="arms_embargo",
+        direction="exports_from_target",
+        covers=["munitions", "missiles", "heavy_weapons"],
+    )
+    ban.provisions.add(
+        ProvisionFactory(resolution=r1718, paragraph="8(b)"), ProvisionFactory(resolution=r1874, paragraph="9")
+    )
+    missiles = TransferFactory(
+        reference="kp-ru-missiles",
+        category="missiles",
+        started_on=datetime.date(2023, 11, 1),
+        ended_on=datetime.date(2024, 1, 31),
+        review_status="published",
+    )
+    return {"regime": regime, "transfer": missiles, "r1718": r1718, "r1874": r1874, "draft": draft}
+
+
+def test_contraventions_of_the_missiles_transfer_name_un_1718_and_russias_yes_votes(un_1718, anonymous):
+    response = anonymous.get("/api/v1/transfers/kp-ru-missiles/contraventions/")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["supplier"], body["recipient"], body["category"]) == ("KP", "RU", "missiles")
+    [contravention] = body["contraventions"]
+    assert contravention["regime"]["code"] == "UN-1718"
+    assert contravention["regime"]["authority"] == "UN"
+    assert contravention["measure"]["code"] == "arms-export-ban"
+    assert contravention["targets"] == "supplier"
+    assert [(p["resolution"], p["paragraph"]) for p in contravention["provisions"]] == [
+        ("S/RES/1718 (2006)", "8(b)"),
+        ("S/RES/1874 (2009)", "9"),
+    ]
+    votes = {r["symbol"]: (r["supplier_position"], r["recipient_position"]) for r in contravention["resolutions"]}
+    assert votes == {"S/RES/1718 (2006)": (None, "yes"), "S/RES/1874 (2009)": (None, "yes")}
+
+
+def test_contraventions_are_empty_when_no_measure_was_in_force(un_1718, anonymous):
+    TransferFactory(
+        reference="before-1718",
+        category="missiles",
+        started_on=datetime.date(2001, 1, 1),
+        ended_on=datetime.date(2001, 2, 1),
+        review_status="published",
+    )
+    un_1718["regime"].measures.update(started_on=datetime.date(2006, 10, 14))
+    un_1718["regime"].started_on = datetime.date(2006, 10, 14)
+    un_1718["regime"].save()
+    response = anonymous.get("/api/v1/transfers/before-1718/contraventions/")
+    assert response.status_code == 200
+    assert response.json()["contraventions"] == []
+
+
+def test_contraventions_of_a_draft_transfer_are_hidden_from_anonymous_clients(un_1718, anonymous, editor_client):
+    Transfer.objects.filter(reference="kp-ru-missiles").update(review_status="draft")
+    assert anonymous.get("/api/v1/transfers/kp-ru-missiles/contraventions/").status_code == 404
+    assert editor_client.get("/api/v1/transfers/kp-ru-missiles/contraventions/").status_code == 200
+
+
+@pytest.mark.skipif(not DEMO_DIR.exists(), reason="fixtures/demo is not in this checkout")
+def test_demo_missiles_transfer_contravenes_un_1718_which_russia_voted_for(demo_data, reviewer_client):
+    transfer = Transfer.objects.get(supplier__iso2="KP", recipient__iso2="RU", category="missiles")
+    response = reviewer_client.get(f"/api/v1/transfers/{transfer.reference}/contraventions/")
+    assert response.status_code == 200, response.content
+    [ban] = [
+        c
+        for c in response.json()["contraventions"]
+        if c["regime"]["code"] == "UN-1718" and c["measure"]["code"] == "arms-export-ban"
+    ]
+    assert ban["resolutions"]
+    assert {r["recipient_position"] for r in ban["resolutions"]} == {"yes"}
+
+
+def test_country_profile_of_russia(un_1718, anonymous):
+    RelationshipFactory(reference="ru-kp-treaty", review_status="published")
+    RelationshipFactory(
+        reference="draft-relationship", review_status="draft", country_a=country("RU"), country_b=country("CN")
+    )
+    TransferFactory(
+        reference="ru-kp-fuel",
+        supplier=country("RU"),
+        recipient=country("KP"),
+        category="fuel",
+        review_status="published",
+    )
+    response = anonymous.get("/api/v1/countries/ru/profile/")
+    assert response.status_code == 200, response.content
+    profile = response.json()
+    assert profile["country"] == "RU"
+    assert profile["vetoes"] == ["S/2022/431"]
+    assert {v["resolution"]: v["position"] for v in profile["votes"]} == {
+        "S/RES/1718 (2006)": "yes",
+        "S/RES/1874 (2009)": "yes",
+        "S/2022/431": "no",
+    }
+    assert profile["transfers_in"] == {"total": 1, "by_category": {"missiles": 1}, "by_status": {"alleged": 1}}
+    assert profile["transfers_out"]["by_category"] == {"fuel": 1}
+    assert [r["reference"] for r in profile["relationships"]] == ["ru-kp-treaty"]
+    assert profile["relationships"][0]["with"] == "KP"
+    contravened = {c["resolution"]: c for c in profile["contravened_resolutions_voted_for"]}
+    assert set(contravened) == {"S/RES/1718 (2006)", "S/RES/1874 (2009)"}
+    assert contravened["S/RES/1718 (2006)"]["transfers"] == ["kp-ru-missiles"]
+    assert contravened["S/RES/1718 (2006)"]["measures"] == [["UN-1718", "arms-export-ban"]]
+
+
+def test_country_profile_of_the_target(un_1718, anonymous):
+    profile = anonymous.get("/api/v1/countries/KP/profile/").json()
+    assert [r["code"] for r in profile["regimes_targeting"]] == ["UN-1718"]
+    assert profile["transfers_out"]["total"] == 1
+    # The DPRK did not vote for the resolutions its own transfer breaks.
+    assert profile["contravened_resolutions_voted_for"] == []
+
+
+def test_graph_has_countries_as_nodes_and_transfers_sanctions_relationships_as_edges(un_1718, anonymous):
+    RelationshipFactory(reference="ru-kp-treaty", review_status="published")
+    TransferFactory(reference="draft-transfer", review_status="draft", category="fuel")
+    graph = anonymous.get("/api/v1/graph/").json()
+    node_ids = {n["id"] for n in graph["nodes"]}
+    assert {"KP", "RU", "authority:UN"} <= node_ids
+    edges = {(e["kind"], e["source"], e["target"], e["reference"]) for e in graph["edges"]}
+    assert ("transfer", "KP", "RU", "kp-ru-missiles") in edges
+    assert ("sanctions", "authority:UN", "KP", "UN-1718") in edges
+    assert ("relationship", "RU", "KP", "ru-kp-treaty") in edges
+    assert not any(e[3] == "draft-transfer" for e in edges)
+
+
+def test_graph_filters_by_period_and_category(un_1718, anonymous):
+    transfers = lambda params: {  # noqa: E731
+        e["reference"] for e in anonymous.get("/api/v1/graph/", params).json()["edges"] if e["kind"] == "transfer"
+    }
+    assert transfers({"from": "2023-12-01", "to": "2023-12-31"}) == {"kp-ru-missiles"}
+    assert transfers({"from": "2024-03-01"}) == set()
+    assert transfers({"category": ["fuel"]}) == set()
+    assert transfers({"category": ["fuel", "missiles"]}) == {"kp-ru-missiles"}
+    assert anonymous.get("/api/v1/graph/", {"from": "2024-01-01", "to": "2023-01-01"}).status_code == 400
