@@ -135,6 +135,7 @@ class TrackedAdmin(TrackedAdminMixin, ExportActionMixin, SimpleHistoryAdmin):
     """Model admin of every tracked record."""
 
     formats = [base_formats.CSV, base_formats.XLSX]
+    object_history_list_template = "admin/common/object_history_list.html"
     list_per_page = 50
     show_full_result_count = False
     # Relations the change page shows, joined when it loads the record.

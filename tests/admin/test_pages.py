@@ -75,3 +75,23 @@ def test_history_view_opens(editor_client, model):
     record = record_with_rows(model, 1)
     response = editor_client.get(url(model, "history", record.pk))
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_history_view_runs_a_fixed_number_of_queries_whatever_the_number_of_changes(editor_client):
+    from apps.transfers.models import Transfer
+    from tests.factories import ActorFactory, TransferFactory
+
+    def changed(times):
+        transfer = TransferFactory()
+        for i in range(times):
+            transfer.items = f"batch {i}"
+            transfer.supplier_actor = ActorFactory()
+            transfer.save()
+        return transfer
+
+    few = changed(1)
+    editor_client.get(url(Transfer, "history", few.pk))
+    one = queries_for(editor_client, url(Transfer, "history", few.pk))
+    many = queries_for(editor_client, url(Transfer, "history", changed(50).pk))
+    assert_same_queries(one, many)
