@@ -18,15 +18,24 @@ ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
 
 
 @pytest.fixture(scope="session")
-def chromium():
+def chromium(django_db_setup):
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} is not installed (apt-get install chromium)"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"{reason}; CI must run the browser tests")
         pytest.skip(reason)
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Starting Playwright's event loop gives this thread a new context, and with it new
+    # database connection objects (asgiref.local). Carry the test database's serialized
+    # contents over, or serialized_rollback would restore nothing after the first flush
+    # and later tests would find no countries.
+    serialized = {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
     with sync_playwright() as playwright:
+        for alias, contents in serialized.items():
+            if contents is not None:
+                connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
         yield browser
         browser.close()

@@ -143,3 +143,32 @@ def test_editor_records_a_transfer_with_two_claims_and_a_reviewer_publishes_it(n
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("kp-ru-ballistic-missiles-2023")
     screenshot(page, "04-reviewer-finds-it-with-filters")
+
+
+def test_second_editor_in_another_browser_is_refused_and_shown_the_first_editors_change(
+    new_page, screenshot, django_user_model
+):
+    make_user(django_user_model, "editor", EDITORS)
+    make_user(django_user_model, "other-editor", EDITORS)
+    transfer = f.TransferFactory(reference="kp-ru-shells-2023", category="munitions", items="artillery shells")
+    change_url = f"/admin/transfers/transfer/{transfer.pk}/change/"
+
+    first, second = new_page(), new_page()
+    log_in(first, "editor")
+    log_in(second, "other-editor")
+    first.goto(change_url)
+    second.goto(change_url)
+
+    first.fill("#id_items", "152 mm artillery shells")
+    follow(first, "input[name=_save]")
+    first.wait_for_selector(".messagelist .success")
+
+    second.fill("#id_description", "Seen on rail cars at Tumangang.")
+    follow(second, "input[name=_save]")
+    errors = second.locator(".errornote + .errorlist, form .errorlist.nonfield")
+    expect(errors.first).to_contain_text("NOT saved")
+    expect(errors.first).to_contain_text("editor")
+    expect(errors.first).to_contain_text("items: artillery shells → 152 mm artillery shells")
+    screenshot(second, "05-second-editor-refused")
+    transfer.refresh_from_db()
+    assert (transfer.items, transfer.description) == ("152 mm artillery shells", "")
