@@ -1,0 +1,219 @@
+"""Base classes of every page of the editors' admin.
+
+``TrackedAdmin`` gives each model: who created and changed a record (filled from the
+logged-in user), refusal of stale edits (``TrackedForm``), the history view with the
+field-by-field difference of each change, CSV/XLSX export of the selected or filtered rows,
+and autocomplete widgets that stay at a fixed number of queries. ``CuratedAdmin`` adds the
+review workflow: records start as drafts and only reviewers publish them.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import admin, messages
+from django.db import models
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from import_export.admin import ExportActionMixin
+from import_export.formats import base_formats
+from simple_history.admin import SimpleHistoryAdmin
+
+from apps.common.admin_export import export_resource_for
+from apps.common.admin_forms import (
+    VERSION_FIELD,
+    LinesField,
+    PreloadedAutocompleteSelect,
+    PreloadedAutocompleteSelectMultiple,
+    TrackedForm,
+)
+from apps.common.choices import ReviewStatus
+from apps.common.models import CuratedModel
+from apps.common.roles import is_reviewer
+from apps.common.services import records_set_review_status
+from apps.common.signals import BOOKKEEPING
+
+# String lists edited one per line.
+LINE_LIST_FIELDS = {"aliases"}
+
+
+def direct_relations(model):
+    """The foreign keys of ``model`` other than bookkeeping: what its ``__str__`` may read."""
+    return [f.name for f in model._meta.concrete_fields if f.is_relation and f.name not in BOOKKEEPING]
+
+
+def prefetch_labelled(model, *names):
+    """Prefetch the many-to-many fields ``names`` of ``model`` with the foreign keys that
+    the related records' labels read (a transfer's label names its countries)."""
+    lookups = []
+    for name in names:
+        related = model._meta.get_field(name).related_model
+        lookups.append(Prefetch(name, queryset=related._default_manager.select_related(*direct_relations(related))))
+    return lookups
+
+
+def request_is_reviewer(request):
+    """``is_reviewer`` once per request: several admin hooks ask."""
+    if not hasattr(request, "_is_reviewer"):
+        request._is_reviewer = is_reviewer(request.user)
+    return request._is_reviewer
+
+
+def changelist_link(model, label, **filters):
+    """A link to the changelist of ``model`` filtered by ``filters`` (list_filter parameters)."""
+    opts = model._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    return format_html('<a href="{}?{}">{}</a>', url, urlencode(filters), label)
+
+
+def links_list(links):
+    """Render ``changelist_link`` results as a list."""
+    return format_html(
+        "<ul class='related-links'>{}</ul>", format_html_join("", "<li>{}</li>", ((link,) for link in links))
+    )
+
+
+class TrackedAdminMixin:
+    """What model admins and inlines share: the tracked form, preloaded autocompletes,
+    line-edited lists and the review status only reviewers change."""
+
+    form = TrackedForm
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = PreloadedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = PreloadedAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.JSONField) and db_field.name in LINE_LIST_FIELDS:
+            return LinesField(
+                label=db_field.verbose_name.capitalize(),
+                required=False,
+                help_text=db_field.help_text or "One per line.",
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if issubclass(self.model, CuratedModel) and not request_is_reviewer(request):
+            readonly.append("review_status")
+        return readonly
+
+
+class TrackedInlineMixin(TrackedAdminMixin):
+    """Inline rows: joined and prefetched relations, locking per row, ``created_by`` and
+    ``updated_by`` filled in ``TrackedAdmin.save_formset``."""
+
+    extra = 0
+    show_change_link = True
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.is_inline_row = True
+        return formset
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        joined = direct_relations(self.model)
+        prefetched = prefetch_labelled(self.model, *(f.name for f in self.model._meta.many_to_many))
+        return queryset.select_related(*joined).prefetch_related(*prefetched)
+
+
+class TrackedTabularInline(TrackedInlineMixin, admin.TabularInline):
+    pass
+
+
+class TrackedStackedInline(TrackedInlineMixin, admin.StackedInline):
+    pass
+
+
+class TrackedAdmin(TrackedAdminMixin, ExportActionMixin, SimpleHistoryAdmin):
+    """Model admin of every tracked record."""
+
+    formats = [base_formats.CSV, base_formats.XLSX]
+    object_history_list_template = "admin/common/object_history_list.html"
+    list_per_page = 50
+    show_full_result_count = False
+    # Relations the change page shows, joined when it loads the record.
+    change_select_related = ()
+
+    def get_resource_classes(self, request):
+        return [export_resource_for(self.model)]
+
+    # Bookkeeping is shown read-only, folded away, on the change page.
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return [*readonly, *(name for name in BOOKKEEPING if obj is not None and name not in readonly)]
+
+    def get_fieldsets(self, request, obj=None):
+        if self.fieldsets:
+            fieldsets = [(name, dict(options)) for name, options in self.fieldsets]
+        else:
+            fields = [name for name in self.get_fields(request, obj) if name not in BOOKKEEPING]
+            fieldsets = [(None, {"fields": fields})]
+        first_fields = list(fieldsets[0][1]["fields"])
+        if VERSION_FIELD not in first_fields:
+            # The hidden version must be rendered for the stale-edit check.
+            fieldsets[0][1]["fields"] = [*first_fields, VERSION_FIELD]
+        if obj is not None:
+            fieldsets.append(("Record", {"classes": ["collapse"], "fields": list(BOOKKEEPING)}))
+        return fieldsets
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if self.change_select_related:
+            queryset = queryset.select_related(*self.change_select_related)
+        return queryset
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:
+            if inline_form.has_changed() and not formset._should_delete_form(inline_form):
+                if inline_form.instance._state.adding:
+                    inline_form.instance.created_by = request.user
+                inline_form.instance.updated_by = request.user
+        super().save_formset(request, form, formset, change)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """The field-by-field difference of each change, without the bookkeeping that
+        changes on every save."""
+        previous = None
+        for current in historical_records:
+            if previous is not None:
+                delta = previous.diff_against(
+                    current, excluded_fields=BOOKKEEPING, foreign_keys_are_objs=foreign_keys_are_objs
+                )
+                helper = self.get_historical_record_context_helper(request, previous)
+                previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current
+
+
+class CuratedAdmin(TrackedAdmin):
+    """Curated records: drafts until a reviewer publishes them."""
+
+    actions = ["publish", "return_to_draft"]
+
+    def has_publish_permission(self, request):
+        return request_is_reviewer(request)
+
+    def _set_review_status(self, request, queryset, status):
+        changed = records_set_review_status(queryset=queryset, status=status, user=request.user)
+        label = ReviewStatus(status).label.lower()
+        self.message_user(request, f"{changed} {self.opts.verbose_name_plural} marked {label}.", messages.SUCCESS)
+
+    @admin.action(permissions=["publish"], description="Publish selected %(verbose_name_plural)s")
+    def publish(self, request, queryset):
+        self._set_review_status(request, queryset, ReviewStatus.PUBLISHED)
+
+    @admin.action(permissions=["publish"], description="Return selected %(verbose_name_plural)s to draft")
+    def return_to_draft(self, request, queryset):
+        self._set_review_status(request, queryset, ReviewStatus.DRAFT)

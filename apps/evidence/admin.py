@@ -1,0 +1,12 @@
+from django.contrib import admin
+
+from apps.common.admin import TrackedAdmin
+from apps.evidence.models import Source
+
+
+@admin.register(Source)
+class SourceAdmin(TrackedAdmin):
+    list_display = ["title", "publisher", "published_on", "kind", "document_symbol", "url"]
+    search_fields = ["title", "url", "publisher", "document_symbol"]
+    list_filter = ["kind", "publisher", "language"]
+    date_hierarchy = "published_on"

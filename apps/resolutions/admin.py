@@ -1,0 +1,81 @@
+from django.contrib import admin
+from django.db.models import Prefetch
+
+from apps.common.admin import TrackedAdmin, TrackedTabularInline, changelist_link, links_list
+from apps.resolutions.models import Provision, Resolution, Vote
+
+
+def tally_text(resolution):
+    """The tally with its vetoes, e.g. "13–2–0, vetoed by China, Russian Federation"."""
+    vetoes = [country.name for country in resolution.vetoed_by]
+    return f"{resolution.tally}, vetoed by {', '.join(vetoes)}" if vetoes else resolution.tally
+
+
+class VoteInline(TrackedTabularInline):
+    model = Vote
+    fields = ["country", "position"]
+    autocomplete_fields = ["country"]
+
+
+class ProvisionInline(TrackedTabularInline):
+    model = Provision
+    fields = ["paragraph", "summary"]
+
+
+@admin.register(Resolution)
+class ResolutionAdmin(TrackedAdmin):
+    list_display = ["symbol", "voted_on", "outcome", "tally", "chapter_vii", "title"]
+    search_fields = ["symbol", "title", "meeting", "summary"]
+    list_filter = ["outcome", "body", "chapter_vii"]
+    date_hierarchy = "voted_on"
+    readonly_fields = ["tally", "related_records"]
+    inlines = [VoteInline, ProvisionInline]
+
+    def get_queryset(self, request):
+        votes = Vote.objects.select_related("country", "resolution")
+        return super().get_queryset(request).prefetch_related(Prefetch("votes", queryset=votes))
+
+    @admin.display(description="Tally (yes–no–abstain)")
+    def tally(self, resolution):
+        return tally_text(resolution) if resolution.pk else "—"
+
+    @admin.display(description="Related records")
+    def related_records(self, resolution):
+        from apps.sanctions.models import Measure, Regime
+
+        if resolution.pk is None:
+            return "—"
+        return links_list(
+            [
+                changelist_link(Regime, "Regimes resting on it", resolutions__id__exact=resolution.pk),
+                changelist_link(Measure, "Measures citing it", provisions__resolution__id__exact=resolution.pk),
+                changelist_link(Vote, "Its votes", resolution__id__exact=resolution.pk),
+            ]
+        )
+
+
+@admin.register(Vote)
+class VoteAdmin(TrackedAdmin):
+    list_display = ["resolution", "country", "position", "is_veto"]
+    list_select_related = ["resolution", "country"]
+    search_fields = ["resolution__symbol", "country__name", "country__iso2"]
+    list_filter = [
+        "position",
+        "resolution__outcome",
+        ("country", admin.RelatedOnlyFieldListFilter),
+        ("resolution", admin.RelatedOnlyFieldListFilter),
+    ]
+    autocomplete_fields = ["resolution", "country"]
+
+    @admin.display(boolean=True, description="Veto")
+    def is_veto(self, vote):
+        return vote.is_veto
+
+
+@admin.register(Provision)
+class ProvisionAdmin(TrackedAdmin):
+    list_display = ["resolution", "paragraph", "summary"]
+    list_select_related = ["resolution"]
+    search_fields = ["resolution__symbol", "paragraph", "summary"]
+    list_filter = [("resolution", admin.RelatedOnlyFieldListFilter)]
+    autocomplete_fields = ["resolution"]

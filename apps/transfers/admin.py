@@ -1,0 +1,114 @@
+from django.contrib import admin
+from django.template.loader import render_to_string
+
+from apps.common.admin import CuratedAdmin, TrackedStackedInline, prefetch_labelled
+from apps.transfers.models import Claim, Transfer
+from apps.transfers.services import transfer_contraventions
+
+
+class ClaimInline(TrackedStackedInline):
+    model = Claim
+    extra = 1
+    fields = [
+        ("reference", "stance", "made_on"),
+        ("claimant_country", "claimant_actor"),
+        "source",
+        "quote",
+        "summary",
+        "review_status",
+    ]
+    autocomplete_fields = ["claimant_country", "claimant_actor", "source"]
+
+
+@admin.register(Transfer)
+class TransferAdmin(CuratedAdmin):
+    list_display = [
+        "reference",
+        "category",
+        "supplier",
+        "recipient",
+        "started_on",
+        "ended_on",
+        "status",
+        "review_status",
+    ]
+    list_select_related = ["supplier", "recipient"]
+    search_fields = ["reference", "items", "description", "supplier__name", "recipient__name"]
+    list_filter = [
+        "review_status",
+        "status",
+        "category",
+        ("supplier", admin.RelatedOnlyFieldListFilter),
+        ("recipient", admin.RelatedOnlyFieldListFilter),
+    ]
+    date_hierarchy = "started_on"
+    autocomplete_fields = [
+        "supplier",
+        "recipient",
+        "supplier_actor",
+        "recipient_actor",
+        "via",
+        "in_exchange_for",
+        "sources",
+    ]
+    change_select_related = ["supplier", "recipient", "supplier_actor", "recipient_actor"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "reference",
+                    ("supplier", "recipient"),
+                    ("supplier_actor", "recipient_actor"),
+                    "category",
+                    "items",
+                    ("quantity_low", "quantity_high", "quantity_unit"),
+                    ("started_on", "ended_on", "date_precision"),
+                    "via",
+                    "status",
+                    "review_status",
+                    "sources",
+                    "in_exchange_for",
+                    "description",
+                ]
+            },
+        ),
+        ("Contraventions", {"fields": ["contraventions"]}),
+    ]
+    readonly_fields = ["contraventions"]
+    inlines = [ClaimInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(*prefetch_labelled(Transfer, "via", "sources", "in_exchange_for"))
+        )
+
+    @admin.display(description="Sanctions this transfer would break")
+    def contraventions(self, transfer):
+        if transfer.pk is None:
+            return "Save the transfer to see which sanctions it would break."
+        return render_to_string(
+            "admin/transfers/contraventions.html",
+            {"transfer": transfer, "contraventions": transfer_contraventions(transfer)},
+        )
+
+
+@admin.register(Claim)
+class ClaimAdmin(CuratedAdmin):
+    list_display = ["reference", "transfer", "stance", "claimant", "made_on", "source", "review_status"]
+    list_select_related = ["transfer__supplier", "transfer__recipient", "claimant_country", "claimant_actor", "source"]
+    search_fields = ["reference", "quote", "summary", "transfer__reference", "claimant_actor__name", "source__title"]
+    list_filter = [
+        "review_status",
+        "stance",
+        "transfer__category",
+        ("claimant_country", admin.RelatedOnlyFieldListFilter),
+    ]
+    date_hierarchy = "made_on"
+    autocomplete_fields = ["transfer", "claimant_country", "claimant_actor", "source"]
+
+    @admin.display(description="Claimant")
+    def claimant(self, claim):
+        return claim.claimant_actor or claim.claimant_country
