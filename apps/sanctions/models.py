@@ -131,13 +131,6 @@ class Measure(TrackedModel):
         if errors:
             raise ValidationError(errors)
 
-    def is_in_force(self, start, end):
-        """Whether the measure was in force at any time between ``start`` and ``end``
-        (either may be unknown)."""
-        starts_too_late = self.started_on and end and end < self.started_on
-        ended_too_early = self.ended_on and start and start > self.ended_on
-        return not (starts_too_late or ended_too_early)
-
 
 class Designation(TrackedModel):
     """An actor's listing under a regime: the list's reference (UN "KPi.033", an OFAC entry
