@@ -20,7 +20,11 @@ api_v1 = [
     path("changes/", ChangesView.as_view(), name="changes"),
 ]
 
+from apps.ingest.views import upload_view
+
 urlpatterns = [
+    # Before the admin's own URLs, which would otherwise take admin/ingest/.
+    path("admin/ingest/upload/", upload_view, name="ingest-upload"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -13,6 +13,8 @@ SYNONYMS = {
     "iran islamic republic of": "IR",
     "democratic peoples republic of korea": "KP",
     "north korea": "KP",
+    "korea north": "KP",  # OFAC: "Korea, North"
+    "korea south": "KR",
     "dprk": "KP",
     "republic of korea": "KR",
     "south korea": "KR",

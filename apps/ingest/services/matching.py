@@ -150,5 +150,90 @@ def merged_actor_fields(existing, *, name, aliases, country, identifiers):
         "slug": existing.slug,
         "aliases": new_aliases,
         "country": existing.country or country,
-        "identifiers": {**existing.identifiers, **identifiers},
+        "identifiers": merged_identifiers(existing.identifiers, identifiers),
     }
+
+
+def merged_identifiers(existing, new):
+    """The new ids over the stored ones; lists (addresses, birth dates) from both lists are
+    joined, so that each list's import keeps the other's."""
+    merged = {**existing, **new}
+    for key, value in new.items():
+        if isinstance(value, list) and isinstance(existing.get(key), list):
+            merged[key] = list(dict.fromkeys([*existing[key], *value]))
+    return merged
+
+
+def list_actor_fields(index, entry, *, own, namespace, reference, label, other_lists, notes):
+    """The actor record of one list entry, and the index updated with it.
+
+    ``entry`` holds the entry's ``kind``, ``name``, ``aliases``, ``country``, ``role`` and
+    ``identifiers``; ``own`` is the actor this list already gave that entry (found by the
+    list's own identifier, ``namespace``), if any. An actor the entry is matched to, or one that another
+    list (an identifier in ``other_lists``) already carries, keeps its name and kind and
+    gains the entry's names and ids. Matches and uncertain candidates are added to ``notes``.
+    """
+    merge = {
+        "name": entry["name"],
+        "aliases": entry["aliases"],
+        "country": entry["country"],
+        "identifiers": entry["identifiers"],
+    }
+    if own is not None:
+        fields = {
+            "slug": own.slug,
+            "name": entry["name"],
+            "aliases": entry["aliases"],
+            "country": entry["country"],
+            "role": entry["role"],
+            "identifiers": {**own.identifiers, **entry["identifiers"]},
+        }
+        if own.stored and any(own.identifiers.get(key) for key in other_lists):
+            fields = merged_actor_fields(own, **merge)
+    else:
+        match = index.match(
+            name=entry["name"],
+            aliases=entry["aliases"],
+            kind=entry["kind"],
+            country=entry["country"],
+            identifiers=entry["identifiers"],
+            namespace=namespace,
+        )
+        for other, why in match.uncertain:
+            notes.append(f"uncertain: {label} {entry['name']} ~ {other.describe()}: {why}; left apart")
+        if match.actor is not None:
+            notes.append(f"matched: {label} {entry['name']} = {match.actor.describe()} ({match.reason})")
+            fields = merged_actor_fields(match.actor, **merge)
+        else:
+            fields = {"slug": index.slug_for(entry["name"], reference), **entry}
+    known = index.actors.get(fields["slug"])
+    index.add(
+        KnownActor(
+            fields["slug"],
+            fields.get("kind") or known.kind,
+            fields.get("name") or known.name,
+            fields["aliases"],
+            fields["country"],
+            fields["identifiers"],
+            stored=known.stored if known else False,
+        )
+    )
+    return fields
+
+
+def merge_actor_records(records):
+    """One actor record per slug: an actor that several entries name (the same company on
+    two UN lists, two OFAC entries matched to one actor) is written once, merged."""
+    merged = {}
+    result = []
+    for record in records:
+        if record.label != "actors.actor":
+            result.append(record)
+            continue
+        slug = record.fields["slug"]
+        if slug in merged:
+            merged[slug].fields.update(record.fields)
+            continue
+        merged[slug] = record
+        result.append(record)
+    return result

@@ -19,7 +19,7 @@ from defusedxml.ElementTree import fromstring
 
 from apps.ingest.services.countries import CountryResolver
 from apps.ingest.services.loader import RecordList, load_records
-from apps.ingest.services.matching import ActorIndex, KnownActor, merged_actor_fields
+from apps.ingest.services.matching import ActorIndex, list_actor_fields, merge_actor_records
 from apps.ingest.services.records import LoadError, LoadReport, Location, Record
 from apps.sanctions.models import Authority, Designation, Regime
 
@@ -240,58 +240,22 @@ def un_records(un_list, name, *, index=None, countries=None):
         listed.add((code, entry.reference))
         country = next((c for c in map(countries.code, entry.nationalities or entry.address_countries) if c), None)
         identifiers = {"un_ref": entry.reference, "un_dataid": entry.dataid, **entry.details}
-        kind = actor_kind(entry.is_person, entry.name)
-        own = index.by_id("un_dataid", entry.dataid) or index.by_id("un_ref", entry.reference)
-        if own is not None:
-            fields = {
-                "slug": own.slug,
+        fields = list_actor_fields(
+            index,
+            {
+                "kind": actor_kind(entry.is_person, entry.name),
                 "name": entry.name,
                 "aliases": entry.aliases,
                 "country": country,
                 "role": entry.role,
-                "identifiers": {**own.identifiers, **identifiers},
-            }
-            if own.stored and own.identifiers.get("ofac_uid"):
-                fields = merged_actor_fields(
-                    own, name=entry.name, aliases=entry.aliases, country=country, identifiers=identifiers
-                )
-        else:
-            match = index.match(
-                name=entry.name,
-                aliases=entry.aliases,
-                kind=kind,
-                country=country,
-                identifiers=identifiers,
-                namespace="un_ref",
-            )
-            for other, why in match.uncertain:
-                notes.append(f"uncertain: UN {entry.reference} {entry.name} ~ {other.describe()}: {why}; left apart")
-            if match.actor is not None:
-                notes.append(f"matched: UN {entry.reference} {entry.name} = {match.actor.describe()} ({match.reason})")
-                fields = merged_actor_fields(
-                    match.actor, name=entry.name, aliases=entry.aliases, country=country, identifiers=identifiers
-                )
-            else:
-                fields = {
-                    "slug": index.slug_for(entry.name, entry.reference),
-                    "kind": kind,
-                    "name": entry.name,
-                    "aliases": entry.aliases,
-                    "country": country,
-                    "role": entry.role,
-                    "identifiers": identifiers,
-                }
-        known = index.actors.get(fields["slug"])
-        index.add(
-            KnownActor(
-                fields["slug"],
-                fields.get("kind") or known.kind,
-                fields.get("name") or known.name,
-                fields["aliases"],
-                fields["country"],
-                fields["identifiers"],
-                stored=known.stored if known else False,
-            )
+                "identifiers": identifiers,
+            },
+            own=index.by_id("un_dataid", entry.dataid) or index.by_id("un_ref", entry.reference),
+            namespace="un_ref",
+            reference=entry.reference,
+            label=f"UN {entry.reference}",
+            other_lists=("ofac_uid",),
+            notes=notes,
         )
         add("actors.actor", fields, entry.where)
         add(
@@ -330,25 +294,9 @@ def import_un_list(data, *, name="UN list", user=None, dry_run=False, progress=F
         return LoadReport(dry_run=dry_run, errors=un_list.errors)
     records, notes = un_records(un_list, name)
     # Actors first appear once per entry; an actor on two UN lists is written once, merged.
-    records = _merge_actor_records(records)
+    records = merge_actor_records(records)
     report = load_records(
         [RecordList(records)], user=user, dry_run=dry_run, progress=progress, change_reason=f"import_un_list {name}"
     )
     report.notes = notes + report.notes
     return report
-
-
-def _merge_actor_records(records):
-    merged = {}
-    result = []
-    for record in records:
-        if record.label != "actors.actor":
-            result.append(record)
-            continue
-        slug = record.fields["slug"]
-        if slug in merged:
-            merged[slug].fields.update(record.fields)
-            continue
-        merged[slug] = record
-        result.append(record)
-    return result

@@ -1,4 +1,5 @@
-"""``manage.py export_data``: write the data back out as a fixture or as CSV files."""
+"""``manage.py export_data``: write the data back out as a fixture, as CSV files or as
+FollowTheMoney JSON Lines."""
 
 import sys
 from pathlib import Path
@@ -6,17 +7,19 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.ingest.services.exporters import export_csv, export_fixture
+from apps.ingest.services.ftm import FtmUnavailable, export_ftm
 
 
 class Command(BaseCommand):
     help = (
         "Export the contract models: --format json writes the fixture format that import_data reads back "
         "(to --output or standard output); --format csv writes one <app>.<model>.csv per model into the "
-        "--output directory."
+        "--output directory; --format ftm writes FollowTheMoney entities as JSON Lines (to --output or standard "
+        "output; needs requirements-ftm.txt, see docs/ftm-mapping.md)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--format", choices=("json", "csv"), default="json")
+        parser.add_argument("--format", choices=("json", "csv", "ftm"), default="json")
         parser.add_argument("--output", "-o", help="file (json) or directory (csv)")
         parser.add_argument("--models", nargs="*", metavar="APP.MODEL", help="only these models")
 
@@ -28,6 +31,9 @@ class Command(BaseCommand):
                 for path in export_csv(options["output"], options["models"]):
                     self.stderr.write(f"wrote {path}")
                 return
+            if options["format"] == "ftm":
+                self._export_ftm(options)
+                return
             if options["output"]:
                 with open(Path(options["output"]), "w", encoding="utf-8") as stream:
                     export_fixture(stream, options["models"])
@@ -35,3 +41,16 @@ class Command(BaseCommand):
                 export_fixture(sys.stdout, options["models"])
         except ValueError as exc:
             raise CommandError(str(exc)) from None
+
+    def _export_ftm(self, options):
+        if options["models"]:
+            raise CommandError("--format ftm exports every model; --models does not apply")
+        try:
+            if options["output"]:
+                with open(Path(options["output"]), "w", encoding="utf-8") as stream:
+                    count = export_ftm(stream)
+            else:
+                count = export_ftm(sys.stdout)
+        except FtmUnavailable as exc:
+            raise CommandError(str(exc)) from None
+        self.stderr.write(f"wrote {count} FollowTheMoney entities")

@@ -1,0 +1,145 @@
+"""import_ofac_sdn on OFAC's sample files, re-imports, malformed CSV and the same actor on
+the UN and OFAC lists."""
+
+import shutil
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from apps.actors.models import Actor
+from apps.ingest.services.un import import_un_list
+from apps.sanctions.models import Authority, Designation, Regime
+from tests.conftest import shared_data
+from tests.ingest.conftest import DATA, row_counts
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ofac_dir(tmp_path):
+    """The shared sample's three files (read where they are; the directory only names them)."""
+    return shared_data("ofac/sdn.csv").parent
+
+
+def run(*args):
+    call_command("import_ofac_sdn", *[str(a) for a in args], verbosity=0)
+
+
+def test_sample_loads_with_aliases_addresses_and_a_regime_per_program(ofac_dir, django_user_model):
+    user = django_user_model.objects.create_user(username="loader")
+    run(ofac_dir, "--user", user.username)
+    us = Authority.objects.get(code="US")
+    assert (us.kind, us.country.iso2) == ("national", "US")
+    hesa = Actor.objects.get(identifiers__ofac_uid="11195")
+    assert (hesa.name, hesa.kind, hesa.country.iso2) == (
+        "IRAN AIRCRAFT MANUFACTURING INDUSTRIAL COMPANY",
+        "company",
+        "IR",
+    )
+    assert hesa.aliases == [
+        "HESA TRADE CENTER",
+        "IRAN AIRCRAFT MANUFACTURING INDUSTRIES",
+        "IRAN AIRCRAFT MANUFACTURING COMPANY",
+        "KARKHANEJATE SANAYE HAVAPAYMAIE IRAN",
+    ]
+    assert hesa.identifiers["addresses"][0] == (
+        "P.O. Box 83145-311, 28 km Esfahan - Tehran Freeway, Shahin Shahr, Esfahan, Iran"
+    )
+    assert len(hesa.identifiers["addresses"]) == 5
+    # "NPWMD] [IFSR] [IRAN-CON-ARMS-EO": one designation under each program, referenced by entry number.
+    assert sorted(hesa.designations.values_list("regime__code", "reference")) == [
+        ("US-IFSR", "11195"),
+        ("US-IRAN-CON-ARMS-EO", "11195"),
+        ("US-NPWMD", "11195"),
+    ]
+    assert hesa.designations.first().reason.startswith("Additional Sanctions Information")
+    assert Regime.objects.get(code="US-DPRK3").target_country.iso2 == "KP"
+    assert Regime.objects.get(code="US-RUSSIA-EO14024").target_country.iso2 == "RU"
+    assert Regime.objects.get(code="US-SDGT").target_country is None
+    assert Designation.objects.filter(regime__code="US-RUSSIA-EO14024").count() == 2
+    khoroshev = Actor.objects.get(identifiers__ofac_uid="48603")
+    assert khoroshev.kind == "person" and khoroshev.country.iso2 == "RU"
+    assert "KHOROSHEV, Dmitriy Yurevich" in khoroshev.aliases
+    tanker = Actor.objects.get(identifiers__ofac_uid="47371")
+    assert (tanker.kind, tanker.country.iso2, tanker.identifiers["imo"]) == ("vessel", "GA", "9339301")
+    aircraft = Actor.objects.get(identifiers__ofac_uid="20540")
+    assert (aircraft.name, aircraft.kind, aircraft.identifiers["ofac_type"]) == ("P-532", "vessel", "aircraft")
+    # sdn_comments.csv continues the remarks that sdn.csv cut off mid-word.
+    suex = Designation.objects.get(reference="33151").reason
+    assert "XBT 1B64QRxfaa35MVkf7sDjuGUYAP5izQt7Qi; Digital Currency Address - ETH" in suex
+    assert Actor.objects.count() == 17
+    assert hesa.history.get().history_user == user and hesa.created_by == user
+
+
+def test_reimporting_the_sample_changes_nothing(ofac_dir):
+    run(ofac_dir)
+    before = row_counts()
+    run(ofac_dir)
+    assert row_counts() == before
+    assert set(Actor.objects.values_list("version", flat=True)) == {1}
+
+
+def test_rows_of_entries_missing_from_sdn_csv_are_reported_as_skipped(ofac_dir, capsys):
+    call_command("import_ofac_sdn", str(ofac_dir))
+    assert "skipped: " in capsys.readouterr().out
+    # add.csv line 12 names entry 12562, which the sample's sdn.csv does not hold.
+    assert not Actor.objects.filter(identifiers__ofac_uid="12562").exists()
+
+
+@pytest.mark.parametrize(
+    ("folder", "message"),
+    [
+        (
+            "ofac_bad_columns",
+            "ofac_bad_columns/sdn.csv, line 2: the row has 11 fields, ",
+        ),
+        ("ofac_bad_number", "ofac_bad_number/sdn.csv, line 2: ent_num: 'ent_num' is not an OFAC number"),
+    ],
+)
+def test_malformed_csv_is_reported_by_file_line_and_field_and_nothing_is_written(folder, message, capsys):
+    before = row_counts()
+    with pytest.raises(CommandError, match="nothing was written"):
+        call_command("import_ofac_sdn", str(DATA / folder / "sdn.csv"))
+    assert message in capsys.readouterr().err
+    assert row_counts() == before
+
+
+def test_a_file_that_is_not_an_ofac_file_is_refused(tmp_path):
+    other = tmp_path / "transfers.transfer.csv"
+    other.write_text("reference\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="not one of OFAC's sdn.csv"):
+        run(other)
+
+
+def test_actor_on_the_un_and_ofac_lists_becomes_one_actor_with_both_designations(tmp_path, capsys):
+    import_un_list(shared_data("un/UN_consolidated_2026-02-27.xml").read_bytes(), name="un.xml")
+    komid_id = Designation.objects.get(reference="KPe.001").actor_id
+    actors_before = Actor.objects.count()
+    files = tmp_path / "ofac"
+    shutil.copytree(DATA / "ofac_komid", files)
+    call_command("import_ofac_sdn", str(files))
+    out = capsys.readouterr().out
+    assert (
+        "matched: OFAC 90001 KOREA MINING DEVELOPMENT TRADING CORPORATION = "
+        "korea-mining-development-trading-corporation (KOREA MINING DEVELOPMENT TRADING CORPORATION; "
+        "un_ref KPe.001, un_dataid 690735) (same name)"
+    ) in out
+    # Only an alias in common with KPe.002: reported, left apart.
+    assert "uncertain: OFAC 90002 LYONGAKSAN TRADING FRONT ~ korea-ryonbong-general-corporation" in out
+    assert "an alias in common only; left apart" in out
+    assert Actor.objects.count() == actors_before + 1
+    komid = Actor.objects.get(pk=komid_id)
+    assert sorted(komid.designations.values_list("regime__code", "reference")) == [
+        ("UN-1718", "KPe.001"),
+        ("US-DPRK", "90001"),
+        ("US-NPWMD", "90001"),
+    ]
+    assert komid.name == "KOREA MINING DEVELOPMENT TRADING CORPORATION"
+    assert (komid.identifiers["un_ref"], komid.identifiers["ofac_uid"]) == ("KPe.001", "90001")
+    assert "Central District, Pyongyang, Korea, North" in komid.identifiers["addresses"]
+    assert komid.aliases.count("CHANGGWANG SINYONG CORPORATION") == 1
+    # Both lists again, in either order: still one actor, nothing changes.
+    before = row_counts()
+    import_un_list(shared_data("un/UN_consolidated_2026-02-27.xml").read_bytes(), name="un.xml")
+    call_command("import_ofac_sdn", str(files), verbosity=0)
+    assert row_counts() == before
