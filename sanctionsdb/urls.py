@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.common.api.views import APIRootView, ChangesView, GraphView
+from apps.ingest.views import upload_view
 
 api_v1 = [
     path("", APIRootView.as_view(), name="root"),
@@ -19,8 +20,6 @@ api_v1 = [
     path("graph/", GraphView.as_view(), name="graph"),
     path("changes/", ChangesView.as_view(), name="changes"),
 ]
-
-from apps.ingest.views import upload_view
 
 urlpatterns = [
     # Before the admin's own URLs, which would otherwise take admin/ingest/.

@@ -7,4 +7,5 @@ class ActorKind(models.TextChoices):
     COMPANY = "company", "Company"
     GOVERNMENT_BODY = "government_body", "Government body"
     VESSEL = "vessel", "Vessel"
+    AIRCRAFT = "aircraft", "Aircraft"
     ARMED_GROUP = "armed_group", "Armed group"

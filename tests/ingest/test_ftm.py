@@ -33,7 +33,7 @@ def export(tmp_path):
 def test_every_exported_entity_reads_back_with_the_expected_schemata(ftm_model, tmp_path):
     records = one_of_each()
     ActorFactory(slug="a_vessel", kind="vessel", name="NS LEADER", identifiers={"imo": "9339301"})
-    ActorFactory(kind="vessel", name="P-532", identifiers={"ofac_type": "aircraft"})
+    ActorFactory(kind="aircraft", name="P-532")
     ActorFactory(kind="company", name="Trading Co")
     TransferFactory(supplier=country("RU"), recipient=country("KP"), category="financial", items="aid")
     lines = export(tmp_path)

@@ -29,6 +29,7 @@ ACTOR_SCHEMATA = {
     "government_body": "Organization",
     "armed_group": "Organization",
     "vessel": "Vessel",
+    "aircraft": "Airplane",
 }
 
 
@@ -122,8 +123,6 @@ def transfer_id(transfer):
 def _actor_entity(builder, actor):
     ids = actor.identifiers or {}
     schema = ACTOR_SCHEMATA[actor.kind]
-    if actor.kind == "vessel" and ids.get("ofac_type") == "aircraft":
-        schema = "Airplane"  # stored as a vessel: we have no aircraft kind (docs/data-loads.md)
     properties = {
         "name": actor.name,
         "alias": actor.aliases,

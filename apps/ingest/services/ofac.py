@@ -7,9 +7,8 @@ designation under one ``US-<TAG>`` regime for each of its program tags (``[DPRK3
 ``US-DPRK3``), whose reference is the OFAC entry number; its aliases come from ``alt.csv``
 and its addresses from ``add.csv``, stored in ``identifiers["addresses"]`` as the UN
 importer stores them. The SDN type decides the actor kind: individual → person, vessel →
-vessel, an entity → company or organization by its name (as for the UN list), and aircraft →
-vessel, the least wrong of our kinds (a craft known by its registration, like a ship, never
-an organisation), with ``identifiers["ofac_type"] = "aircraft"`` so that nothing is lost.
+vessel, aircraft → aircraft, and an entity → company or organization by its name (as for the
+UN list).
 
 An actor is found again by its ``ofac_uid``, or on another list (the UN's) by the rules of
 ``matching``. Any malformed row (wrong number of columns, a non-numeric entry number) is
@@ -61,7 +60,7 @@ FILES = {
 NUMERIC = {"ent_num", "Add_num", "alt_num"}
 EMPTY = "-0-"
 
-KINDS = {"individual": "person", "vessel": "vessel", "aircraft": "vessel"}
+KINDS = {"individual": "person", "vessel": "vessel", "aircraft": "aircraft"}
 # Program tags whose regime targets one country; the others (SDGT, NPWMD, CYBER2…) are thematic.
 TARGETS = {
     "DPRK": "KP",
@@ -237,8 +236,6 @@ def _kind(entry):
 
 def _identifiers(entry):
     identifiers = {"ofac_uid": entry.ent_num}
-    if entry.sdn_type == "aircraft":
-        identifiers["ofac_type"] = "aircraft"
     if imo := _IMO.search(entry.remarks):
         identifiers["imo"] = imo.group(1)
     identifiers.update(entry.vessel)
