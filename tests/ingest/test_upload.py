@@ -116,3 +116,9 @@ def test_a_too_large_upload_is_refused(editor_client):
     response = editor_client.post(URL, {"files": [big]})
     assert "report" not in response.context
     assert b"the upload takes at most" in response.content
+
+
+def test_the_admin_index_links_to_the_upload_page(editor_client):
+    response = editor_client.get("/admin/")
+    assert response.status_code == 200
+    assert f'href="{URL}"' in response.content.decode()
