@@ -190,24 +190,7 @@ class APIRootView(APIView):
     schema = None
 
     def get(self, request, format=None):
-        names = [
-            "countries",
-            "actors",
-            "sources",
-            "resolutions",
-            "votes",
-            "provisions",
-            "authorities",
-            "regimes",
-            "measures",
-            "designations",
-            "transfers",
-            "claims",
-            "relationships",
-            "events",
-            "statements",
-        ]
-        data = {name: reverse(f"api:{ROUTE_BASENAMES[name]}-list", request=request) for name in names}
+        data = {name: reverse(f"api:{basename}-list", request=request) for name, basename in ROUTE_BASENAMES.items()}
         data["graph"] = reverse("api:graph", request=request)
         data["changes"] = reverse("api:changes", request=request)
         data["schema"] = reverse("schema", request=request)
