@@ -7,6 +7,8 @@ from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tests.factories import EventFactory, StatementFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -100,3 +102,15 @@ def test_api_root_lists_every_resource(anonymous):
     root = anonymous.get("/api/v1/").json()
     assert root["transfers"].endswith("/api/v1/transfers/")
     assert len([k for k in root if k not in ("graph", "changes", "schema", "docs")]) == 15
+
+
+def test_a_published_statement_does_not_reveal_its_draft_event(anonymous, editor_client):
+    event = EventFactory(review_status="draft")
+    statement = StatementFactory(event=event, review_status="published")
+    url = f"/api/v1/statements/{statement.reference}/"
+
+    assert anonymous.get(url).json()["event"] is None
+    assert editor_client.get(url).json()["event"] == event.reference
+    event.review_status = "published"
+    event.save()
+    assert anonymous.get(url).json()["event"] == event.reference

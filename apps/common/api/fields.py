@@ -13,7 +13,9 @@ from drf_spectacular.plumbing import build_array_type, build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from rest_framework import serializers
 
+from apps.common.choices import ReviewStatus
 from apps.common.models import resolve_path
+from apps.common.roles import is_editor
 
 KEY_SEPARATOR = "|"
 BOOKKEEPING = ("created_at", "updated_at", "created_by", "updated_by", "version")
@@ -53,6 +55,14 @@ def expanded_fields(context):
     return context["expand"]
 
 
+def sees_drafts(context):
+    """Whether the request behind a serializer may see drafts (editors and reviewers)."""
+    if "sees_drafts" not in context:
+        request = context.get("request")
+        context["sees_drafts"] = is_editor(request.user if request else None)
+    return context["sees_drafts"]
+
+
 class NaturalKeyRelatedField(serializers.RelatedField):
     """A foreign key or many-to-many entry, read and written as the related record's natural key."""
 
@@ -72,6 +82,12 @@ class NaturalKeyRelatedField(serializers.RelatedField):
         return self.field_name
 
     def to_representation(self, value):
+        # A published record may point at a draft (a statement at a draft event): the draft
+        # stays invisible to those who may not see drafts.
+        if getattr(value, "review_status", ReviewStatus.PUBLISHED) != ReviewStatus.PUBLISHED and not sees_drafts(
+            self.context
+        ):
+            return None
         if self._relation_name() in expanded_fields(self.context):
             return brief_representation(value)
         return natural_key_value(value)
