@@ -89,6 +89,9 @@ class TrackedAdminMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            # Sources are web pages: a URL typed without a scheme is read as https.
+            kwargs.setdefault("assume_scheme", "https")
         if isinstance(db_field, models.JSONField) and db_field.name in LINE_LIST_FIELDS:
             return LinesField(
                 label=db_field.verbose_name.capitalize(),
