@@ -196,6 +196,7 @@ class _Load:
         self.existing_pks = defaultdict(set)  # spec -> {pk} of rows already stored
         self.skip = set()  # locations of records rejected while scanning
         self.key_at = {}  # (spec, Location) -> natural key worked out while scanning
+        self.normalized = {}  # (spec, reference as written) -> its normalised natural key
         self.total = 0
 
     # -- errors ----------------------------------------------------------------------------
@@ -206,6 +207,20 @@ class _Load:
     @property
     def writing(self):
         return not self.dry_run and not self.report.errors
+
+    def reference_key(self, target, value):
+        """The normalised natural key a reference to ``target`` is written as. The same few
+        references (countries, sources) recur on most records, so each is worked out once."""
+        # The type is part of the cache key: True == 1, yet only 1 is a valid reference.
+        written = (type(value), tuple(value) if isinstance(value, list) else value)
+        try:
+            return self.normalized[(target, written)]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value: as_key reports it
+            return target.normalize_key(as_key(value))
+        key = self.normalized[(target, written)] = target.normalize_key(as_key(value))
+        return key
 
     # -- pass 1 ------------------------------------------------------------------------------
 
@@ -258,14 +273,15 @@ class _Load:
             if value not in (None, ""):
                 # A malformed reference is reported with its field when the record is applied.
                 with suppress(_KeyError):
-                    self.referenced[spec.target(name)].add(spec.target(name).normalize_key(as_key(value)))
+                    target = spec.target(name)
+                    self.referenced[target].add(self.reference_key(target, value))
         for name in spec.many_to_many:
             values = record.fields.get(name)
             if isinstance(values, list):
                 target = spec.target(name)
                 for value in values:
                     with suppress(_KeyError):
-                        self.referenced[target].add(target.normalize_key(as_key(value)))
+                        self.referenced[target].add(self.reference_key(target, value))
 
     def allocate(self):
         counter = 0
@@ -304,7 +320,7 @@ class _Load:
         """The primary key a reference points to, or None after reporting it."""
         target = spec.target(name)
         try:
-            key = target.normalize_key(as_key(value))
+            key = self.reference_key(target, value)
         except _KeyError as exc:
             self.error(record.location, spec.label, name, str(exc))
             return None
