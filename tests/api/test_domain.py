@@ -1,10 +1,8 @@
 """The domain questions: a transfer's contraventions, a country's profile, the graph."""
 
 import datetime
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from apps.transfers.models import Transfer
 from tests.factories import (
@@ -20,8 +18,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 
 
 @pytest.fixture
@@ -99,7 +95,6 @@ def test_contraventions_of_a_draft_transfer_are_hidden_from_anonymous_clients(un
     assert editor_client.get("/api/v1/transfers/kp-ru-missiles/contraventions/").status_code == 200
 
 
-@pytest.mark.skipif(not DEMO_DIR.exists(), reason="fixtures/demo is not in this checkout")
 def test_demo_missiles_transfer_contravenes_un_1718_which_russia_voted_for(demo_data, reviewer_client):
     transfer = Transfer.objects.get(supplier__iso2="KP", recipient__iso2="RU", category="missiles")
     response = reviewer_client.get(f"/api/v1/transfers/{transfer.reference}/contraventions/")
