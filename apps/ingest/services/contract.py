@@ -47,6 +47,7 @@ class ModelSpec:
             self.fields[field.name] = field
             self.many_to_many[field.name] = field
         self.field_names = list(self.fields)
+        self.concrete_fields = list(model._meta.concrete_fields)
         # Attnames compared to tell a changed row from an unchanged one.
         self.content_attnames = [
             field.attname for field in model._meta.concrete_fields if field.name not in BOOKKEEPING
@@ -60,6 +61,17 @@ class ModelSpec:
 
     def __repr__(self):
         return f"ModelSpec({self.label})"
+
+    def new_instance(self, pk):
+        """An unsaved instance with the model's defaults, built through ``Model.__init__``'s
+        positional path, which skips the per-keyword work of ``model(pk=...)``."""
+        instance = self.model(*[field.get_default() for field in self.concrete_fields])
+        instance.pk = pk
+        return instance
+
+    def stored_instance(self, row):
+        """An instance of a stored row (as from ``values()``), the way querysets build them."""
+        return self.model.from_db("default", None, [row[field.attname] for field in self.concrete_fields])
 
     def normalize_key(self, key):
         return tuple(self.model.normalize_natural_key(tuple(key)))

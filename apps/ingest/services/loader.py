@@ -395,12 +395,7 @@ class _Load:
         or (None, None) after reporting its errors."""
         model = spec.model
         errors_before = len(self.report.errors)
-        if row is None:
-            instance = model(pk=pk)
-        else:
-            instance = model(**row)
-            instance._state.adding = False
-            instance._state.db = "default"
+        instance = spec.new_instance(pk) if row is None else spec.stored_instance(row)
         wanted_links = {}
         for name, value in record.fields.items():
             if name in BOOKKEEPING:
