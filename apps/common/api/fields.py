@@ -56,7 +56,8 @@ def expanded_fields(context):
 
 
 def sees_drafts(context):
-    """Whether the request behind a serializer may see drafts (editors and reviewers)."""
+    """Whether the request behind a serializer may see drafts (editors and reviewers); the
+    viewsets put their answer in the context, other callers get it worked out once here."""
     if "sees_drafts" not in context:
         request = context.get("request")
         context["sees_drafts"] = is_editor(request.user if request else None)

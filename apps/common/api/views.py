@@ -89,6 +89,10 @@ class BaseViewSet(viewsets.ModelViewSet):
             self._sees_drafts = is_editor(self.request.user) if self.request else False
         return self._sees_drafts
 
+    def get_serializer_context(self):
+        # The relation fields hide drafts behind published records by the same answer.
+        return {**super().get_serializer_context(), "sees_drafts": self.sees_drafts()}
+
     def get_queryset(self):
         queryset = super().get_queryset()
         if getattr(self, "swagger_fake_view", False):
