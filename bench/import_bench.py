@@ -5,7 +5,7 @@
 Generates a fixture of N transfers (two source links each), N claims and N/10 sources, then,
 each time on emptied tables: loads it with our loader (full validation, history rows), with
 ``loaddata``, and copies the rows our loader writes (the same rows: the objects, their
-many-to-many links and their history rows) with ``COPY``. Prints the ratios; the last line is
+many-to-many links, their history rows and the links those hold) with ``COPY``. Prints the ratios; the last line is
 
     import N=<n>: loader <s>s, loaddata <s>s, copy <s>s, <x>x faster than loaddata, <y>x the time of copy
 
@@ -34,6 +34,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from apps.common.history import link_history_model, tracked_link_fields  # noqa: E402
 from apps.evidence.models import Source  # noqa: E402
 from apps.geo.models import Country  # noqa: E402
 from apps.ingest.services.loader import load_records  # noqa: E402
@@ -121,6 +122,7 @@ def tables():
         names.append(model._meta.db_table)
         names.append(model.history.model._meta.db_table)
         names.extend(field.remote_field.through._meta.db_table for field in model._meta.many_to_many)
+        names.extend(link_history_model(field)._meta.db_table for field in tracked_link_fields(model))
     return names
 
 
@@ -222,6 +224,11 @@ def run_copy(n, state):
     )
     through = Transfer._meta.get_field("sources").remote_field.through
     buffers[(through._meta.db_table, ("transfer_id", "source_id"))] = link_rows
+    # The links each transfer's history row holds (ids follow the COPY order: serials).
+    link_history = link_history_model(Transfer._meta.get_field("sources"))._meta.db_table
+    buffers[(link_history, ("id", "transfer_id", "source_id", "history_id"))] = [
+        [j + 1, transfer, source, transfer] for j, (transfer, source) in enumerate(link_rows)
+    ]
     table(Claim, claim_cols + bookkeeping, [r + [now, now, 1] for r in claim_rows])
     table(Claim, claim_cols + bookkeeping + history, [r + [now, now, 1, now, "+", "copy"] for r in claim_rows], True)
 

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from import_export.admin import ExportActionMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
@@ -27,6 +28,7 @@ from apps.common.admin_forms import (
     TrackedForm,
 )
 from apps.common.choices import ReviewStatus
+from apps.common.history import format_labels, link_changes, links_of, tracked_link_fields
 from apps.common.models import CuratedModel
 from apps.common.roles import is_reviewer
 from apps.common.services import records_set_review_status
@@ -187,17 +189,33 @@ class TrackedAdmin(TrackedAdminMixin, ExportActionMixin, SimpleHistoryAdmin):
         super().save_formset(request, form, formset, change)
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
-        """The field-by-field difference of each change, without the bookkeeping that
-        changes on every save."""
-        previous = None
-        for current in historical_records:
-            if previous is not None:
-                delta = previous.diff_against(
-                    current, excluded_fields=BOOKKEEPING, foreign_keys_are_objs=foreign_keys_are_objs
-                )
-                helper = self.get_historical_record_context_helper(request, previous)
-                previous.history_delta_changes = helper.context_for_delta_changes(delta)
-            previous = current
+        """The field-by-field difference of each change, links (many-to-many fields)
+        included, without the bookkeeping that changes on every save. The links of the
+        whole page are read in one query per field."""
+        records = list(historical_records)
+        # The record before the page's last one is needed to show what that one changed.
+        older = records[-1].prev_record if records else None
+        chain = [*records, older] if older is not None else records
+        pairs = list(zip(chain, chain[1:], strict=False))
+        links = links_of(self.model, chain)
+        changed_links = link_changes(self.model, pairs, links)
+        excluded = [*BOOKKEEPING, *(field.name for field in tracked_link_fields(self.model))]
+        for current, previous in pairs:
+            delta = current.diff_against(
+                previous, excluded_fields=excluded, foreign_keys_are_objs=foreign_keys_are_objs
+            )
+            helper = self.get_historical_record_context_helper(request, current)
+            current.history_delta_changes = [
+                *helper.context_for_delta_changes(delta),
+                *(
+                    {
+                        "field": capfirst(self.model._meta.get_field(change.field).verbose_name),
+                        "old": format_labels(change.old),
+                        "new": format_labels(change.new),
+                    }
+                    for change in changed_links[current.history_id]
+                ),
+            ]
 
 
 class CuratedAdmin(TrackedAdmin):

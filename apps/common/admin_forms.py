@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import router, transaction
 from django.utils import timezone
 
+from apps.common.history import format_labels, link_changes, links_of, tracked_link_fields
 from apps.common.signals import BOOKKEEPING
 
 VERSION_FIELD = "loaded_version"
@@ -95,10 +96,17 @@ def describe_changes_since(record, version):
     when = timezone.localtime(latest.history_date).strftime("%Y-%m-%d %H:%M:%S %Z")
     lines = [f"Changed by {who} at {when} (version {version} → {latest.version}) after you opened it."]
     if base:
-        delta = latest.diff_against(base[-1], excluded_fields=BOOKKEEPING, foreign_keys_are_objs=True)
-        for change in delta.changes:
-            label = record._meta.get_field(change.field).verbose_name
-            lines.append(f"{label}: {_display(change.old)} → {_display(change.new)}")
+        model = type(record)
+        link_fields = [field.name for field in tracked_link_fields(model)]
+        delta = latest.diff_against(base[-1], excluded_fields=[*BOOKKEEPING, *link_fields], foreign_keys_are_objs=True)
+        pair = (latest, base[-1])
+        changes = [(c.field, _display(c.old), _display(c.new)) for c in delta.changes]
+        changes += [
+            (c.field, format_labels(c.old), format_labels(c.new))
+            for c in link_changes(model, [pair], links_of(model, pair))[latest.history_id]
+        ]
+        for name, old, new in changes:
+            lines.append(f"{record._meta.get_field(name).verbose_name}: {old} → {new}")
     return lines
 
 

@@ -7,9 +7,9 @@ natural key. ``CuratedModel`` adds the review status of the records editors cura
 
 from django.conf import settings
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from apps.common.choices import ReviewStatus
+from apps.common.history import TrackedHistory
 
 
 def resolve_path(instance, path):
@@ -71,7 +71,7 @@ class TrackedModel(models.Model):
     )
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords(inherit=True)
+    history = TrackedHistory(inherit=True)
 
     objects = NaturalKeyManager()
 

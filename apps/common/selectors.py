@@ -10,6 +10,7 @@ from django.db.models import OuterRef, Q, Subquery
 from apps.actors.models import Actor
 from apps.common.api.fields import key_paths_to_select
 from apps.common.choices import ReviewStatus
+from apps.common.history import changed_link_fields, links_of
 from apps.common.models import CuratedModel, resolve_path
 from apps.evidence.models import Source
 from apps.geo.models import Country
@@ -272,14 +273,14 @@ def _history_rows(model, since, after, limit, public_only):
     return list(rows[: limit + 1])
 
 
-def _changed_fields(model, row, previous):
+def _changed_fields(model, row, previous, links):
     if previous is None:
         return []
     return [
         field.name
         for field in model._meta.concrete_fields
         if field.name not in UNTRACKED_IN_DIFF and getattr(row, field.attname) != getattr(previous, field.attname)
-    ]
+    ] + changed_link_fields(model, row, previous, links)
 
 
 def changes_since(since, *, after=None, limit, public_only):
@@ -296,11 +297,12 @@ def changes_since(since, *, after=None, limit, public_only):
             p.history_id: p
             for p in model.history.model.objects.filter(history_id__in=[r.previous_id for r in rows if r.previous_id])
         }
+        links = links_of(model, [*rows, *previous.values()])
         for row in rows:
-            candidates.append((row.history_date, _model_label(model), row.history_id, model, row, previous))
+            candidates.append((row.history_date, _model_label(model), row.history_id, model, row, previous, links))
     candidates.sort(key=lambda c: c[:3])
     changes = []
-    for history_date, label, history_id, model, row, previous in candidates[:limit]:
+    for history_date, label, history_id, model, row, previous, links in candidates[:limit]:
         prior = previous.get(row.previous_id)
         action = ACTIONS[row.history_type]
         if (
@@ -319,7 +321,7 @@ def changes_since(since, *, after=None, limit, public_only):
                 "action": action,
                 "user": row.history_user.get_username() if row.history_user else None,
                 "time": history_date,
-                "changed_fields": _changed_fields(model, row, prior) if row.history_type == "~" else [],
+                "changed_fields": _changed_fields(model, row, prior, links) if row.history_type == "~" else [],
                 "history_id": history_id,
             }
         )

@@ -80,14 +80,17 @@ def test_history_view_opens(editor_client, model):
 @pytest.mark.django_db
 def test_history_view_runs_a_fixed_number_of_queries_whatever_the_number_of_changes(editor_client):
     from apps.transfers.models import Transfer
-    from tests.factories import ActorFactory, TransferFactory
+    from tests.factories import ActorFactory, SourceFactory, TransferFactory
 
     def changed(times):
+        """A transfer saved ``times`` times, each save changing a field, a relation and
+        the sources."""
         transfer = TransferFactory()
         for i in range(times):
             transfer.items = f"batch {i}"
             transfer.supplier_actor = ActorFactory()
             transfer.save()
+            transfer.sources.add(SourceFactory())
         return transfer
 
     few = changed(1)

@@ -11,8 +11,8 @@ A load reads its sources twice and holds only natural keys in memory, so it stre
    rows in one query, build the instances, run the model's own validation
    (``clean_fields()``, ``clean()``, its check constraints evaluated in Python), compare with
    the stored row, and write the new and changed rows with ``bulk_create``/``bulk_update``,
-   their history rows through simple-history's ``bulk_history_create``, and their
-   many-to-many rows in bulk.
+   their history rows through simple-history's ``bulk_history_create``, their
+   many-to-many rows in bulk, and the links each new history row holds.
 
 The whole apply pass runs in one transaction; the first error stops the writing, the
 validation goes on to the end so that every error is reported, and the transaction is rolled
@@ -37,6 +37,7 @@ from django.db.models.expressions import F
 from django.utils import timezone
 from tqdm import tqdm
 
+from apps.common.history import link_history_columns, link_history_model, tracked_link_fields
 from apps.ingest.services.contract import BOOKKEEPING, CONTRACT_MODELS, contract_specs, spec_for_label
 from apps.ingest.services.records import LoadError, LoadFailed, LoadReport, ReadError, Record
 
@@ -95,12 +96,12 @@ def existing_keys(spec, keys):
     return found
 
 
-def _allocate_pks(spec, count):
-    """Primary keys for ``count`` new rows, taken before any row is written."""
+def _allocate_pks(model, count):
+    """Primary keys for ``count`` new rows of ``model``, taken before any row is written."""
     if not count:
         return []
-    table = spec.model._meta.db_table
-    pk_column = spec.model._meta.pk.column
+    table = model._meta.db_table
+    pk_column = model._meta.pk.column
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -292,7 +293,7 @@ class _Load:
                 pks = list(range(-counter - 1, -counter - len(new_keys) - 1, -1))
                 counter += len(new_keys)
             else:
-                pks = _allocate_pks(spec, len(new_keys))
+                pks = _allocate_pks(spec.model, len(new_keys))
             self.pk_of[spec].update(zip(new_keys, pks, strict=True))
 
     # -- pass 2 ------------------------------------------------------------------------------
@@ -458,15 +459,17 @@ class _Load:
             "default_change_reason": self.change_reason,
             "default_date": self.now,
         }
+        records = []  # (historical record id, object pk): the history rows this batch writes
         if created and connection.vendor == "postgresql":
-            _copy_created(model, created, self.now, self.user_id, self.change_reason)
+            records += _copy_created(model, created, self.now, self.user_id, self.change_reason)
         elif created:
             model._base_manager.bulk_create(created)
-            model.history.bulk_history_create(created, **history_options)
+            records += [(r.history_id, r.id) for r in model.history.bulk_history_create(created, **history_options)]
         if changed:
             fields = [name for name in spec.fields if name not in spec.many_to_many]
             model._base_manager.bulk_update(changed, [*fields, "updated_at", "updated_by", "version"])
-            model.history.bulk_history_create(changed, update=True, **history_options)
+            history = model.history.bulk_history_create(changed, update=True, **history_options)
+            records += [(r.history_id, r.id) for r in history]
         by_field = defaultdict(list)
         for name, pk, targets, old in links:
             by_field[name].append((pk, targets, old))
@@ -482,6 +485,8 @@ class _Load:
                 _copy(through._meta.db_table, [source, target], new_pairs)
             elif new_pairs:
                 through._base_manager.bulk_create([through(**{source: pk, target: t}) for pk, t in new_pairs])
+        if records:
+            _write_link_history(model, records)
 
 
 def _db_value(field, value):
@@ -521,11 +526,40 @@ def _copy_created(model, created, now, user_id, change_reason):
         historical._meta.get_field(name.removesuffix("_id")).column for name in extra
     ]
     tail = tuple(extra.values())
+    history_ids = _allocate_pks(historical, len(created))
     _copy(
         historical._meta.db_table,
-        columns,
-        (tuple(_db_value(f, getattr(obj, f.attname)) for f in tracked) + tail for obj in created),
+        [historical._meta.pk.column, *columns],
+        (
+            (history_id, *(_db_value(f, getattr(obj, f.attname)) for f in tracked), *tail)
+            for history_id, obj in zip(history_ids, created, strict=True)
+        ),
     )
+    return list(zip(history_ids, (obj.pk for obj in created), strict=True))
+
+
+def _write_link_history(model, records):
+    """The links each new historical record holds: a copy of the objects' link rows as
+    they stand after the batch, one query and one write per many-to-many field."""
+    history_of = {pk: history_id for history_id, pk in records}
+    for field in tracked_link_fields(model):
+        through = field.remote_field.through
+        source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+        rows = [
+            (row_id, source_pk, target_pk, history_of[source_pk])
+            for row_id, source_pk, target_pk in through._base_manager.filter(
+                **{f"{source}__in": list(history_of)}
+            ).values_list("pk", source, target)
+        ]
+        if not rows:
+            continue
+        if connection.vendor == "postgresql":
+            _copy(link_history_model(field)._meta.db_table, link_history_columns(field), rows)
+        else:
+            history_model = link_history_model(field)
+            history_model.objects.bulk_create(
+                history_model(**{"id": r, source: s, target: t, "history_id": h}) for r, s, t, h in rows
+            )
 
 
 def load_records(sources, *, user=None, dry_run=False, batch_size=BATCH_SIZE, progress=False, change_reason="import"):
