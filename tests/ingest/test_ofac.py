@@ -143,3 +143,69 @@ def test_actor_on_the_un_and_ofac_lists_becomes_one_actor_with_both_designations
     import_un_list(shared_data("un/UN_consolidated_2026-02-27.xml").read_bytes(), name="un.xml")
     call_command("import_ofac_sdn", str(files), verbosity=0)
     assert row_counts() == before
+
+
+def sdn_version(tmp_path, name, lines):
+    """A version of the small KOMID list with ``lines`` as its sdn.csv."""
+    folder = tmp_path / name
+    shutil.copytree(DATA / "ofac_komid", folder)
+    (folder / "sdn.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+KOMID = (
+    '90001,"KOREA MINING DEVELOPMENT TRADING CORPORATION",-0- ,"{programs}",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,'
+    '"Test entry in OFAC\'s format."'
+)
+FRONT = '90002,"LYONGAKSAN TRADING FRONT",-0- ,"DPRK3",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"Test entry."'
+
+
+def in_force():
+    return sorted(Designation.objects.filter(delisted_on__isnull=True).values_list("regime__code", "reference"))
+
+
+def test_a_complete_list_marks_what_it_no_longer_carries_delisted_on_its_date_and_relists(tmp_path, capsys):
+    first = sdn_version(tmp_path, "v1", [KOMID.format(programs="DPRK] [NPWMD"), FRONT])
+    run(first)
+    # A designation an editor entered by hand under a US regime: not the list's to withdraw.
+    by_hand = Designation.objects.create(
+        regime=Regime.objects.get(code="US-DPRK3"),
+        reference="EO13687-2015",
+        actor=Actor.objects.create(slug="hand-entered", kind="organization", name="Hand-entered front"),
+    )
+    # The next list drops entry 90002 and KOMID's NPWMD program.
+    second = sdn_version(tmp_path, "v2", [KOMID.format(programs="DPRK")])
+    call_command("import_ofac_sdn", str(second), "--complete-as-of", "2026-04-01")
+    out = capsys.readouterr().out
+    assert "delisted: US-DPRK3 90002 on 2026-04-01" in out
+    assert "delisted: US-NPWMD 90001 on 2026-04-01" in out
+    assert in_force() == [("US-DPRK", "90001"), ("US-DPRK3", "EO13687-2015")]
+    front = Designation.objects.get(regime__code="US-DPRK3", reference="90002")
+    assert front.delisted_on.isoformat() == "2026-04-01"
+    assert Actor.objects.filter(identifiers__ofac_uid="90002").exists()  # kept, never deleted
+    by_hand.refresh_from_db()
+    assert by_hand.delisted_on is None
+
+    # Importing the same complete list again changes nothing; the first list relists both.
+    before = row_counts()
+    run(second, "--complete-as-of", "2026-04-01")
+    assert row_counts() == before
+    run(first, "--complete-as-of", "2026-05-01")
+    assert in_force() == [
+        ("US-DPRK", "90001"),
+        ("US-DPRK3", "90002"),
+        ("US-DPRK3", "EO13687-2015"),
+        ("US-NPWMD", "90001"),
+    ]
+
+
+def test_without_the_list_date_an_excerpt_delists_nothing_and_says_what_it_left_out(tmp_path, capsys):
+    run(sdn_version(tmp_path, "v1", [KOMID.format(programs="DPRK] [NPWMD"), FRONT]))
+    call_command("import_ofac_sdn", str(sdn_version(tmp_path, "excerpt", [FRONT])))
+    assert "not in these files: 2 designations loaded from an earlier SDN list" in capsys.readouterr().out
+    assert len(in_force()) == 3
+
+
+def test_a_list_date_that_is_not_a_date_is_refused(tmp_path):
+    with pytest.raises(CommandError, match="'April' is not a date"):
+        call_command("import_ofac_sdn", str(DATA / "ofac_komid"), "--complete-as-of", "April")

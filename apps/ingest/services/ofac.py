@@ -11,7 +11,9 @@ vessel, aircraft → aircraft, and an entity → company or organization by its 
 UN list).
 
 An actor is found again by its ``ofac_uid``, or on another list (the UN's) by the rules of
-``matching``. Any malformed row (wrong number of columns, a non-numeric entry number) is
+``matching``. The CSV files carry no publication date, so the importer cannot tell the whole
+list from an excerpt: given ``complete_as_of`` (the date OFAC published the files) it marks
+the designations the list no longer carries as delisted on that date, never deleting them. Any malformed row (wrong number of columns, a non-numeric entry number) is
 reported with its file, line and field, and then nothing is loaded.
 """
 
@@ -25,7 +27,7 @@ from apps.ingest.services.loader import RecordList, load_records
 from apps.ingest.services.matching import ActorIndex, list_actor_fields, merge_actor_records
 from apps.ingest.services.records import LoadError, LoadReport, Location, Record
 from apps.ingest.services.un import actor_kind
-from apps.sanctions.models import Authority, Regime
+from apps.sanctions.models import Authority, Designation, Regime
 
 AUTHORITY = {
     "code": "US",
@@ -252,8 +254,13 @@ def _country(entry, countries):
     return next((code for code in map(countries.code, candidates) if code), None)
 
 
-def ofac_records(ofac_list, name, *, index=None, countries=None):
-    """The records a parsed list loads, and the cross-list matches it made and left apart."""
+def ofac_records(ofac_list, name, *, complete_as_of=None, index=None, countries=None):
+    """The records a parsed list loads, and the cross-list matches it made and left apart.
+
+    ``complete_as_of`` (a date) says the files are the whole SDN list as published that day:
+    designations loaded from an earlier version that it no longer carries are then marked
+    delisted on that date. Without it the files may be an excerpt, so nothing is delisted
+    and the designations they leave out are only counted in a note."""
     index = index or ActorIndex.from_database()
     countries = countries or CountryResolver()
     notes = list(ofac_list.notes)
@@ -304,20 +311,51 @@ def ofac_records(ofac_list, name, *, index=None, countries=None):
                     "reference": entry.ent_num,
                     "actor": [fields["slug"]],
                     "reason": entry.remarks,
+                    # Listed again after a delisting.
+                    "delisted_on": None,
                 },
                 # The loader tells records of one model apart by their location.
                 Location(entry.where.file, f"{entry.where.where}, program {tag}"),
             )
+    listed = {(regime_code(tag), entry.ent_num) for entry in ofac_list.entries for tag in entry.programs}
+    missing = [key for key in sdn_designations() if key not in listed]
+    if complete_as_of is None and missing:
+        notes.append(
+            f"not in these files: {len(missing)} designations loaded from an earlier SDN list; if the files are "
+            "the whole list, import them with --complete-as-of DATE to mark those delisted"
+        )
+    for code, reference in missing if complete_as_of else ():
+        add(
+            "sanctions.designation",
+            {"regime": [code], "reference": reference, "delisted_on": complete_as_of.isoformat()},
+            Location(name, f"no longer listed: {code} {reference}"),
+        )
+        notes.append(f"delisted: {code} {reference} on {complete_as_of}")
     return records, notes
 
 
-def import_ofac_sdn(files, *, user=None, dry_run=False, progress=False):
-    """Parse and load the SDN files (``{"sdn.csv": (name, bytes), ...}``); return the report."""
+def sdn_designations():
+    """``(regime code, entry number)`` of the US designations in force that came from the
+    SDN list: those whose actor carries the same OFAC entry number. Designations editors
+    entered by hand under a US regime are not the list's to withdraw."""
+    rows = Designation.objects.filter(regime__authority__code="US", delisted_on__isnull=True).values_list(
+        "regime__code", "reference", "actor__identifiers"
+    )
+    return sorted(
+        (code, reference)
+        for code, reference, identifiers in rows
+        if isinstance(identifiers, dict) and identifiers.get("ofac_uid") == reference
+    )
+
+
+def import_ofac_sdn(files, *, complete_as_of=None, user=None, dry_run=False, progress=False):
+    """Parse and load the SDN files (``{"sdn.csv": (name, bytes), ...}``); return the report.
+    ``complete_as_of``: see ``ofac_records``."""
     ofac_list = parse_ofac(files)
     if ofac_list.errors:
         return LoadReport(dry_run=dry_run, errors=ofac_list.errors, notes=ofac_list.notes)
     name = files["sdn.csv"][0]
-    records, notes = ofac_records(ofac_list, name)
+    records, notes = ofac_records(ofac_list, name, complete_as_of=complete_as_of)
     report = load_records(
         [RecordList(merge_actor_records(records))],
         user=user,

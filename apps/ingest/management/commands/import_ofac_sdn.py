@@ -1,5 +1,7 @@
 """``manage.py import_ofac_sdn DIR_OR_FILES``: load the OFAC SDN list from its CSV files."""
 
+import argparse
+import datetime
 import sys
 from pathlib import Path
 
@@ -29,6 +31,13 @@ def ofac_files(paths):
     return found
 
 
+def list_date(value):
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
 class Command(BaseCommand):
     help = (
         "Load the US OFAC SDN list from its CSV files (sdn.csv, and add.csv, alt.csv, sdn_comments.csv "
@@ -41,6 +50,15 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", metavar="DIR_OR_FILE")
         parser.add_argument("--user", help="username the load is recorded under in the history")
         parser.add_argument("--dry-run", action="store_true", help="report what would change and write nothing")
+        parser.add_argument(
+            "--complete-as-of",
+            type=list_date,
+            metavar="YYYY-MM-DD",
+            help=(
+                "the files are the whole SDN list as OFAC published it on this date: mark the designations "
+                "loaded from an earlier version that it no longer carries as delisted on this date"
+            ),
+        )
 
     def handle(self, *args, **options):
         user = user_named(options["user"])
@@ -48,6 +66,7 @@ class Command(BaseCommand):
             ofac_files(options["paths"]),
             user=user,
             dry_run=options["dry_run"],
+            complete_as_of=options["complete_as_of"],
             progress=sys.stderr.isatty() and options["verbosity"] > 0,
         )
         write_report(self, report)
