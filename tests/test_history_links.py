@@ -178,3 +178,15 @@ def test_the_loader_writes_the_links_of_each_history_record(tmp_path):
     through = Transfer.sources.through.objects.get(transfer=loaded)
     stored = link_history_model(Transfer._meta.get_field("sources")).objects.get(history=updated)
     assert (stored.id, stored.source_id) == (through.id, by_url[a])
+
+
+def test_a_past_version_opened_from_the_history_page_shows_the_links_it_had(django_user_model):
+    client = staff(django_user_model, "editor", EDITORS)
+    then, now = f.SourceFactory(), f.SourceFactory()
+    transfer = f.TransferFactory()
+    transfer.sources.set([then])
+    Transfer.objects.get(pk=transfer.pk).sources.set([now])
+    first = records_of(transfer)[0]
+    response = client.get(admin_url(Transfer, "simple_history", transfer.pk, first.history_id))
+    assert response.status_code == 200
+    assert [s.pk for s in response.context["adminform"].form.initial["sources"]] == [then.pk]

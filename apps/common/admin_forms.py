@@ -12,8 +12,9 @@ from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectM
 from django.core.exceptions import ValidationError
 from django.db import router, transaction
 from django.utils import timezone
+from simple_history.models import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
-from apps.common.history import format_labels, link_changes, links_of, tracked_link_fields
+from apps.common.history import format_labels, link_changes, links_of, show_links_as_of, tracked_link_fields
 from apps.common.signals import BOOKKEEPING
 
 VERSION_FIELD = "loaded_version"
@@ -117,6 +118,10 @@ class TrackedForm(forms.ModelForm):
     is_inline_row = False
 
     def __init__(self, *args, **kwargs):
+        past = getattr(kwargs.get("instance"), SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
+        if past is not None:
+            # A past version, opened from the history page: its links as they were.
+            show_links_as_of(kwargs["instance"], past)
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.fields[VERSION_FIELD].initial = self.instance.version

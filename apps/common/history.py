@@ -182,3 +182,12 @@ def _labelled(objects, pks):
 def format_labels(objects):
     """Linked records as an editor reads them in a history entry."""
     return ", ".join(str(obj) for obj in objects) or "(none)"
+
+
+def show_links_as_of(instance, record):
+    """Give ``instance``, a past version rebuilt from the historical ``record``, the links
+    it had then (simple-history rebuilds only the fields; the links would be today's)."""
+    links = links_of(type(instance), [record])[record.history_id]
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    for field in tracked_link_fields(type(instance)):
+        cache[field.name] = field.related_model._base_manager.filter(pk__in=links[field.name])
