@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 
+from apps.common.history import link_history_model
 from apps.ingest.services.contract import CONTRACT_MODELS
 
 DATA = Path(__file__).parent / "data"
@@ -13,7 +14,7 @@ STORY = DATA / "story.json"
 
 
 def row_counts():
-    """Rows of every contract model (countries aside), their history and M2M tables."""
+    """Rows of every contract model, their history, their links and the links' history."""
     counts = {}
     for label in CONTRACT_MODELS:
         model = apps.get_model(label)
@@ -21,6 +22,7 @@ def row_counts():
         counts[f"{label} history"] = model.history.count()
         for field in model._meta.many_to_many:
             counts[f"{label}.{field.name}"] = field.remote_field.through.objects.count()
+            counts[f"{label}.{field.name} history"] = link_history_model(field).objects.count()
     return counts
 
 

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.actors.models import Actor
+from apps.ingest.services import loader
 from apps.ingest.services.loader import load_records
 from apps.ingest.services.readers import FileSource
 from apps.resolutions.models import Resolution
@@ -37,6 +38,20 @@ def test_story_loads_with_forward_references_history_and_bookkeeping(editor):
     record = missiles.history.get()
     assert record.history_type == "+" and record.history_user == editor
     assert record.history_change_reason.startswith("import_data")
+
+
+@pytest.mark.parametrize("keep", [0, loader.KEEP_RECORDS], ids=["large load: read twice", "small load: read once"])
+def test_a_load_reads_its_files_once_when_small_and_twice_when_large_with_the_same_result(keep, monkeypatch):
+    monkeypatch.setattr(loader, "KEEP_RECORDS", keep)
+    reads = []
+    records = FileSource.records
+    monkeypatch.setattr(FileSource, "records", lambda self: reads.append(self.name) or records(self))
+    assert load_records([FileSource(STORY)]).ok
+    assert len(reads) == (2 if keep == 0 else 1)
+    missiles = Transfer.objects.get(reference="kp-ru-missiles-2023")
+    assert list(missiles.in_exchange_for.values_list("reference", flat=True)) == ["ru-kp-fuel-2024"]
+    assert Claim.objects.filter(transfer=missiles).count() == 2
+    assert Transfer.objects.count() == sum(o["model"] == "transfers.transfer" for o in story_objects())
 
 
 def test_loading_the_same_file_twice_changes_nothing(editor):

@@ -1,9 +1,10 @@
 """What the data-model contract looks like to a loader: the models in dependency order and,
 for each, its natural key, its fields and how references are written."""
 
-from functools import cache
+from functools import cache, cached_property
 
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import models
 
 # Dependency order (DESIGN.md): a model comes after the models it refers to.
@@ -58,6 +59,36 @@ class ModelSpec:
             if head not in [part for part, _ in self.key_parts]:
                 self.key_parts.append((head, head in self.foreign_keys))
         self.check_constraints = [c for c in model._meta.constraints if isinstance(c, models.CheckConstraint)]
+        # Never run through clean_fields(): references are resolved and checked by the
+        # loader, and bookkeeping is the loader's own.
+        self.not_cleaned = frozenset([*self.foreign_keys, *BOOKKEEPING])
+
+    @cached_property
+    def valid_defaults(self):
+        """``{name: default}`` of the fields whose default passes the field's validation: on a
+        new object from a record that leaves the field out, validating it again would only
+        repeat this check."""
+        instance = self.new_instance(None)
+        valid = {}
+        for field in self.concrete_fields:
+            if field.name in self.not_cleaned:
+                continue
+            default = field.get_default()
+            try:
+                field.clean(default, instance)
+            except ValidationError:
+                continue
+            valid[field.name] = default
+        return valid
+
+    def fields_to_clean_skip(self, instance, given):
+        """The fields ``clean_fields()`` may skip on ``instance``, new from a record that
+        gives the fields ``given``: the loader's own, and those left at a valid default."""
+        skipped = set(self.not_cleaned)
+        for name, default in self.valid_defaults.items():
+            if name not in given and getattr(instance, name) == default:
+                skipped.add(name)
+        return skipped
 
     def __repr__(self):
         return f"ModelSpec({self.label})"
@@ -65,9 +96,21 @@ class ModelSpec:
     def new_instance(self, pk):
         """An unsaved instance with the model's defaults, built through ``Model.__init__``'s
         positional path, which skips the per-keyword work of ``model(pk=...)``."""
-        instance = self.model(*[field.get_default() for field in self.concrete_fields])
+        instance = self.model(*[default() if call else default for default, call in self._defaults])
         instance.pk = pk
         return instance
+
+    @cached_property
+    def _defaults(self):
+        """``(default, is_callable)`` per concrete field: a callable default (``list``) makes
+        a new value for each instance; a constant is worked out once."""
+        defaults = []
+        for field in self.concrete_fields:
+            if field.has_default() and callable(field.default):
+                defaults.append((field.get_default, True))
+            else:
+                defaults.append((field.get_default(), False))
+        return defaults
 
     def stored_instance(self, row):
         """An instance of a stored row (as from ``values()``), the way querysets build them."""
@@ -93,10 +136,21 @@ def spec_for(model):
 
 def spec_for_label(label):
     """The spec of ``app_label.model_name`` (case-insensitive), or None for a non-contract model."""
-    label = (label or "").strip().lower()
-    if label not in CONTRACT_MODELS:
+    try:
+        return _SPEC_OF_LABEL[label]
+    except (KeyError, TypeError):
+        pass
+    normalized = (label or "").strip().lower()
+    if normalized not in CONTRACT_MODELS:
         return None
-    return spec_for(apps.get_model(label))
+    spec = spec_for(apps.get_model(normalized))
+    # Every record names its model: the labels as written are looked up once.
+    if len(_SPEC_OF_LABEL) < 1000:
+        _SPEC_OF_LABEL[label] = spec
+    return spec
+
+
+_SPEC_OF_LABEL = {}
 
 
 def contract_specs():

@@ -1,13 +1,14 @@
 """The validating loader: every object checked, every error reported, all or nothing.
 
-A load reads its sources twice and holds only natural keys in memory, so it streams:
+A load of up to ``KEEP_RECORDS`` records is read once and kept in memory; a larger one
+reads its sources twice and holds only natural keys in memory, so it streams:
 
 1. *Scan*: read every record, check its model and field names, work out its natural key,
    and note every key it refers to. Then look up, in one query per model and chunk, which
    of those keys already exist, and give every new object its primary key in advance (from
    the table's sequence on PostgreSQL, after the current maximum on SQLite). With every key
    resolved, a record may refer forward to one later in the same file or in another file.
-2. *Apply*: read the records again in batches of one model; for each batch fetch the stored
+2. *Apply*: take the records again (kept, or read again) in batches of one model; for each batch fetch the stored
    rows in one query, build the instances, run the model's own validation
    (``clean_fields()``, ``clean()``, its check constraints evaluated in Python), compare with
    the stored row, and write the new and changed rows with ``bulk_create``/``bulk_update``,
@@ -24,6 +25,7 @@ a create; a many-to-many field that is given replaces the stored set.
 """
 
 import json
+import operator
 import re
 import sys
 from collections import defaultdict
@@ -42,6 +44,9 @@ from apps.ingest.services.contract import BOOKKEEPING, CONTRACT_MODELS, contract
 from apps.ingest.services.records import LoadError, LoadFailed, LoadReport, ReadError, Record
 
 BATCH_SIZE = 2000
+# Loads of up to this many records are read once and kept for the apply pass; larger ones
+# are read again, so that memory stays flat whatever the size of the load.
+KEEP_RECORDS = 50_000
 LOOKUP_CHUNK = 2000
 
 
@@ -199,6 +204,7 @@ class _Load:
         self.key_at = {}  # (spec, Location) -> natural key worked out while scanning
         self.normalized = {}  # (spec, reference as written) -> its normalised natural key
         self.total = 0
+        self.kept = []  # the records read while scanning, while there are few enough to keep
 
     # -- errors ----------------------------------------------------------------------------
 
@@ -232,6 +238,10 @@ class _Load:
                     self.error(item.location, item.model, item.field, item.message)
                     continue
                 self.total += 1
+                if self.kept is not None:
+                    self.kept.append(item)
+                    if len(self.kept) > KEEP_RECORDS:
+                        self.kept = None  # a large load: read the sources again to apply it
                 self._scan_record(item)
         for spec in contract_specs():
             keys = set(self.in_load.get(spec, ())) | self.referenced.get(spec, set())
@@ -301,15 +311,15 @@ class _Load:
     def apply(self):
         buffers = defaultdict(list)
         bar = tqdm(total=self.total, disable=not self.progress, unit="obj", file=sys.stderr, desc="loading")
-        for source in self.sources:
-            for item in source.records():
-                if isinstance(item, ReadError) or item.location in self.skip:
-                    continue
-                spec = spec_for_label(item.label)
-                buffers[spec].append(item)
-                if len(buffers[spec]) >= self.batch_size:
-                    self._apply_batch(spec, buffers.pop(spec))
-                    bar.update(self.batch_size)
+        items = self.kept if self.kept is not None else (item for s in self.sources for item in s.records())
+        for item in items:
+            if isinstance(item, ReadError) or item.location in self.skip:
+                continue
+            spec = spec_for_label(item.label)
+            buffers[spec].append(item)
+            if len(buffers[spec]) >= self.batch_size:
+                self._apply_batch(spec, buffers.pop(spec))
+                bar.update(self.batch_size)
         for spec in contract_specs():
             batch = buffers.pop(spec, None)
             if batch:
@@ -428,7 +438,8 @@ class _Load:
         except (AttributeError, TypeError):
             pass  # a value of the wrong type, which clean_fields() reports
         try:
-            instance.clean_fields(exclude=list(spec.foreign_keys))
+            skipped = spec.not_cleaned if row is not None else spec.fields_to_clean_skip(instance, record.fields)
+            instance.clean_fields(exclude=skipped)
         except ValidationError as exc:
             failed = _validation_messages(exc)
         for name, field in spec.foreign_keys.items():
@@ -470,23 +481,45 @@ class _Load:
             model._base_manager.bulk_update(changed, [*fields, "updated_at", "updated_by", "version"])
             history = model.history.bulk_history_create(changed, update=True, **history_options)
             records += [(r.history_id, r.id) for r in history]
+        history_of = {pk: history_id for history_id, pk in records}
+        changed_pks = {obj.pk for obj in changed}
         by_field = defaultdict(list)
         for name, pk, targets, old in links:
             by_field[name].append((pk, targets, old))
+        link_history = defaultdict(list)  # field -> link rows of the new objects' history rows
         for name, items in by_field.items():
             field = spec.many_to_many[name]
             through = field.remote_field.through
             source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
-            new_pairs = [(pk, t) for pk, targets, old in items for t in targets if t not in old]
-            gone = [row_pk for pk, targets, old in items for t, row_pk in old.items() if t not in set(targets)]
+            new_pairs = []
+            gone = []
+            for pk, targets, old in items:
+                new_pairs.extend((pk, t) for t in targets if t not in old)
+                if old:
+                    wanted = set(targets)
+                    gone.extend(row_pk for t, row_pk in old.items() if t not in wanted)
             if gone:
                 through._base_manager.filter(pk__in=gone).delete()
-            if new_pairs and connection.vendor == "postgresql":
-                _copy(through._meta.db_table, [source, target], new_pairs)
-            elif new_pairs:
-                through._base_manager.bulk_create([through(**{source: pk, target: t}) for pk, t in new_pairs])
-        if records:
-            _write_link_history(model, records)
+            if not new_pairs:
+                continue
+            row_pks = _allocate_pks(through, len(new_pairs))
+            rows = [(row_pk, pk, t) for row_pk, (pk, t) in zip(row_pks, new_pairs, strict=True)]
+            if connection.vendor == "postgresql":
+                _copy(through._meta.db_table, ["id", source, target], rows)
+            else:
+                through._base_manager.bulk_create([through(**{"id": r, source: pk, target: t}) for r, pk, t in rows])
+            # A new object's links are all new: its history rows' links are known here.
+            link_history[field].extend((r, pk, t, history_of[pk]) for r, pk, t in rows if pk not in changed_pks)
+        if changed_pks:
+            # A changed object keeps the links it was not given: read them back.
+            for field in tracked_link_fields(model):
+                through = field.remote_field.through
+                source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+                for chunk in _chunks(sorted(changed_pks), LOOKUP_CHUNK):
+                    stored = through._base_manager.filter(**{f"{source}__in": chunk}).values_list("pk", source, target)
+                    link_history[field].extend((r, pk, t, history_of[pk]) for r, pk, t in stored)
+        for field, rows in link_history.items():
+            _write_link_rows(field, rows)
 
 
 def _db_value(field, value):
@@ -507,59 +540,53 @@ def _copy(table, columns, rows):
 def _copy_created(model, created, now, user_id, change_reason):
     """New rows and their history rows with PostgreSQL COPY (the primary keys are already
     allocated). The history rows are the ones ``bulk_history_create`` writes: simple-history's
-    tracked fields, then the date, type "+", user and change reason."""
+    tracked fields, then the date, type "+", user and change reason. Returns
+    ``(history id, object pk)`` of each."""
     fields = model._meta.concrete_fields
-    _copy(
-        model._meta.db_table,
-        [f.column for f in fields],
-        (tuple(_db_value(f, getattr(obj, f.attname)) for f in fields) for obj in created),
-    )
+    values_of = operator.attrgetter(*(f.attname for f in fields))
+    json_at = [(i, f) for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    rows = []
+    for obj in created:
+        row = list(values_of(obj))
+        for i, field in json_at:
+            row[i] = _db_value(field, row[i])
+        rows.append(row)
+    _copy(model._meta.db_table, [f.column for f in fields], rows)
+
     historical = model.history.model
-    tracked = historical.tracked_fields
+    # The history row repeats the tracked fields' values, taken from the row just written.
+    position = {f.attname: i for i, f in enumerate(fields)}
+    tracked_at = [position[f.attname] for f in historical.tracked_fields]
     extra = {
         "history_date": now,
         "history_type": "+",
         "history_user_id": user_id,
         "history_change_reason": change_reason,
     }
-    columns = [historical._meta.get_field(f.name).column for f in tracked] + [
+    columns = [historical._meta.get_field(f.name).column for f in historical.tracked_fields] + [
         historical._meta.get_field(name.removesuffix("_id")).column for name in extra
     ]
-    tail = tuple(extra.values())
+    tail = list(extra.values())
     history_ids = _allocate_pks(historical, len(created))
     _copy(
         historical._meta.db_table,
         [historical._meta.pk.column, *columns],
-        (
-            (history_id, *(_db_value(f, getattr(obj, f.attname)) for f in tracked), *tail)
-            for history_id, obj in zip(history_ids, created, strict=True)
-        ),
+        ([history_id, *(row[i] for i in tracked_at), *tail] for history_id, row in zip(history_ids, rows, strict=True)),
     )
     return list(zip(history_ids, (obj.pk for obj in created), strict=True))
 
 
-def _write_link_history(model, records):
-    """The links each new historical record holds: a copy of the objects' link rows as
-    they stand after the batch, one query and one write per many-to-many field."""
-    history_of = {pk: history_id for history_id, pk in records}
-    for field in tracked_link_fields(model):
-        through = field.remote_field.through
-        source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
-        rows = [
-            (row_id, source_pk, target_pk, history_of[source_pk])
-            for row_id, source_pk, target_pk in through._base_manager.filter(
-                **{f"{source}__in": list(history_of)}
-            ).values_list("pk", source, target)
-        ]
-        if not rows:
-            continue
-        if connection.vendor == "postgresql":
-            _copy(link_history_model(field)._meta.db_table, link_history_columns(field), rows)
-        else:
-            history_model = link_history_model(field)
-            history_model.objects.bulk_create(
-                history_model(**{"id": r, source: s, target: t, "history_id": h}) for r, s, t, h in rows
-            )
+def _write_link_rows(field, rows):
+    """The links new historical records hold: ``(through row id, object pk, target pk,
+    history id)`` rows into the field's past-links table."""
+    if connection.vendor == "postgresql":
+        _copy(link_history_model(field)._meta.db_table, link_history_columns(field), rows)
+        return
+    history_model = link_history_model(field)
+    source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+    history_model.objects.bulk_create(
+        history_model(**{"id": r, source: s, target: t, "history_id": h}) for r, s, t, h in rows
+    )
 
 
 def load_records(sources, *, user=None, dry_run=False, batch_size=BATCH_SIZE, progress=False, change_reason="import"):
