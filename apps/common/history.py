@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from simple_history.models import HistoricalRecords
-from simple_history.utils import get_m2m_field_name, get_m2m_reverse_field_name
 
 POST_ACTIONS = ("post_add", "post_remove", "post_clear")
 
@@ -57,8 +56,8 @@ class TrackedHistory(HistoricalRecords):
         if action == "pre_clear":
             through = field.remote_field.through
             instance._history_cleared_pks = list(
-                through._base_manager.filter(**{get_m2m_reverse_field_name(field): instance}).values_list(
-                    get_m2m_field_name(field) + "_id", flat=True
+                through._base_manager.filter(**{link_columns(field)[1]: instance.pk}).values_list(
+                    link_columns(field)[0], flat=True
                 )
             )
             return
@@ -67,6 +66,12 @@ class TrackedHistory(HistoricalRecords):
         pks = pk_set if action != "post_clear" else getattr(instance, "_history_cleared_pks", [])
         for changed in model._base_manager.filter(pk__in=list(pks or ())):
             self.create_historical_record(changed, "~")
+
+
+def link_columns(field):
+    """The attnames of a many-to-many field's two sides in its through table (and in its
+    past-links table): ``("transfer_id", "source_id")`` for a transfer's sources."""
+    return f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
 
 
 def tracked_link_fields(model):
@@ -83,17 +88,13 @@ def write_link_rows(field, records):
     """Make each ``(historical record, object pk)`` hold the object's current links of
     ``field``: its stored link rows are replaced by copies of the through rows."""
     through = field.remote_field.through
-    source, target = get_m2m_field_name(field), get_m2m_reverse_field_name(field)
+    source, target = link_columns(field)
     history_model = link_history_model(field)
     history_model.objects.filter(history__in=[record for record, _ in records]).delete()
     record_of = {pk: record for record, pk in records}
-    rows = through._base_manager.filter(**{f"{source}_id__in": list(record_of)}).values_list(
-        "id", f"{source}_id", f"{target}_id"
-    )
+    rows = through._base_manager.filter(**{f"{source}__in": list(record_of)}).values_list("id", source, target)
     history_model.objects.bulk_create(
-        history_model(
-            **{"id": row_id, "history": record_of[source_pk], f"{source}_id": source_pk, f"{target}_id": target_pk}
-        )
+        history_model(**{"id": row_id, "history": record_of[source_pk], source: source_pk, target: target_pk})
         for row_id, source_pk, target_pk in rows
     )
 
@@ -101,8 +102,7 @@ def write_link_rows(field, records):
 def link_history_columns(field):
     """Columns of the past-links table: the through row id, the two sides, the record."""
     history_model = link_history_model(field)
-    source, target = get_m2m_field_name(field), get_m2m_reverse_field_name(field)
-    return [history_model._meta.get_field(name).column for name in ("id", source, target, "history")]
+    return [history_model._meta.get_field(name).column for name in ("id", *link_columns(field), "history_id")]
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ def links_of(model, records):
     if not ids:
         return links
     for field in tracked_link_fields(model):
-        target = get_m2m_reverse_field_name(field) + "_id"
+        target = link_columns(field)[1]
         grouped = defaultdict(set)
         for history_id, target_pk in (
             link_history_model(field).objects.filter(history_id__in=ids).values_list("history_id", target)

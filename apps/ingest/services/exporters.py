@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.core.serializers.json import DjangoJSONEncoder
 
+from apps.common.history import link_columns
 from apps.ingest.services.contract import contract_specs, spec_for_label
 
 
@@ -48,7 +49,7 @@ def iter_objects(labels=None):
         links = {}
         for name, field in spec.many_to_many.items():
             through = field.remote_field.through
-            source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+            source, target = link_columns(field)
             target_keys = keys.of(spec.target(name))
             grouped = defaultdict(list)
             for source_pk, target_pk in through._base_manager.values_list(source, target):

@@ -39,7 +39,7 @@ from django.db.models.expressions import F
 from django.utils import timezone
 from tqdm import tqdm
 
-from apps.common.history import link_history_columns, link_history_model, tracked_link_fields
+from apps.common.history import link_columns, link_history_columns, link_history_model, tracked_link_fields
 from apps.ingest.services.contract import BOOKKEEPING, CONTRACT_MODELS, contract_specs, spec_for_label
 from apps.ingest.services.records import LoadError, LoadFailed, LoadReport, ReadError, Record
 
@@ -392,7 +392,7 @@ class _Load:
         """{object pk: {target pk: through-row pk}} for one many-to-many field."""
         field = spec.many_to_many[name]
         through = field.remote_field.through
-        source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+        source, target = link_columns(field)
         result = defaultdict(dict)
         for chunk in _chunks(pks, LOOKUP_CHUNK):
             for row_pk, source_pk, target_pk in through._base_manager.filter(**{f"{source}__in": chunk}).values_list(
@@ -490,7 +490,7 @@ class _Load:
         for name, items in by_field.items():
             field = spec.many_to_many[name]
             through = field.remote_field.through
-            source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+            source, target = link_columns(field)
             new_pairs = []
             gone = []
             for pk, targets, old in items:
@@ -514,7 +514,7 @@ class _Load:
             # A changed object keeps the links it was not given: read them back.
             for field in tracked_link_fields(model):
                 through = field.remote_field.through
-                source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+                source, target = link_columns(field)
                 for chunk in _chunks(sorted(changed_pks), LOOKUP_CHUNK):
                     stored = through._base_manager.filter(**{f"{source}__in": chunk}).values_list("pk", source, target)
                     link_history[field].extend((r, pk, t, history_of[pk]) for r, pk, t in stored)
@@ -583,7 +583,7 @@ def _write_link_rows(field, rows):
         _copy(link_history_model(field)._meta.db_table, link_history_columns(field), rows)
         return
     history_model = link_history_model(field)
-    source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+    source, target = link_columns(field)
     history_model.objects.bulk_create(
         history_model(**{"id": r, source: s, target: t, "history_id": h}) for r, s, t, h in rows
     )
