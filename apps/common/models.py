@@ -99,6 +99,10 @@ class CuratedModel(TrackedModel):
     Drafts are visible to editors and reviewers only.
     """
 
+    # A further condition a published record must meet to be public, as a Q over the model
+    # (a claim about a draft transfer stays out of public view with the transfer).
+    PUBLIC_ALSO = None
+
     review_status = models.CharField(
         max_length=16,
         choices=ReviewStatus.choices,

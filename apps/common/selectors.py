@@ -269,6 +269,9 @@ def _history_rows(model, since, after, limit, public_only):
         rows = rows.annotate(previous_status=Subquery(previous.values("review_status")[:1])).filter(
             Q(review_status=PUBLISHED) | Q(previous_status=PUBLISHED)
         )
+        if model.PUBLIC_ALSO is not None:
+            # What hangs on a draft (a claim on a draft transfer) is as hidden as the API keeps it.
+            rows = rows.filter(model.PUBLIC_ALSO)
     rows = rows.select_related("history_user", *key_paths_to_select(model)).order_by("history_date", "history_id")
     return list(rows[: limit + 1])
 

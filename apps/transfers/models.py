@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from apps.common.choices import ReviewStatus
 from apps.common.models import CuratedModel, date_range_constraint, validate_date_range
 from apps.transfers.choices import DatePrecision, Stance, TransferCategory, TransferStatus
 
@@ -91,6 +92,7 @@ class Claim(CuratedModel):
 
     NATURAL_KEY = ("reference",)
     TRIMMED_FIELDS = ("reference",)
+    PUBLIC_ALSO = models.Q(transfer__review_status=ReviewStatus.PUBLISHED)
 
     reference = models.SlugField(max_length=200, unique=True)
     transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="claims")

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from apps.evidence.models import Source
-from tests.factories import SourceFactory, TransferFactory
+from tests.factories import ClaimFactory, SourceFactory, TransferFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +87,22 @@ def test_anonymous_clients_see_no_draft_changes_and_see_unpublishing(db, anonymo
 def test_since_is_required_and_validated(anonymous):
     assert anonymous.get("/api/v1/changes/").status_code == 400
     assert anonymous.get("/api/v1/changes/", {"since": "yesterday"}).status_code == 400
+
+
+def test_anonymous_clients_see_no_change_of_a_published_claim_about_a_draft_transfer(db, anonymous, reviewer_client):
+    since = timezone.now()
+    hidden = ClaimFactory(reference="on-a-draft", transfer=TransferFactory(reference="still-draft"))
+    shown = ClaimFactory(
+        reference="on-a-published", transfer=TransferFactory(reference="public", review_status="published")
+    )
+    for claim in (hidden, shown):
+        claim.review_status = "published"
+        claim.save()
+    assert anonymous.get("/api/v1/claims/on-a-draft/").status_code == 404
+    public = feed(anonymous, since=since.isoformat())["results"]
+    assert {(c["model"], c["natural_key"][0]) for c in public if c["model"].startswith("transfers.")} == {
+        ("transfers.transfer", "public"),
+        ("transfers.claim", "on-a-published"),
+    }
+    editors_view = feed(reviewer_client, since=since.isoformat())["results"]
+    assert ("transfers.claim", "on-a-draft") in {(c["model"], c["natural_key"][0]) for c in editors_view}

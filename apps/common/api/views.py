@@ -63,9 +63,6 @@ def _matches(header, instance):
 
 class BaseViewSet(viewsets.ModelViewSet):
     renderer_classes = [JSONRenderer, CSVRenderer]
-    # A further condition a published record must meet to be public (e.g. a claim's transfer
-    # must be published too).
-    public_filter = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -101,8 +98,8 @@ class BaseViewSet(viewsets.ModelViewSet):
         queryset = self.get_serializer_class().optimize(queryset, public_only=public_only)
         if public_only and issubclass(queryset.model, CuratedModel):
             queryset = queryset.filter(review_status=ReviewStatus.PUBLISHED)
-            if self.public_filter is not None:
-                queryset = queryset.filter(self.public_filter)
+            if queryset.model.PUBLIC_ALSO is not None:
+                queryset = queryset.filter(queryset.model.PUBLIC_ALSO)
         return queryset
 
     def get_object(self):

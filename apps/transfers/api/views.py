@@ -1,10 +1,8 @@
-from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.common.api.views import BaseViewSet
-from apps.common.choices import ReviewStatus
 from apps.transfers.api.serializers import ClaimSerializer, TransferContraventionsSerializer, TransferSerializer
 from apps.transfers.filters import ClaimFilterSet, TransferFilterSet
 from apps.transfers.models import Claim, Transfer
@@ -31,5 +29,3 @@ class ClaimViewSet(BaseViewSet):
     queryset = Claim.objects.all()
     serializer_class = ClaimSerializer
     filterset_class = ClaimFilterSet
-    # A claim about a draft transfer stays out of public view with the transfer.
-    public_filter = Q(transfer__review_status=ReviewStatus.PUBLISHED)
