@@ -90,6 +90,7 @@ def test_an_admin_save_that_changes_only_the_sources_makes_one_record_and_the_hi
     assert (changed.history_user.username, changed.version) == ("editor", 2)
     assert linked(changed) == {old.pk, new.pk}
     page = re.sub(r"\s+", " ", client.get(admin_url(Transfer, "history", transfer.pk)).content.decode())
+    assert "<td> None </td>" not in page  # an edit without a change reason shows an empty cell
     assert (
         "<strong>Sources:</strong> Reuters: missiles (Example News) &nbsp;&rarr;&nbsp;&nbsp;"
         "Reuters: missiles (Example News), UN panel report (Example News)"
