@@ -191,3 +191,29 @@ def test_a_past_version_opened_from_the_history_page_shows_the_links_it_had(djan
     response = client.get(admin_url(Transfer, "simple_history", transfer.pk, first.history_id))
     assert response.status_code == 200
     assert [s.pk for s in response.context["adminform"].form.initial["sources"]] == [then.pk]
+
+
+def test_small_batches_give_every_history_record_its_own_links(tmp_path):
+    """Batches of two objects: new and changed transfers in the same and in different batches."""
+    urls = [f"https://news.example.org/{i}" for i in range(4)]
+
+    def numbered(i, sources):
+        record = transfer(sources)
+        record["fields"]["reference"] = f"batch-{i}"
+        return record
+
+    first = [source(url) for url in urls] + [numbered(i, [urls[i]]) for i in range(3)]
+    assert load_records([FileSource(write_fixture(tmp_path, "one.json", first))], batch_size=2).ok
+    # Transfer 0 keeps its source, 1 gets two, 2 loses it, 3 is new.
+    second = [numbered(0, [urls[0]]), numbered(1, [urls[1], urls[3]]), numbered(2, []), numbered(3, [urls[3]])]
+    assert load_records([FileSource(write_fixture(tmp_path, "two.json", second))], batch_size=2).ok
+    by_url = dict(Source.objects.values_list("url", "pk"))
+    latest = {
+        t.reference: [linked(r) for r in records_of(t)] for t in Transfer.objects.filter(reference__startswith="batch-")
+    }
+    assert latest == {
+        "batch-0": [{by_url[urls[0]]}],
+        "batch-1": [{by_url[urls[1]]}, {by_url[urls[1]], by_url[urls[3]]}],
+        "batch-2": [{by_url[urls[2]]}, set()],
+        "batch-3": [{by_url[urls[3]]}],
+    }
