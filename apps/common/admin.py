@@ -29,18 +29,13 @@ from apps.common.admin_forms import (
 )
 from apps.common.choices import ReviewStatus
 from apps.common.history import format_labels, link_changes, links_of, tracked_link_fields
-from apps.common.models import CuratedModel
+from apps.common.models import CuratedModel, direct_relations
 from apps.common.roles import is_reviewer
 from apps.common.services import records_set_review_status
 from apps.common.signals import BOOKKEEPING
 
 # String lists edited one per line.
 LINE_LIST_FIELDS = {"aliases"}
-
-
-def direct_relations(model):
-    """The foreign keys of ``model`` other than bookkeeping: what its ``__str__`` may read."""
-    return [f.name for f in model._meta.concrete_fields if f.is_relation and f.name not in BOOKKEEPING]
 
 
 def prefetch_labelled(model, *names):

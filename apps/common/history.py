@@ -46,19 +46,17 @@ class TrackedHistory(HistoricalRecords):
         if record is None:
             self.create_historical_record(instance, "~")
             return
-        field = instance._meta.get_field(attr)
-        write_link_rows(field, [(record, instance.pk)])
+        write_link_rows(instance._meta.get_field(attr), record, instance.pk)
 
     def _reverse_m2m_changed(self, instance, action, attr, pk_set, model):
         """``source.transfers.add(transfer)``: ``instance`` is the source and ``pk_set`` the
         transfers whose links changed."""
         field = model._meta.get_field(attr)
         if action == "pre_clear":
+            source, target = link_columns(field)
             through = field.remote_field.through
             instance._history_cleared_pks = list(
-                through._base_manager.filter(**{link_columns(field)[1]: instance.pk}).values_list(
-                    link_columns(field)[0], flat=True
-                )
+                through._base_manager.filter(**{target: instance.pk}).values_list(source, flat=True)
             )
             return
         if action not in POST_ACTIONS:
@@ -84,18 +82,16 @@ def link_history_model(field):
     return HistoricalRecords.m2m_models[field]
 
 
-def write_link_rows(field, records):
-    """Make each ``(historical record, object pk)`` hold the object's current links of
+def write_link_rows(field, record, pk):
+    """Make the historical ``record`` of object ``pk`` hold the object's current links of
     ``field``: its stored link rows are replaced by copies of the through rows."""
     through = field.remote_field.through
     source, target = link_columns(field)
     history_model = link_history_model(field)
-    history_model.objects.filter(history__in=[record for record, _ in records]).delete()
-    record_of = {pk: record for record, pk in records}
-    rows = through._base_manager.filter(**{f"{source}__in": list(record_of)}).values_list("id", source, target)
+    history_model.objects.filter(history=record).delete()
+    rows = through._base_manager.filter(**{source: pk}).values_list("id", target)
     history_model.objects.bulk_create(
-        history_model(**{"id": row_id, "history": record_of[source_pk], source: source_pk, target: target_pk})
-        for row_id, source_pk, target_pk in rows
+        history_model(**{"id": row_id, "history": record, source: pk, target: target_pk}) for row_id, target_pk in rows
     )
 
 
@@ -146,6 +142,8 @@ def changed_link_fields(model, new, old, links):
 def link_changes(model, pairs, links):
     """The ``LinkChange`` of every ``(new, old)`` pair of historical records, with the
     linked records fetched in one query per field: ``{new history_id: [LinkChange]}``."""
+    from apps.common.models import direct_relations  # apps.common.models imports this module
+
     wanted = defaultdict(set)
     changed = {}
     for new, old in pairs:
@@ -156,12 +154,7 @@ def link_changes(model, pairs, links):
     labelled = {}
     for name, pks in wanted.items():
         related = model._meta.get_field(name).related_model
-        relations = [
-            f.name
-            for f in related._meta.concrete_fields
-            if f.is_relation and f.name not in {"created_by", "updated_by"}
-        ]
-        labelled[name] = related._base_manager.select_related(*relations).in_bulk(list(pks))
+        labelled[name] = related._base_manager.select_related(*direct_relations(related)).in_bulk(list(pks))
     result = {}
     for new, old in pairs:
         result[new.history_id] = [

@@ -11,6 +11,9 @@ from django.db import models
 from apps.common.choices import ReviewStatus
 from apps.common.history import TrackedHistory
 
+# The fields every tracked record carries for its bookkeeping, which the record's content is not.
+BOOKKEEPING = ("created_at", "updated_at", "created_by", "updated_by", "version")
+
 
 def resolve_path(instance, path):
     """Follow a ``a__b__c`` lookup path on an instance, returning None past a null relation."""
@@ -20,6 +23,11 @@ def resolve_path(instance, path):
             return None
         value = getattr(value, part)
     return value
+
+
+def direct_relations(model):
+    """The foreign keys of ``model`` other than bookkeeping: what its ``__str__`` may read."""
+    return [f.name for f in model._meta.concrete_fields if f.is_relation and f.name not in BOOKKEEPING]
 
 
 class NaturalKeyManager(models.Manager):
@@ -88,8 +96,7 @@ class TrackedModel(models.Model):
     @classmethod
     def contract_field_names(cls):
         """Concrete fields and many-to-many fields other than bookkeeping."""
-        bookkeeping = {"id", "created_at", "updated_at", "created_by", "updated_by", "version"}
-        fields = [f.name for f in cls._meta.concrete_fields if f.name not in bookkeeping]
+        fields = [f.name for f in cls._meta.concrete_fields if f.name != "id" and f.name not in BOOKKEEPING]
         return fields + [f.name for f in cls._meta.many_to_many]
 
 

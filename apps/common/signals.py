@@ -8,9 +8,9 @@ from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from apps.common.models import TrackedModel
+from apps.common.models import BOOKKEEPING, TrackedModel
 
-BOOKKEEPING = ("created_at", "updated_at", "created_by", "updated_by", "version")
+__all__ = ["BOOKKEEPING", "fill_bookkeeping"]
 
 
 def _stored_row(instance):
