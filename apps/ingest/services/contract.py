@@ -81,7 +81,7 @@ class ModelSpec:
             valid[field.name] = default
         return valid
 
-    def fields_to_clean_skip(self, instance, given):
+    def clean_fields_exclude(self, instance, given):
         """The fields ``clean_fields()`` may skip on ``instance``, new from a record that
         gives the fields ``given``: the loader's own, and those left at a valid default."""
         skipped = set(self.not_cleaned)
@@ -134,6 +134,9 @@ def spec_for(model):
     return ModelSpec(model)
 
 
+_SPEC_OF_LABEL = {}  # the labels as records write them -> spec
+
+
 def spec_for_label(label):
     """The spec of ``app_label.model_name`` (case-insensitive), or None for a non-contract model."""
     try:
@@ -148,9 +151,6 @@ def spec_for_label(label):
     if len(_SPEC_OF_LABEL) < 1000:
         _SPEC_OF_LABEL[label] = spec
     return spec
-
-
-_SPEC_OF_LABEL = {}
 
 
 def contract_specs():

@@ -8,8 +8,8 @@ reads its sources twice and holds only natural keys in memory, so it streams:
    of those keys already exist, and give every new object its primary key in advance (from
    the table's sequence on PostgreSQL, after the current maximum on SQLite). With every key
    resolved, a record may refer forward to one later in the same file or in another file.
-2. *Apply*: take the records again (kept, or read again) in batches of one model; for each batch fetch the stored
-   rows in one query, build the instances, run the model's own validation
+2. *Apply*: take the records again (kept, or read again) in batches of one model; for each
+   batch fetch the stored rows in one query, build the instances, run the model's own validation
    (``clean_fields()``, ``clean()``, its check constraints evaluated in Python), compare with
    the stored row, and write the new and changed rows with ``bulk_create``/``bulk_update``,
    their history rows through simple-history's ``bulk_history_create``, their
@@ -438,7 +438,7 @@ class _Load:
         except (AttributeError, TypeError):
             pass  # a value of the wrong type, which clean_fields() reports
         try:
-            skipped = spec.not_cleaned if row is not None else spec.fields_to_clean_skip(instance, record.fields)
+            skipped = spec.not_cleaned if row is not None else spec.clean_fields_exclude(instance, record.fields)
             instance.clean_fields(exclude=skipped)
         except ValidationError as exc:
             failed = _validation_messages(exc)
@@ -482,7 +482,12 @@ class _Load:
             history = model.history.bulk_history_create(changed, update=True, **history_options)
             records += [(r.history_id, r.id) for r in history]
         history_of = {pk: history_id for history_id, pk in records}
-        changed_pks = {obj.pk for obj in changed}
+        self._write_links(spec, links, history_of, {obj.pk for obj in changed})
+
+    def _write_links(self, spec, links, history_of, changed_pks):
+        """The many-to-many rows of a batch, and the links each of its new history rows
+        holds (``history_of``: object pk → its new history row)."""
+        model = spec.model
         by_field = defaultdict(list)
         for name, pk, targets, old in links:
             by_field[name].append((pk, targets, old))
