@@ -209,3 +209,15 @@ def test_without_the_list_date_an_excerpt_delists_nothing_and_says_what_it_left_
 def test_a_list_date_that_is_not_a_date_is_refused(tmp_path):
     with pytest.raises(CommandError, match="'April' is not a date"):
         call_command("import_ofac_sdn", str(DATA / "ofac_komid"), "--complete-as-of", "April")
+
+
+def test_a_dry_run_of_a_complete_list_reports_the_delistings_and_writes_nothing(tmp_path, capsys):
+    run(sdn_version(tmp_path, "v1", [KOMID.format(programs="DPRK] [NPWMD"), FRONT]))
+    before = row_counts()
+    call_command(
+        "import_ofac_sdn", str(sdn_version(tmp_path, "v2", [FRONT])), "--complete-as-of", "2026-04-01", "--dry-run"
+    )
+    out = capsys.readouterr().out
+    assert "delisted: US-DPRK 90001 on 2026-04-01" in out and "delisted: US-NPWMD 90001 on 2026-04-01" in out
+    assert "sanctions.designation: 0 would create, 2 would update, 1 unchanged" in out
+    assert row_counts() == before and len(in_force()) == 3
