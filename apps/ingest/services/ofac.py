@@ -13,8 +13,9 @@ UN list).
 An actor is found again by its ``ofac_uid``, or on another list (the UN's) by the rules of
 ``matching``. The CSV files carry no publication date, so the importer cannot tell the whole
 list from an excerpt: given ``complete_as_of`` (the date OFAC published the files) it marks
-the designations the list no longer carries as delisted on that date, never deleting them. Any malformed row (wrong number of columns, a non-numeric entry number) is
-reported with its file, line and field, and then nothing is loaded.
+the designations the list no longer carries as delisted on that date, never deleting them.
+Any malformed row (wrong number of columns, a non-numeric entry number) is reported with its
+file, line and field, and then nothing is loaded.
 """
 
 import csv
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from apps.ingest.services.countries import CountryResolver
 from apps.ingest.services.loader import RecordList, load_records
 from apps.ingest.services.matching import ActorIndex, list_actor_fields, merge_actor_records
-from apps.ingest.services.records import LoadError, LoadReport, Location, Record
+from apps.ingest.services.records import LoadError, LoadReport, Location, Record, delisting_records
 from apps.ingest.services.un import actor_kind
 from apps.sanctions.models import Authority, Designation, Regime
 
@@ -324,13 +325,10 @@ def ofac_records(ofac_list, name, *, complete_as_of=None, index=None, countries=
             f"not in these files: {len(missing)} designations loaded from an earlier SDN list; if the files are "
             "the whole list, import them with --complete-as-of DATE to mark those delisted"
         )
-    for code, reference in missing if complete_as_of else ():
-        add(
-            "sanctions.designation",
-            {"regime": [code], "reference": reference, "delisted_on": complete_as_of.isoformat()},
-            Location(name, f"no longer listed: {code} {reference}"),
-        )
-        notes.append(f"delisted: {code} {reference} on {complete_as_of}")
+    if complete_as_of is not None:
+        withdrawn, delisted = delisting_records(missing, complete_as_of, name)
+        records += withdrawn
+        notes += delisted
     return records, notes
 
 

@@ -25,6 +25,22 @@ class Record:
     location: Location
 
 
+def delisting_records(keys, on, file):
+    """A list's withdrawals: for each ``(regime code, reference)`` of ``keys`` a designation
+    record that sets ``delisted_on`` to ``on`` (the list's date), and the note that says so."""
+    records, notes = [], []
+    for code, reference in keys:
+        records.append(
+            Record(
+                "sanctions.designation",
+                {"regime": [code], "reference": reference, "delisted_on": on.isoformat()},
+                Location(file, f"no longer listed: {code} {reference}"),
+            )
+        )
+        notes.append(f"delisted: {code} {reference} on {on}")
+    return records, notes
+
+
 @dataclass(frozen=True, slots=True)
 class LoadError:
     location: Location

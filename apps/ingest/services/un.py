@@ -20,7 +20,7 @@ from defusedxml.ElementTree import fromstring
 from apps.ingest.services.countries import CountryResolver
 from apps.ingest.services.loader import RecordList, load_records
 from apps.ingest.services.matching import ActorIndex, list_actor_fields, merge_actor_records
-from apps.ingest.services.records import LoadError, LoadReport, Location, Record
+from apps.ingest.services.records import LoadError, LoadReport, Location, Record, delisting_records
 from apps.sanctions.models import Authority, Designation, Regime
 
 AUTHORITY = {"code": "UN", "name": "United Nations Security Council", "kind": "intergovernmental"}
@@ -276,14 +276,9 @@ def un_records(un_list, name, *, index=None, countries=None):
             .select_related("regime")
             .values_list("regime__code", "reference")
         )
-        for code, reference in gone:
-            if (code, reference) not in listed:
-                add(
-                    "sanctions.designation",
-                    {"regime": [code], "reference": reference, "delisted_on": un_list.generated_on.isoformat()},
-                    f"no longer listed: {code} {reference}",
-                )
-                notes.append(f"delisted: {code} {reference} on {un_list.generated_on}")
+        withdrawn, delisted = delisting_records([key for key in gone if key not in listed], un_list.generated_on, name)
+        records += withdrawn
+        notes += delisted
     return records, notes
 
 
