@@ -37,7 +37,7 @@ from django.db import connection  # noqa: E402
 from apps.common.history import link_history_model, tracked_link_fields  # noqa: E402
 from apps.evidence.models import Source  # noqa: E402
 from apps.geo.models import Country  # noqa: E402
-from apps.ingest.services.loader import load_records  # noqa: E402
+from apps.ingest.loader import load_records  # noqa: E402
 from apps.ingest.services.readers import FileSource  # noqa: E402
 from apps.transfers.models import Claim, Transfer  # noqa: E402
 

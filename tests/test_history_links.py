@@ -13,7 +13,7 @@ from apps.common.history import link_history_model, links_of, tracked_link_field
 from apps.common.roles import EDITORS, REVIEWERS
 from apps.common.selectors import TRACKED_MODELS
 from apps.evidence.models import Source
-from apps.ingest.services.loader import load_records
+from apps.ingest.loader import load_records
 from apps.ingest.services.readers import FileSource
 from apps.transfers.models import Transfer
 from tests import factories as f

@@ -17,8 +17,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from apps.common.roles import is_editor
+from apps.ingest.loader import load_records
 from apps.ingest.services.contract import CONTRACT_MODELS
-from apps.ingest.services.loader import load_records
 from apps.ingest.services.readers import FileSource
 
 # The files travel back in the confirmation form, which Django caps at 2.5 MB

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.actors.models import Actor
-from apps.ingest.services import loader
-from apps.ingest.services.loader import load_records
+from apps.ingest.loader import load as loader_passes
+from apps.ingest.loader import load_records
 from apps.ingest.services.readers import FileSource
 from apps.resolutions.models import Resolution
 from apps.sanctions.models import Designation, Measure
@@ -40,9 +40,11 @@ def test_story_loads_with_forward_references_history_and_bookkeeping(editor):
     assert record.history_change_reason.startswith("import_data")
 
 
-@pytest.mark.parametrize("keep", [0, loader.KEEP_RECORDS], ids=["large load: read twice", "small load: read once"])
+@pytest.mark.parametrize(
+    "keep", [0, loader_passes.KEEP_RECORDS], ids=["large load: read twice", "small load: read once"]
+)
 def test_a_load_reads_its_files_once_when_small_and_twice_when_large_with_the_same_result(keep, monkeypatch):
-    monkeypatch.setattr(loader, "KEEP_RECORDS", keep)
+    monkeypatch.setattr(loader_passes, "KEEP_RECORDS", keep)
     reads = []
     records = FileSource.records
     monkeypatch.setattr(FileSource, "records", lambda self: reads.append(self.name) or records(self))

@@ -23,8 +23,8 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from apps.ingest.loader import RecordList, load_records
 from apps.ingest.services.countries import CountryResolver
-from apps.ingest.services.loader import RecordList, load_records
 from apps.ingest.services.matching import ActorIndex, list_actor_fields, merge_actor_records
 from apps.ingest.services.records import LoadError, LoadReport, Location, Record, delisting_records
 from apps.ingest.services.un import actor_kind

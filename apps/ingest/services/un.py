@@ -17,8 +17,8 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from apps.ingest.loader import RecordList, load_records
 from apps.ingest.services.countries import CountryResolver
-from apps.ingest.services.loader import RecordList, load_records
 from apps.ingest.services.matching import ActorIndex, list_actor_fields, merge_actor_records
 from apps.ingest.services.records import LoadError, LoadReport, Location, Record, delisting_records
 from apps.sanctions.models import Authority, Designation, Regime

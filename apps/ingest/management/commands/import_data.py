@@ -5,7 +5,7 @@ import sys
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.ingest.services.loader import BATCH_SIZE, load_records
+from apps.ingest.loader import BATCH_SIZE, load_records
 from apps.ingest.services.readers import FORMATS, FileSource
 
 
