@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "apps.transfers",
     "apps.relations",
     "apps.ingest",
+    "apps.explore",
 ]
 
 MIDDLEWARE = [

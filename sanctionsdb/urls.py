@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from apps.common.api.views import APIRootView, ChangesView, GraphView
+from apps.common.api.views import APIRootView, ChangesView
 from apps.ingest.views import upload_view
 
 api_v1 = [
@@ -17,7 +17,7 @@ api_v1 = [
     path("", include("apps.sanctions.api.urls")),
     path("", include("apps.transfers.api.urls")),
     path("", include("apps.relations.api.urls")),
-    path("graph/", GraphView.as_view(), name="graph"),
+    path("", include("apps.explore.api.urls")),
     path("changes/", ChangesView.as_view(), name="changes"),
 ]
 

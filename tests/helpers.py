@@ -4,24 +4,7 @@ import datetime
 
 from django.apps import apps
 
-# Every contract model, in an order where each model's references come before it.
-CONTRACT_MODELS = [
-    "geo.Country",
-    "actors.Actor",
-    "evidence.Source",
-    "resolutions.Resolution",
-    "resolutions.Vote",
-    "resolutions.Provision",
-    "sanctions.Authority",
-    "sanctions.Regime",
-    "sanctions.Measure",
-    "sanctions.Designation",
-    "transfers.Transfer",
-    "transfers.Claim",
-    "relations.Relationship",
-    "relations.Event",
-    "relations.Statement",
-]
+from apps.common.registry import contract_labels
 
 
 def contract_model(label):
@@ -30,7 +13,7 @@ def contract_model(label):
 
 def delete_everything():
     """Empty every contract table, references first."""
-    for label in reversed(CONTRACT_MODELS):
+    for label in reversed(contract_labels()):
         contract_model(label)._base_manager.all().delete()
 
 

@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from apps.common.registry import contract_labels
 from apps.ingest.management.commands.load_demo import demo_fixture_files
-from tests.helpers import CONTRACT_MODELS, contract_model, snapshot
+from tests.helpers import contract_model, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -15,13 +16,13 @@ CONTRACT_ONLY = Path(__file__).parent / "data" / "contract_only.json"
 
 
 def counts():
-    return {label: contract_model(label).objects.count() for label in CONTRACT_MODELS}
+    return {label: contract_model(label).objects.count() for label in contract_labels()}
 
 
 def bookkeeping():
     return {
         label: sorted(contract_model(label).objects.values_list("pk", "created_at", "updated_at", "version"))
-        for label in CONTRACT_MODELS
+        for label in contract_labels()
     }
 
 
@@ -43,7 +44,7 @@ def test_every_shipped_fixture_has_natural_keys_and_no_pks(path):
 
 def test_every_demo_object_passes_full_clean(demo_data):
     checked = 0
-    for label in CONTRACT_MODELS:
+    for label in contract_labels():
         for record in contract_model(label).objects.all():
             record.full_clean()
             checked += 1
@@ -52,11 +53,11 @@ def test_every_demo_object_passes_full_clean(demo_data):
 
 def test_loading_the_demo_data_twice_changes_nothing(demo_data):
     before_counts, before_rows = counts(), bookkeeping()
-    before = {label: snapshot(label) for label in CONTRACT_MODELS}
+    before = {label: snapshot(label) for label in contract_labels()}
     call_command("load_demo", verbosity=0)
     assert counts() == before_counts
     assert bookkeeping() == before_rows
-    assert {label: snapshot(label) for label in CONTRACT_MODELS} == before
+    assert {label: snapshot(label) for label in contract_labels()} == before
 
 
 def test_the_demo_fixtures_load_with_plain_loaddata_twice_without_duplicates():

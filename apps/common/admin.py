@@ -29,10 +29,10 @@ from apps.common.admin_forms import (
 )
 from apps.common.choices import ReviewStatus
 from apps.common.history import format_labels, link_changes, links_of, tracked_link_fields
-from apps.common.models import CuratedModel, direct_relations
+from apps.common.meta import BOOKKEEPING, direct_relations
+from apps.common.models import CuratedModel
 from apps.common.roles import is_reviewer
 from apps.common.services import records_set_review_status
-from apps.common.signals import BOOKKEEPING
 
 # String lists edited one per line.
 LINE_LIST_FIELDS = {"aliases"}

@@ -4,42 +4,33 @@ Columns are the contract field names and relations are written as natural keys, 
 DESIGN.md's CSV format: a compound key joined with ``|``, lists separated by ``;``.
 """
 
-import json
-
 from django.db import models
 from import_export import fields, resources, widgets
 
-
-def natural_key_text(obj):
-    return "|".join(str(part) for part in obj.natural_key())
+from apps.common.cells import csv_cell
+from apps.common.meta import key_paths_to_select, key_text
 
 
 class NaturalKeyWidget(widgets.Widget):
     def render(self, value, obj=None, **kwargs):
-        return "" if value is None else natural_key_text(value)
+        return "" if value is None else key_text(value.natural_key())
 
 
 class NaturalKeyListWidget(widgets.Widget):
     def render(self, value, obj=None, **kwargs):
-        return ";".join(natural_key_text(related) for related in value.all())
+        return csv_cell([related.natural_key() for related in value.all()])
 
 
 class JSONWidget(widgets.Widget):
-    """A list of strings joined with ``;``; any other value as JSON."""
+    """A list of strings joined with ``;``; any other value as JSON; an empty one as nothing."""
 
     def render(self, value, obj=None, **kwargs):
-        if isinstance(value, list) and all(isinstance(item, str) for item in value):
-            return ";".join(value)
-        return "" if value in (None, {}, []) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+        return "" if value in ({}, []) else csv_cell(value)
 
 
 def _key_relations(model, prefix):
     """The relations (``a__b``) to load so that the natural key of ``model`` reads no more rows."""
-    paths = [prefix]
-    for key_path in getattr(model, "NATURAL_KEY", ()):
-        if "__" in key_path:
-            paths.append(f"{prefix}__{key_path.rsplit('__', 1)[0]}")
-    return paths
+    return [prefix, *(f"{prefix}__{path}" for path in key_paths_to_select(model))]
 
 
 class ContractResource(resources.ModelResource):

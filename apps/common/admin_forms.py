@@ -15,7 +15,7 @@ from django.utils import timezone
 from simple_history.models import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from apps.common.history import format_labels, link_changes, links_of, show_links_as_of, tracked_link_fields
-from apps.common.signals import BOOKKEEPING
+from apps.common.meta import BOOKKEEPING
 
 VERSION_FIELD = "loaded_version"
 

@@ -18,7 +18,7 @@ from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from apps.common.api.fields import KEY_SEPARATOR
+from apps.common.meta import split_key
 
 ISO_DATE_RANGE_SUFFIXES = ("after", "before")
 
@@ -84,7 +84,7 @@ class NaturalKeyFilter(MultiValueFilter):
         paths = self.related_model.NATURAL_KEY
         condition = Q()
         for raw in value:
-            parts = raw.split(KEY_SEPARATOR) if len(paths) > 1 else [raw]
+            parts = split_key(raw, len(paths))
             if len(parts) != len(paths):
                 continue
             key = self.related_model.normalize_natural_key(tuple(parts))

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from simple_history.models import HistoricalRecords
 
+from apps.common.meta import direct_relations
+
 POST_ACTIONS = ("post_add", "post_remove", "post_clear")
 
 
@@ -142,8 +144,6 @@ def changed_link_fields(model, new, old, links):
 def link_changes(model, pairs, links):
     """The ``LinkChange`` of every ``(new, old)`` pair of historical records, with the
     linked records fetched in one query per field: ``{new history_id: [LinkChange]}``."""
-    from apps.common.models import direct_relations  # apps.common.models imports this module
-
     wanted = defaultdict(set)
     changed = {}
     for new, old in pairs:

@@ -2,35 +2,42 @@
 
 ``TrackedModel`` gives every record its bookkeeping (when and by whom it was created and
 last changed, an edit ``version`` for optimistic locking), its change history and its
-natural key. ``CuratedModel`` adds the review status of the records editors curate by hand.
+natural key. ``CuratedModel`` adds the review status of the records editors curate by hand,
+and with it the one rule of who sees what: ``Model.objects.visible_to(user)``.
 """
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from apps.common.choices import ReviewStatus
 from apps.common.history import TrackedHistory
+from apps.common.meta import BOOKKEEPING, natural_key_of
+from apps.common.roles import sees_drafts
 
-# The fields every tracked record carries for its bookkeeping, which the record's content is not.
-BOOKKEEPING = ("created_at", "updated_at", "created_by", "updated_by", "version")
-
-
-def resolve_path(instance, path):
-    """Follow a ``a__b__c`` lookup path on an instance, returning None past a null relation."""
-    value = instance
-    for part in path.split("__"):
-        if value is None:
-            return None
-        value = getattr(value, part)
-    return value
+PUBLISHED = ReviewStatus.PUBLISHED
 
 
-def direct_relations(model):
-    """The foreign keys of ``model`` other than bookkeeping: what its ``__str__`` may read."""
-    return [f.name for f in model._meta.concrete_fields if f.is_relation and f.name not in BOOKKEEPING]
+class TrackedQuerySet(models.QuerySet):
+    """Records every reader may see: nothing of a tracked record is a draft."""
+
+    def visible_to(self, user):
+        """The records ``user`` may read (anyone reads every non-curated record)."""
+        return self
 
 
-class NaturalKeyManager(models.Manager):
+class CuratedQuerySet(TrackedQuerySet):
+    """Curated records: drafts are seen by editors and reviewers only."""
+
+    def published(self):
+        """The records anyone may read: published, and not hanging on a draft."""
+        return self.filter(self.model.published_condition())
+
+    def visible_to(self, user):
+        return self if sees_drafts(user) else self.published()
+
+
+class NaturalKeyManager(models.Manager.from_queryset(TrackedQuerySet)):
     """Default manager that finds a record by the natural key of the data-model contract.
 
     The model lists its key as ``NATURAL_KEY``, a tuple of lookup paths; a key that spans a
@@ -45,6 +52,10 @@ class NaturalKeyManager(models.Manager):
                 f"{self.model._meta.label} natural key needs {len(self.model.NATURAL_KEY)} values, got {list(key)!r}"
             )
         return self.get(**dict(zip(self.model.NATURAL_KEY, values, strict=True)))
+
+
+class CuratedManager(NaturalKeyManager.from_queryset(CuratedQuerySet)):
+    pass
 
 
 class TrackedModel(models.Model):
@@ -87,7 +98,11 @@ class TrackedModel(models.Model):
         abstract = True
 
     def natural_key(self):
-        return tuple(resolve_path(self, path) for path in self.NATURAL_KEY)
+        return natural_key_of(self, self.NATURAL_KEY)
+
+    def is_visible_to(self, user):
+        """Whether ``user`` may read this record (``visible_to`` for one record in memory)."""
+        return True
 
     @classmethod
     def normalize_natural_key(cls, key):
@@ -106,9 +121,9 @@ class CuratedModel(TrackedModel):
     Drafts are visible to editors and reviewers only.
     """
 
-    # A further condition a published record must meet to be public, as a Q over the model
-    # (a claim about a draft transfer stays out of public view with the transfer).
-    PUBLIC_ALSO = None
+    # Relations to curated records whose draft hides this one as well: a claim about a draft
+    # transfer stays out of public view with the transfer (``("transfer",)``).
+    HIDDEN_WITH_DRAFT: tuple[str, ...] = ()
 
     review_status = models.CharField(
         max_length=16,
@@ -117,8 +132,32 @@ class CuratedModel(TrackedModel):
         db_index=True,
     )
 
+    objects = CuratedManager()
+
     class Meta:
         abstract = True
+
+    @classmethod
+    def published_condition(cls, prefix=""):
+        """The condition a record meets when anyone may read it, through the relation
+        ``prefix`` (``"transfer__"``): published, and nothing it hangs on is a draft. The
+        history tables have the same columns, so the change feed asks this of them too."""
+        return Q(**{f"{prefix}review_status": PUBLISHED}) & cls.parents_published_condition(prefix)
+
+    @classmethod
+    def parents_published_condition(cls, prefix=""):
+        """Every relation in ``HIDDEN_WITH_DRAFT`` is published."""
+        condition = Q()
+        for path in cls.HIDDEN_WITH_DRAFT:
+            condition &= Q(**{f"{prefix}{path}__review_status": PUBLISHED})
+        return condition
+
+    def is_visible_to(self, user):
+        if self.review_status == PUBLISHED and all(
+            getattr(self, path).review_status == PUBLISHED for path in self.HIDDEN_WITH_DRAFT
+        ):
+            return True
+        return sees_drafts(user)
 
 
 def validate_date_range(errors, start, end, start_field="started_on", end_field="ended_on"):

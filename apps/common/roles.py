@@ -8,9 +8,6 @@ after every ``migrate``.
 EDITORS = "Editors"
 REVIEWERS = "Reviewers"
 
-# Apps whose models editors curate.
-DOMAIN_APPS = ("geo", "actors", "evidence", "resolutions", "sanctions", "transfers", "relations")
-
 ROLE_ACTIONS = {
     EDITORS: ("add", "change", "view"),
     REVIEWERS: ("add", "change", "delete", "view"),
@@ -24,6 +21,8 @@ def sync_roles(apps=None):
         from django.apps import apps as global_apps
 
         apps = global_apps
+    from apps.common.registry import domain_app_labels
+
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, actions in ROLE_ACTIONS.items():
@@ -31,7 +30,7 @@ def sync_roles(apps=None):
         codenames = [f"{action}_" for action in actions]
         permissions = [
             permission
-            for permission in Permission.objects.filter(content_type__app_label__in=DOMAIN_APPS).select_related(
+            for permission in Permission.objects.filter(content_type__app_label__in=domain_app_labels()).select_related(
                 "content_type"
             )
             if any(permission.codename.startswith(prefix) for prefix in codenames)
@@ -57,3 +56,21 @@ def is_editor(user):
     if user.is_superuser:
         return True
     return user.groups.filter(name__in=[EDITORS, REVIEWERS]).exists()
+
+
+def sees_drafts(user):
+    """Whether ``user`` may read drafts: editors and reviewers do, nobody else. Asked by every
+    read path through ``visible_to``; the answer is kept on the user object, which Django
+    makes anew for each request (as it keeps the user's permissions)."""
+    if user is None:
+        return False
+    if not hasattr(user, "_sees_drafts"):
+        user._sees_drafts = is_editor(user)
+    return user._sees_drafts
+
+
+def refresh_sees_drafts(user):
+    """Work out again whether ``user`` sees drafts, at the start of a request that may be
+    given a user object kept from an earlier one (the API's forced authentication)."""
+    if user is not None and hasattr(user, "_sees_drafts"):
+        del user._sees_drafts

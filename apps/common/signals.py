@@ -8,9 +8,8 @@ from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from apps.common.models import BOOKKEEPING, TrackedModel
-
-__all__ = ["BOOKKEEPING", "fill_bookkeeping"]
+from apps.common.meta import BOOKKEEPING
+from apps.common.models import TrackedModel
 
 
 def _stored_row(instance):

@@ -16,9 +16,9 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
+from apps.common.registry import contract_labels
 from apps.common.roles import is_editor
 from apps.ingest.loader import load_records
-from apps.ingest.services.contract import CONTRACT_MODELS
 from apps.ingest.services.readers import FileSource
 
 # The files travel back in the confirmation form, which Django caps at 2.5 MB
@@ -45,7 +45,7 @@ class MultipleFileField(forms.FileField):
 class UploadForm(forms.Form):
     files = MultipleFileField(help_text="Fixture files (JSON, JSON Lines, YAML) or CSV files, one per model.")
     model = forms.ChoiceField(
-        choices=[("", "from the file name")] + [(label, label) for label in CONTRACT_MODELS],
+        choices=[("", "from the file name")] + [(label, label) for label in contract_labels()],
         required=False,
         help_text="The model of CSV files not named like transfers.transfer.csv.",
     )

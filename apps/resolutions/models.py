@@ -5,7 +5,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from apps.common.models import NaturalKeyManager, TrackedModel
+from apps.common.models import NaturalKeyManager, TrackedModel, TrackedQuerySet
 from apps.resolutions.choices import Body, Outcome, Position
 
 _SPACE_BEFORE_YEAR = re.compile(r"\s*\(")
@@ -90,7 +90,7 @@ class Resolution(TrackedModel):
         return [vote.country for vote in self.votes.all() if vote.is_veto]
 
 
-class VoteQuerySet(models.QuerySet):
+class VoteQuerySet(TrackedQuerySet):
     def vetoes(self):
         """Votes that are vetoes: a permanent member's no on a draft whose outcome is vetoed."""
         return self.filter(

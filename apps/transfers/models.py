@@ -3,7 +3,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from apps.common.choices import ReviewStatus
 from apps.common.models import CuratedModel, date_range_constraint, validate_date_range
 from apps.transfers.choices import DatePrecision, Stance, TransferCategory, TransferStatus
 
@@ -92,7 +91,7 @@ class Claim(CuratedModel):
 
     NATURAL_KEY = ("reference",)
     TRIMMED_FIELDS = ("reference",)
-    PUBLIC_ALSO = models.Q(transfer__review_status=ReviewStatus.PUBLISHED)
+    HIDDEN_WITH_DRAFT = ("transfer",)
 
     reference = models.SlugField(max_length=200, unique=True)
     transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="claims")

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db import models
 from rest_framework.test import APIClient
 
-from apps.common.api.fields import BOOKKEEPING
+from apps.common.meta import BOOKKEEPING
 from apps.common.roles import EDITORS, REVIEWERS
 from tests.factories import ActorFactory, EventFactory, country, one_of_each
 

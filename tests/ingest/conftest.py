@@ -7,7 +7,7 @@ import pytest
 from django.apps import apps
 
 from apps.common.history import link_history_model
-from apps.ingest.services.contract import CONTRACT_MODELS
+from apps.common.registry import contract_labels
 
 DATA = Path(__file__).parent / "data"
 STORY = DATA / "story.json"
@@ -16,7 +16,7 @@ STORY = DATA / "story.json"
 def row_counts():
     """Rows of every contract model, their history, their links and the links' history."""
     counts = {}
-    for label in CONTRACT_MODELS:
+    for label in contract_labels():
         model = apps.get_model(label)
         counts[label] = model._base_manager.count()
         counts[f"{label} history"] = model.history.count()

@@ -4,12 +4,12 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
-from apps.ingest.services.contract import CONTRACT_MODELS
+from apps.common.registry import contract_labels
 from tests.ingest.conftest import STORY, row_counts
 
 pytestmark = pytest.mark.django_db
 
-DOMAIN = [label for label in CONTRACT_MODELS if label != "geo.country"]
+DOMAIN = [label for label in contract_labels() if label != "geo.country"]
 
 
 def empty_database():
@@ -47,7 +47,7 @@ def test_csv_export_loads_back_to_the_same_data(tmp_path):
     assert "UN-1718,arms-export-ban,arms_embargo,exports_from_target,munitions;missiles" in header[1]
     assert "S/RES/1718 (2006)|8(b)" in header[1]
     empty_database()
-    files = sorted((tmp_path / "csv").glob("*.csv"), key=lambda p: CONTRACT_MODELS.index(p.stem))
+    files = sorted((tmp_path / "csv").glob("*.csv"), key=lambda p: contract_labels().index(p.stem))
     call_command("import_data", *[str(p) for p in files], verbosity=0)
     after = tmp_path / "after.json"
     call_command("export_data", "--output", str(after))

@@ -13,23 +13,13 @@ from drf_spectacular.plumbing import build_array_type, build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from rest_framework import serializers
 
-from apps.common.choices import ReviewStatus
-from apps.common.models import resolve_path
-from apps.common.roles import is_editor
-
-KEY_SEPARATOR = "|"
-BOOKKEEPING = ("created_at", "updated_at", "created_by", "updated_by", "version")
-
-
-def key_paths_to_select(model):
-    """Relations to follow so that ``model``'s natural key reads without a query."""
-    return sorted({path.rsplit("__", 1)[0] for path in model.NATURAL_KEY if "__" in path})
+from apps.common.meta import BOOKKEEPING, split_key
 
 
 def natural_key_value(instance):
     """The natural key of ``instance`` as the API shows it: one value, or a list."""
-    key = [resolve_path(instance, path) for path in instance.NATURAL_KEY]
-    return key[0] if len(key) == 1 else key
+    key = instance.natural_key()
+    return key[0] if len(key) == 1 else list(key)
 
 
 def brief_representation(instance):
@@ -55,13 +45,10 @@ def expanded_fields(context):
     return context["expand"]
 
 
-def sees_drafts(context):
-    """Whether the request behind a serializer may see drafts (editors and reviewers); the
-    viewsets put their answer in the context, other callers get it worked out once here."""
-    if "sees_drafts" not in context:
-        request = context.get("request")
-        context["sees_drafts"] = is_editor(request.user if request else None)
-    return context["sees_drafts"]
+def request_user(context):
+    """The user behind a serializer's request, or None outside a request."""
+    request = context.get("request")
+    return request.user if request is not None else None
 
 
 class NaturalKeyRelatedField(serializers.RelatedField):
@@ -85,9 +72,7 @@ class NaturalKeyRelatedField(serializers.RelatedField):
     def to_representation(self, value):
         # A published record may point at a draft (a statement at a draft event): the draft
         # stays invisible to those who may not see drafts.
-        if getattr(value, "review_status", ReviewStatus.PUBLISHED) != ReviewStatus.PUBLISHED and not sees_drafts(
-            self.context
-        ):
+        if not value.is_visible_to(request_user(self.context)):
             return None
         if self._relation_name() in expanded_fields(self.context):
             return brief_representation(value)
@@ -96,7 +81,7 @@ class NaturalKeyRelatedField(serializers.RelatedField):
     def to_internal_value(self, data):
         model = self.related_model
         if isinstance(data, str):
-            key = data.split(KEY_SEPARATOR) if len(model.NATURAL_KEY) > 1 else [data]
+            key = split_key(data, len(model.NATURAL_KEY))
         elif isinstance(data, list) and all(isinstance(part, str | int) for part in data):
             key = data
         else:

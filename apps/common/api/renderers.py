@@ -3,21 +3,10 @@
 
 import csv
 import io
-import json
 
 from rest_framework.renderers import BaseRenderer
 
-
-def _cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return ";".join("|".join(map(str, item)) if isinstance(item, list) else _cell(item) for item in value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+from apps.common.cells import csv_cell
 
 
 class CSVRenderer(BaseRenderer):
@@ -40,5 +29,5 @@ class CSVRenderer(BaseRenderer):
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(header)
         for row in rows:
-            writer.writerow([_cell(row.get(name)) for name in header])
+            writer.writerow([csv_cell(row.get(name)) for name in header])
         return buffer.getvalue().encode(self.charset)

@@ -14,17 +14,16 @@ from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.settings import api_settings
 
-from apps.common.api.fields import BOOKKEEPING, NaturalKeyRelatedField, key_paths_to_select
+from apps.common.api.fields import NaturalKeyRelatedField
 from apps.common.choices import ReviewStatus
-from apps.common.models import CuratedModel
+from apps.common.meta import BOOKKEEPING, key_paths_to_select
 from apps.common.roles import is_reviewer
 
 
 def api_fields(model):
     """The field list of a resource: id, the contract's fields and the bookkeeping (``api_url``
     is added by the serializer: ``url`` is a contract field of sources, resolutions and regimes)."""
-    bookkeeping = ["created_at", "updated_at", "created_by", "updated_by", "version"]
-    return ["id", *model.contract_field_names(), *bookkeeping]
+    return ["id", *model.contract_field_names(), *BOOKKEEPING]
 
 
 class BaseModelSerializer(serializers.ModelSerializer):
@@ -74,9 +73,10 @@ class BaseModelSerializer(serializers.ModelSerializer):
         return attrs
 
     @classmethod
-    def optimize(cls, queryset, *, public_only=False):
+    def optimize(cls, queryset, *, user):
         """Select and prefetch everything the serializer shows, so that a page of any size
-        costs the same number of queries. ``public_only`` hides drafts behind relations."""
+        costs the same number of queries; the related records ``user`` may not see are left
+        out of many-to-many lists."""
         model = cls.Meta.model
         selected = ["created_by", "updated_by"]
         prefetched = []
@@ -86,36 +86,12 @@ class BaseModelSerializer(serializers.ModelSerializer):
             related = field.related_model
             paths = key_paths_to_select(related)
             if field.many_to_many:
-                related_queryset = related._default_manager.select_related(*paths)
-                if public_only and issubclass(related, CuratedModel):
-                    related_queryset = related_queryset.filter(review_status=ReviewStatus.PUBLISHED)
+                related_queryset = related._default_manager.visible_to(user).select_related(*paths)
                 prefetched.append(models.Prefetch(field.name, queryset=related_queryset))
             else:
                 selected.append(field.name)
                 selected.extend(f"{field.name}__{path}" for path in paths)
         return queryset.select_related(*selected).prefetch_related(*prefetched)
-
-
-class GraphNodeSerializer(serializers.Serializer):
-    id = serializers.CharField(help_text='ISO alpha-2 for a country, "authority:<code>" for an authority without one.')
-    kind = serializers.ChoiceField(["country", "authority"])
-    name = serializers.CharField()
-
-
-class GraphEdgeSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(["transfer", "sanctions", "relationship"])
-    source = serializers.CharField()
-    target = serializers.CharField()
-    reference = serializers.CharField(help_text="Transfer or relationship reference, or regime code.")
-    category = serializers.CharField(allow_null=True, help_text="Transfer category or relationship kind.")
-    status = serializers.CharField(allow_null=True)
-    started_on = serializers.DateField(allow_null=True)
-    ended_on = serializers.DateField(allow_null=True)
-
-
-class GraphSerializer(serializers.Serializer):
-    nodes = GraphNodeSerializer(many=True)
-    edges = GraphEdgeSerializer(many=True)
 
 
 class ChangeSerializer(serializers.Serializer):

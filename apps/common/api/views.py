@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db import transaction
 from django.http import Http404
+from django.urls import URLResolver, get_resolver
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
@@ -21,14 +22,11 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from apps.common.api.fields import BOOKKEEPING
 from apps.common.api.renderers import CSVRenderer
-from apps.common.api.serializers import ChangesSerializer, GraphSerializer
-from apps.common.choices import ReviewStatus
-from apps.common.models import CuratedModel
-from apps.common.roles import is_editor
-from apps.common.selectors import changes_since, country_graph
-from apps.sanctions.choices import TransferCategory
+from apps.common.api.serializers import ChangesSerializer
+from apps.common.changes import changes_since
+from apps.common.meta import BOOKKEEPING
+from apps.common.roles import refresh_sees_drafts
 
 MAX_ID = 2**63 - 1
 
@@ -61,7 +59,20 @@ def _matches(header, instance):
     return "*" in tags or etag_for(instance) in tags
 
 
-class BaseViewSet(viewsets.ModelViewSet):
+class RequestScopedAnswers:
+    """Answers kept on the user for one request (may they see drafts?) are worked out anew
+    at the start of each request."""
+
+    def initial(self, request, *args, **kwargs):
+        refresh_sees_drafts(request.user)
+        super().initial(request, *args, **kwargs)
+
+
+class BaseAPIView(RequestScopedAnswers, APIView):
+    """The base of the API views that answer a question rather than serve a resource."""
+
+
+class BaseViewSet(RequestScopedAnswers, viewsets.ModelViewSet):
     renderer_classes = [JSONRenderer, CSVRenderer]
 
     def __init_subclass__(cls, **kwargs):
@@ -81,26 +92,12 @@ class BaseViewSet(viewsets.ModelViewSet):
 
     # --- who sees what -------------------------------------------------------------------
 
-    def sees_drafts(self):
-        if not hasattr(self, "_sees_drafts"):
-            self._sees_drafts = is_editor(self.request.user) if self.request else False
-        return self._sees_drafts
-
-    def get_serializer_context(self):
-        # The relation fields hide drafts behind published records by the same answer.
-        return {**super().get_serializer_context(), "sees_drafts": self.sees_drafts()}
-
     def get_queryset(self):
         queryset = super().get_queryset()
         if getattr(self, "swagger_fake_view", False):
             return queryset
-        public_only = not self.sees_drafts()
-        queryset = self.get_serializer_class().optimize(queryset, public_only=public_only)
-        if public_only and issubclass(queryset.model, CuratedModel):
-            queryset = queryset.filter(review_status=ReviewStatus.PUBLISHED)
-            if queryset.model.PUBLIC_ALSO is not None:
-                queryset = queryset.filter(queryset.model.PUBLIC_ALSO)
-        return queryset
+        user = self.request.user if self.request else None
+        return self.get_serializer_class().optimize(queryset.visible_to(user), user=user)
 
     def get_object(self):
         value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
@@ -185,86 +182,31 @@ class BaseViewSet(viewsets.ModelViewSet):
         instance.delete()
 
 
+def api_routes(patterns):
+    """``(name, URL name)`` of every resource list and question in the API's URL patterns, in
+    their order: a resource by its router prefix (``"countries"``), a question by its own
+    URL name (``"graph"``). The URL patterns are the one route table; nothing lists them again."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from api_routes(pattern.url_patterns)
+        elif pattern.name and pattern.name.endswith("-list"):
+            yield str(pattern.pattern).strip("^$/"), pattern.name
+        elif pattern.name and "<" not in str(pattern.pattern) and str(pattern.pattern):
+            yield pattern.name, pattern.name
+
+
 class APIRootView(APIView):
     """Every resource and question of the API, by name."""
 
     schema = None
 
     def get(self, request, format=None):
-        data = {name: reverse(f"api:{basename}-list", request=request) for name, basename in ROUTE_BASENAMES.items()}
-        data["graph"] = reverse("api:graph", request=request)
-        data["changes"] = reverse("api:changes", request=request)
+        namespace = request.resolver_match.namespace
+        patterns = get_resolver().namespace_dict[namespace][1].url_patterns
+        data = {name: reverse(f"{namespace}:{url_name}", request=request) for name, url_name in api_routes(patterns)}
         data["schema"] = reverse("schema", request=request)
         data["docs"] = reverse("api-docs", request=request)
         return Response(data)
-
-
-ROUTE_BASENAMES = {
-    "countries": "country",
-    "actors": "actor",
-    "sources": "source",
-    "resolutions": "resolution",
-    "votes": "vote",
-    "provisions": "provision",
-    "authorities": "authority",
-    "regimes": "regime",
-    "measures": "measure",
-    "designations": "designation",
-    "transfers": "transfer",
-    "claims": "claim",
-    "relationships": "relationship",
-    "events": "event",
-    "statements": "statement",
-}
-
-
-class GraphQuerySerializer(serializers.Serializer):
-    # ``from`` is a keyword; the fields are renamed in get_fields.
-    category = serializers.MultipleChoiceField(choices=TransferCategory.choices, required=False)
-
-    def get_fields(self):
-        return {
-            "from": serializers.DateField(
-                required=False, help_text="Start of the period (transfers, regimes in force)."
-            ),
-            "to": serializers.DateField(required=False, help_text="End of the period."),
-            **super().get_fields(),
-        }
-
-    def validate(self, attrs):
-        if attrs.get("from") and attrs.get("to") and attrs["to"] < attrs["from"]:
-            raise serializers.ValidationError({"to": "to must not be before from."})
-        return attrs
-
-
-class GraphView(APIView):
-    """Countries as nodes; transfers, sanctions (authority → target country) and
-    relationships as edges, optionally limited to a period and transfer categories."""
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("from", OpenApiTypes.DATE),
-            OpenApiParameter("to", OpenApiTypes.DATE),
-            OpenApiParameter(
-                "category",
-                {"type": "array", "items": {"type": "string", "enum": TransferCategory.values}},
-                explode=True,
-            ),
-        ],
-        responses=GraphSerializer,
-    )
-    def get(self, request):
-        query = GraphQuerySerializer(
-            data={**request.query_params.dict(), "category": request.query_params.getlist("category")}
-        )
-        query.is_valid(raise_exception=True)
-        graph = country_graph(
-            start=query.validated_data.get("from"),
-            end=query.validated_data.get("to"),
-            categories=sorted(query.validated_data.get("category", ())),
-            public_only=not is_editor(request.user),
-        )
-        return Response(GraphSerializer(graph).data)
 
 
 class ChangesQuerySerializer(serializers.Serializer):
@@ -280,7 +222,7 @@ class ChangesQuerySerializer(serializers.Serializer):
         return min(value, settings.API_MAX_PAGE_SIZE)
 
 
-class ChangesView(APIView):
+class ChangesView(BaseAPIView):
     """Every create, update and delete after ``since``, oldest first, so that a client
     syncs deltas. Follow ``next`` until it is null, then keep the last ``time`` (and
     ``model:history_id`` as ``after``) for the next sync."""
@@ -295,7 +237,7 @@ class ChangesView(APIView):
             label, _, history_id = after.partition(":")
             after = (label, int(history_id))
         limit = query.validated_data.get("limit", settings.API_PAGE_SIZE)
-        changes, has_more = changes_since(since, after=after, limit=limit, public_only=not is_editor(request.user))
+        changes, has_more = changes_since(since, after=after, limit=limit, user=request.user)
         next_url = None
         if has_more:
             last = changes[-1]

@@ -3,30 +3,22 @@ for each, its natural key, its fields and how references are written."""
 
 from functools import cache, cached_property
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
 
-# Dependency order (DESIGN.md): a model comes after the models it refers to.
-CONTRACT_MODELS = (
-    "geo.country",
-    "actors.actor",
-    "evidence.source",
-    "resolutions.resolution",
-    "resolutions.vote",
-    "resolutions.provision",
-    "sanctions.authority",
-    "sanctions.regime",
-    "sanctions.measure",
-    "sanctions.designation",
-    "transfers.transfer",
-    "transfers.claim",
-    "relations.relationship",
-    "relations.event",
-    "relations.statement",
-)
+from apps.common.meta import BOOKKEEPING as TRACKED_BOOKKEEPING
+from apps.common.registry import contract_labels, contract_model, contract_models
 
-BOOKKEEPING = ("id", "created_at", "updated_at", "created_by", "updated_by", "version")
+# The bookkeeping of every record, and its id: the loader's own, never read from a record.
+BOOKKEEPING = ("id", *TRACKED_BOOKKEEPING)
+
+
+def __getattr__(name):
+    # ``CONTRACT_MODELS``: the registry's labels, worked out when first asked for (after the
+    # app registry is ready), for the modules that import the name.
+    if name == "CONTRACT_MODELS":
+        return contract_labels()
+    raise AttributeError(name)
 
 
 class ModelSpec:
@@ -143,10 +135,10 @@ def spec_for_label(label):
         return _SPEC_OF_LABEL[label]
     except (KeyError, TypeError):
         pass
-    normalized = (label or "").strip().lower()
-    if normalized not in CONTRACT_MODELS:
+    model = contract_model(label)
+    if model is None:
         return None
-    spec = spec_for(apps.get_model(normalized))
+    spec = spec_for(model)
     # Every record names its model: the labels as written are looked up once.
     if len(_SPEC_OF_LABEL) < 1000:
         _SPEC_OF_LABEL[label] = spec
@@ -154,4 +146,4 @@ def spec_for_label(label):
 
 
 def contract_specs():
-    return [spec_for(apps.get_model(label)) for label in CONTRACT_MODELS]
+    return [spec_for(model) for model in contract_models()]

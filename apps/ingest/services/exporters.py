@@ -7,14 +7,15 @@ Objects are sorted by natural key, so exporting twice gives the same bytes.
 """
 
 import csv
-import datetime
 import json
 from collections import defaultdict
 from pathlib import Path
 
 from django.core.serializers.json import DjangoJSONEncoder
 
+from apps.common.cells import csv_cell
 from apps.common.history import link_columns
+from apps.common.meta import key_text
 from apps.ingest.services.contract import contract_specs, spec_for_label
 
 
@@ -83,21 +84,9 @@ def export_fixture(stream, labels=None):
 
 
 def _csv_cell(spec, name, value):
-    if value is None:
-        return ""
-    if name in spec.many_to_many:
-        return ";".join("|".join(key) for key in value)
-    if name in spec.foreign_keys:
-        return "|".join(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ";".join(str(item) for item in value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, cls=DjangoJSONEncoder)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)
+    if name in spec.foreign_keys and value is not None:
+        return key_text(value)
+    return csv_cell(value)
 
 
 def export_csv(directory, labels=None):

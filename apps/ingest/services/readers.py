@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from apps.common.meta import KEY_SEPARATOR, LIST_SEPARATOR
 from apps.ingest.services.contract import BOOKKEEPING, spec_for_label
 from apps.ingest.services.records import Location, ReadError, Record
 
@@ -160,7 +161,7 @@ class FileSource:
 
 
 def _csv_key(cell):
-    parts = [part.strip() for part in cell.split("|")]
+    parts = [part.strip() for part in cell.split(KEY_SEPARATOR)]
     return parts if len(parts) > 1 else parts[0]
 
 
@@ -169,11 +170,11 @@ def _csv_value(spec, name, cell, list_fields):
     field = spec.fields[name]
     cell = cell.strip()
     if name in spec.many_to_many:
-        return [_csv_key(item) for item in cell.split(";") if item.strip()]
+        return [_csv_key(item) for item in cell.split(LIST_SEPARATOR) if item.strip()]
     if name in spec.foreign_keys:
         return _csv_key(cell) if cell else None
     if name in list_fields:
-        return [item.strip() for item in cell.split(";") if item.strip()]
+        return [item.strip() for item in cell.split(LIST_SEPARATOR) if item.strip()]
     if field.get_internal_type() == "JSONField":
         if not cell:
             return {}

@@ -1,0 +1,87 @@
+"""The shapes of the cross-app answers: a country's profile and the graph of countries."""
+
+from rest_framework import serializers
+
+
+class RegimeSummarySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    authority = serializers.CharField()
+    target_country = serializers.CharField(allow_null=True)
+    started_on = serializers.DateField(allow_null=True)
+    ended_on = serializers.DateField(allow_null=True)
+
+
+class CountryVoteSerializer(serializers.Serializer):
+    resolution = serializers.CharField()
+    voted_on = serializers.DateField(allow_null=True)
+    outcome = serializers.CharField()
+    position = serializers.CharField()
+    veto = serializers.BooleanField()
+
+
+class FlowCountsSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    by_category = serializers.DictField(child=serializers.IntegerField())
+    by_status = serializers.DictField(child=serializers.IntegerField())
+
+
+class CountryRelationshipSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    started_on = serializers.DateField(allow_null=True)
+    ended_on = serializers.DateField(allow_null=True)
+
+    def get_fields(self):
+        # ``with`` (the other country) is a Python keyword, so it is added here.
+        return {**super().get_fields(), "with": serializers.CharField(help_text="The other country.")}
+
+
+class ContravenedResolutionSerializer(serializers.Serializer):
+    resolution = serializers.CharField()
+    voted_on = serializers.DateField(allow_null=True)
+    transfers = serializers.ListField(child=serializers.CharField())
+    measures = serializers.ListField(
+        child=serializers.ListField(child=serializers.CharField()), help_text="[regime code, measure code] pairs"
+    )
+
+
+class CountryProfileSerializer(serializers.Serializer):
+    """What the database says about one country: the mirror of the contraventions view."""
+
+    country = serializers.CharField()
+    name = serializers.CharField()
+    sc_permanent_member = serializers.BooleanField()
+    regimes_targeting = RegimeSummarySerializer(many=True)
+    regimes_imposed = RegimeSummarySerializer(many=True)
+    votes = CountryVoteSerializer(many=True)
+    vetoes = serializers.ListField(child=serializers.CharField())
+    transfers_out = FlowCountsSerializer()
+    transfers_in = FlowCountsSerializer()
+    relationships = CountryRelationshipSerializer(many=True)
+    designations_count = serializers.IntegerField(help_text="Designations of actors of this country.")
+    designations_under_regimes_targeting_count = serializers.IntegerField()
+    contravened_resolutions_voted_for = ContravenedResolutionSerializer(many=True)
+
+
+class GraphNodeSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text='ISO alpha-2 for a country, "authority:<code>" for an authority without one.')
+    kind = serializers.ChoiceField(["country", "authority"])
+    name = serializers.CharField()
+
+
+class GraphEdgeSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(["transfer", "sanctions", "relationship"])
+    source = serializers.CharField()
+    target = serializers.CharField()
+    reference = serializers.CharField(help_text="Transfer or relationship reference, or regime code.")
+    category = serializers.CharField(allow_null=True, help_text="Transfer category or relationship kind.")
+    status = serializers.CharField(allow_null=True)
+    started_on = serializers.DateField(allow_null=True)
+    ended_on = serializers.DateField(allow_null=True)
+
+
+class GraphSerializer(serializers.Serializer):
+    nodes = GraphNodeSerializer(many=True)
+    edges = GraphEdgeSerializer(many=True)

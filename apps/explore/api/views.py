@@ -1,0 +1,83 @@
+"""The API views of the cross-app questions: a country's profile and the graph of countries."""
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from apps.common.api.renderers import CSVRenderer
+from apps.common.api.views import BaseAPIView
+from apps.explore.api.serializers import CountryProfileSerializer, GraphSerializer
+from apps.explore.selectors import country_graph, country_profile
+from apps.geo.models import Country
+from apps.sanctions.choices import TransferCategory
+
+
+class GraphQuerySerializer(serializers.Serializer):
+    # ``from`` is a keyword; the fields are renamed in get_fields.
+    category = serializers.MultipleChoiceField(choices=TransferCategory.choices, required=False)
+
+    def get_fields(self):
+        return {
+            "from": serializers.DateField(
+                required=False, help_text="Start of the period (transfers, regimes in force)."
+            ),
+            "to": serializers.DateField(required=False, help_text="End of the period."),
+            **super().get_fields(),
+        }
+
+    def validate(self, attrs):
+        if attrs.get("from") and attrs.get("to") and attrs["to"] < attrs["from"]:
+            raise serializers.ValidationError({"to": "to must not be before from."})
+        return attrs
+
+
+class GraphView(BaseAPIView):
+    """Countries as nodes; transfers, sanctions (authority → target country) and
+    relationships as edges, optionally limited to a period and transfer categories."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE),
+            OpenApiParameter("to", OpenApiTypes.DATE),
+            OpenApiParameter(
+                "category",
+                {"type": "array", "items": {"type": "string", "enum": TransferCategory.values}},
+                explode=True,
+            ),
+        ],
+        responses=GraphSerializer,
+    )
+    def get(self, request):
+        query = GraphQuerySerializer(
+            data={**request.query_params.dict(), "category": request.query_params.getlist("category")}
+        )
+        query.is_valid(raise_exception=True)
+        graph = country_graph(
+            start=query.validated_data.get("from"),
+            end=query.validated_data.get("to"),
+            categories=sorted(query.validated_data.get("category", ())),
+            user=request.user,
+        )
+        return Response(GraphSerializer(graph).data)
+
+
+class CountryProfileView(BaseAPIView):
+    """A country's profile: the mirror of the contraventions view (DESIGN.md)."""
+
+    renderer_classes = [JSONRenderer, CSVRenderer]
+
+    @extend_schema(responses=CountryProfileSerializer, filters=False)
+    def get(self, request, iso2):
+        """Regimes targeting the country and imposed by its authorities, its votes and vetoes,
+        its transfers in and out by category and status, its relationships, designations, and
+        the resolutions it voted for that transfers it is party to are alleged to contravene."""
+        if "\x00" in iso2:
+            raise Http404
+        try:
+            country = Country.objects.get_by_natural_key(iso2)
+        except Country.DoesNotExist as error:
+            raise Http404 from error
+        return Response(CountryProfileSerializer(country_profile(country, user=request.user)).data)
