@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q
 
+from apps.common.periods import ONGOING, POINT, span_of
 from apps.resolutions.models import Provision, Vote
 from apps.sanctions.choices import Direction
 from apps.sanctions.models import Measure
@@ -42,19 +43,6 @@ class Contravention:
     @property
     def regime(self):
         return self.measure.regime
-
-
-def _period(transfer):
-    """The dates a transfer spans; an open end is read as the start date."""
-    start = transfer.started_on or transfer.ended_on
-    end = transfer.ended_on or transfer.started_on
-    return start, end
-
-
-def _in_force(record, start, end):
-    if record.started_on and end and end < record.started_on:
-        return False
-    return not (record.ended_on and start and start > record.ended_on)
 
 
 def contraventions_for(transfers):
@@ -90,7 +78,7 @@ def contraventions_for(transfers):
         by_target[measure.regime.target_country_id].append(measure)
 
     for transfer in transfers:
-        start, end = _period(transfer)
+        span = span_of(transfer, open_end=POINT)
         sides = (
             ("supplier", transfer.supplier_id, SUPPLIER_SIDE),
             ("recipient", transfer.recipient_id, RECIPIENT_SIDE),
@@ -99,7 +87,8 @@ def contraventions_for(transfers):
             for measure in by_target.get(country_id, ()):
                 if measure.direction not in directions or transfer.category not in (measure.covers or []):
                     continue
-                if not (_in_force(measure, start, end) and _in_force(measure.regime, start, end)):
+                in_force = span_of(measure, open_end=ONGOING), span_of(measure.regime, open_end=ONGOING)
+                if not all(period.overlaps(span) for period in in_force):
                     continue
                 provisions = list(measure.provisions.all())
                 resolutions = list({p.resolution_id: p.resolution for p in provisions}.values())
