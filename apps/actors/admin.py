@@ -1,14 +1,7 @@
 from django.contrib import admin
 
 from apps.actors.models import Actor
-from apps.common.admin import TrackedAdmin, TrackedTabularInline
-from apps.sanctions.models import Designation
-
-
-class DesignationInline(TrackedTabularInline):
-    model = Designation
-    fields = ["regime", "reference", "listed_on", "delisted_on", "reason", "sources"]
-    autocomplete_fields = ["regime", "sources"]
+from apps.common.admin import TrackedAdmin
 
 
 @admin.register(Actor)
@@ -19,4 +12,4 @@ class ActorAdmin(TrackedAdmin):
     list_filter = ["kind", ("country", admin.RelatedOnlyFieldListFilter)]
     autocomplete_fields = ["country"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [DesignationInline]
+    # Its designations are edited here too: apps.sanctions.admin registers their inline.

@@ -7,6 +7,10 @@ and autocomplete widgets that stay at a fixed number of queries. ``CuratedAdmin`
 review workflow: records start as drafts and only reviewers publish them.
 """
 
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from operator import attrgetter
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
@@ -67,6 +71,50 @@ def links_list(links):
     return format_html(
         "<ul class='related-links'>{}</ul>", format_html_join("", "<li>{}</li>", ((link,) for link in links))
     )
+
+
+@dataclass(frozen=True)
+class RelatedLink:
+    """One link of a record's "Related records" panel: the changelist of ``model`` filtered
+    by ``parameter`` (a list_filter parameter) set to ``value(record)``; no link when that
+    is None (a regime without a target country has no transfers from its target)."""
+
+    model: type
+    label: str
+    parameter: str
+    value: Callable = attrgetter("pk")
+
+
+class RelatedRecords:
+    """The "Related records" panels of the change pages, keyed by the model whose page shows
+    them. The app that owns the linked records registers its links, so that a lower app
+    (``geo``) shows a higher one's records (transfers) without importing it."""
+
+    def __init__(self):
+        self._links = defaultdict(list)
+        self._inlines = defaultdict(list)
+
+    def link(self, owner, model, label, parameter, *, value=attrgetter("pk")):
+        """Show on ``owner``'s change page a link to the records of ``model`` it relates to."""
+        self._links[owner].append(RelatedLink(model, label, parameter, value))
+
+    def inline(self, owner, inline_class):
+        """Edit ``inline_class``'s records on ``owner``'s change page (an actor's designations)."""
+        self._inlines[owner].append(inline_class)
+
+    def links_for(self, record):
+        links = []
+        for link in self._links[type(record)]:
+            value = link.value(record)
+            if value is not None:
+                links.append(changelist_link(link.model, link.label, **{link.parameter: value}))
+        return links
+
+    def inlines_for(self, model):
+        return list(self._inlines[model])
+
+
+related_panels = RelatedRecords()
 
 
 class TrackedAdminMixin:
@@ -143,6 +191,17 @@ class TrackedAdmin(TrackedAdminMixin, ExportActionMixin, SimpleHistoryAdmin):
 
     def get_resource_classes(self, request):
         return [export_resource_for(self.model)]
+
+    def get_inlines(self, request, obj):
+        return [*super().get_inlines(request, obj), *related_panels.inlines_for(self.model)]
+
+    @admin.display(description="Related records")
+    def related_records(self, obj):
+        """The panel of links registered with ``related_panels`` (list it in
+        ``readonly_fields`` to show it)."""
+        if obj.pk is None:
+            return "—"
+        return links_list(related_panels.links_for(obj))
 
     # Bookkeeping is shown read-only, folded away, on the change page.
     def get_readonly_fields(self, request, obj=None):

@@ -1,8 +1,12 @@
 from django.contrib import admin
 from django.db.models import Prefetch
 
-from apps.common.admin import TrackedAdmin, TrackedTabularInline, changelist_link, links_list
+from apps.common.admin import TrackedAdmin, TrackedTabularInline, related_panels
+from apps.geo.models import Country
 from apps.resolutions.models import Provision, Resolution, Vote
+
+related_panels.link(Country, Vote, "Its votes", "country__id__exact")
+related_panels.link(Resolution, Vote, "Its votes", "resolution__id__exact")
 
 
 def tally_text(resolution):
@@ -38,20 +42,6 @@ class ResolutionAdmin(TrackedAdmin):
     @admin.display(description="Tally (yes–no–abstain)")
     def tally(self, resolution):
         return tally_text(resolution) if resolution.pk else "—"
-
-    @admin.display(description="Related records")
-    def related_records(self, resolution):
-        from apps.sanctions.models import Measure, Regime
-
-        if resolution.pk is None:
-            return "—"
-        return links_list(
-            [
-                changelist_link(Regime, "Regimes resting on it", resolutions__id__exact=resolution.pk),
-                changelist_link(Measure, "Measures citing it", provisions__resolution__id__exact=resolution.pk),
-                changelist_link(Vote, "Its votes", resolution__id__exact=resolution.pk),
-            ]
-        )
 
 
 @admin.register(Vote)

@@ -1,8 +1,17 @@
 from django import forms
 from django.contrib import admin
 
-from apps.common.admin import TrackedAdmin, TrackedStackedInline, changelist_link, links_list, prefetch_labelled
+from apps.actors.models import Actor
+from apps.common.admin import (
+    TrackedAdmin,
+    TrackedStackedInline,
+    TrackedTabularInline,
+    prefetch_labelled,
+    related_panels,
+)
 from apps.common.admin_forms import TrackedForm
+from apps.geo.models import Country
+from apps.resolutions.models import Resolution
 from apps.sanctions.choices import TransferCategory
 from apps.sanctions.models import Authority, Designation, Measure, Regime
 
@@ -51,24 +60,6 @@ class RegimeAdmin(TrackedAdmin):
     readonly_fields = ["related_records"]
     inlines = [MeasureInline]
 
-    @admin.display(description="Related records")
-    def related_records(self, regime):
-        from apps.transfers.models import Transfer
-
-        if regime.pk is None:
-            return "—"
-        links = [
-            changelist_link(Designation, "Its designations", regime__id__exact=regime.pk),
-            changelist_link(Measure, "Its measures", regime__id__exact=regime.pk),
-        ]
-        if regime.target_country_id:
-            target = regime.target_country_id
-            links += [
-                changelist_link(Transfer, "Transfers from its target", supplier__id__exact=target),
-                changelist_link(Transfer, "Transfers to its target", recipient__id__exact=target),
-            ]
-        return links_list(links)
-
 
 @admin.register(Measure)
 class MeasureAdmin(TrackedAdmin):
@@ -104,3 +95,19 @@ class DesignationAdmin(TrackedAdmin):
     ]
     date_hierarchy = "listed_on"
     autocomplete_fields = ["regime", "actor", "sources"]
+
+
+class DesignationInline(TrackedTabularInline):
+    model = Designation
+    fields = ["regime", "reference", "listed_on", "delisted_on", "reason", "sources"]
+    autocomplete_fields = ["regime", "sources"]
+
+
+related_panels.link(Country, Regime, "Regimes targeting it", "target_country__id__exact")
+related_panels.link(Country, Measure, "Measures of regimes targeting it", "regime__target_country__id__exact")
+related_panels.link(Country, Designation, "Designations of its actors", "actor__country__id__exact")
+related_panels.link(Resolution, Regime, "Regimes resting on it", "resolutions__id__exact")
+related_panels.link(Resolution, Measure, "Measures citing it", "provisions__resolution__id__exact")
+related_panels.link(Regime, Designation, "Its designations", "regime__id__exact")
+related_panels.link(Regime, Measure, "Its measures", "regime__id__exact")
+related_panels.inline(Actor, DesignationInline)

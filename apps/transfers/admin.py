@@ -1,7 +1,11 @@
+from operator import attrgetter
+
 from django.contrib import admin
 from django.template.loader import render_to_string
 
-from apps.common.admin import CuratedAdmin, TrackedStackedInline, prefetch_labelled
+from apps.common.admin import CuratedAdmin, TrackedStackedInline, prefetch_labelled, related_panels
+from apps.geo.models import Country
+from apps.sanctions.models import Regime
 from apps.transfers.models import Claim, Transfer
 from apps.transfers.services import transfer_contraventions
 
@@ -112,3 +116,13 @@ class ClaimAdmin(CuratedAdmin):
     @admin.display(description="Claimant")
     def claimant(self, claim):
         return claim.claimant_actor or claim.claimant_country
+
+
+related_panels.link(Country, Transfer, "Transfers it supplied", "supplier__id__exact")
+related_panels.link(Country, Transfer, "Transfers it received", "recipient__id__exact")
+related_panels.link(
+    Regime, Transfer, "Transfers from its target", "supplier__id__exact", value=attrgetter("target_country_id")
+)
+related_panels.link(
+    Regime, Transfer, "Transfers to its target", "recipient__id__exact", value=attrgetter("target_country_id")
+)
