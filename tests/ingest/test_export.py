@@ -1,10 +1,13 @@
 """export_data: the fixture round trip and CSV that import_data reads back."""
 
+import json
+
 import pytest
 from django.apps import apps
 from django.core.management import call_command
 
 from apps.common.registry import contract_labels
+from tests.factories import ClaimFactory, EventFactory, StatementFactory, TransferFactory
 from tests.ingest.conftest import STORY, row_counts
 
 pytestmark = pytest.mark.django_db
@@ -52,3 +55,30 @@ def test_csv_export_loads_back_to_the_same_data(tmp_path):
     after = tmp_path / "after.json"
     call_command("export_data", "--output", str(after))
     assert fixture.read_text(encoding="utf-8") == after.read_text(encoding="utf-8")
+
+
+def test_a_published_only_export_leaves_out_drafts_and_what_hangs_on_them(tmp_path):
+    public = TransferFactory(reference="public-transfer", review_status="published")
+    draft = TransferFactory(reference="draft-transfer", review_status="draft")
+    public.in_exchange_for.add(draft)
+    ClaimFactory(reference="claim-on-public", transfer=public, review_status="published")
+    ClaimFactory(reference="claim-on-draft", transfer=draft, review_status="published")
+    StatementFactory(reference="said", event=EventFactory(reference="draft-event"), review_status="published")
+
+    everything, public_dump = tmp_path / "all.json", tmp_path / "public.json"
+    call_command("export_data", "--output", str(everything), "--models", "transfers.transfer", "transfers.claim")
+    call_command("export_data", "--published-only", "--output", str(public_dump))
+
+    def by_model(path):
+        objects = json.loads(path.read_text())
+        return {(o["model"], o["fields"].get("reference")): o["fields"] for o in objects}
+
+    assert ("transfers.transfer", "draft-transfer") in by_model(everything)
+    assert ("transfers.claim", "claim-on-draft") in by_model(everything)
+    shown = by_model(public_dump)
+    references = {key for model, key in shown if model in ("transfers.transfer", "transfers.claim")}
+    assert references == {"public-transfer", "claim-on-public"}
+    assert shown["transfers.transfer", "public-transfer"]["in_exchange_for"] == []
+    statement = next(fields for (model, _), fields in shown.items() if model == "relations.statement")
+    assert statement["event"] is None
+    assert not any(model == "relations.event" for model, _ in shown)

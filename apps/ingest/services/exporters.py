@@ -3,7 +3,9 @@ and CSV, one file per model, as DESIGN.md describes them.
 
 References are written as natural keys, read from one query per model (pk → key), and
 many-to-many links from one query per field, so an export costs a fixed number of queries.
-Objects are sorted by natural key, so exporting twice gives the same bytes.
+Objects are sorted by natural key, so exporting twice gives the same bytes. An export is of
+everything (a backup), or of what one reader may see (``user``: a public dump is the export
+for an anonymous reader).
 """
 
 import csv
@@ -16,6 +18,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from apps.common.cells import csv_cell
 from apps.common.history import link_columns
 from apps.common.meta import key_text
+from apps.common.models import CuratedModel
 from apps.ingest.services.contract import contract_specs, spec_for_label
 
 
@@ -42,9 +45,28 @@ class _Keys:
         return self.maps[spec]
 
 
-def iter_objects(labels=None):
-    """Yield ``(spec, fields)`` for every object, as the fixture format writes it."""
+class _Visible:
+    """The pks of each model that the export's reader may see, read once per model; None
+    for an export of everything (an operator's backup)."""
+
+    def __init__(self, user):
+        self.user = user
+        self.maps = {}
+
+    def of(self, spec):
+        if self.user is None or not issubclass(spec.model, CuratedModel):
+            return None
+        if spec not in self.maps:
+            self.maps[spec] = set(spec.model._default_manager.visible_to(self.user).values_list("pk", flat=True))
+        return self.maps[spec]
+
+
+def iter_objects(labels=None, *, user=None):
+    """Yield ``(spec, fields)`` for every object, as the fixture format writes it. With
+    ``user``, only what ``visible_to(user)`` lets them read: a relation to a record they may
+    not see is left empty, as the API shows it."""
     keys = _Keys()
+    visible = _Visible(user)
     for spec in _specs(labels):
         own = keys.of(spec)
         links = {}
@@ -52,31 +74,41 @@ def iter_objects(labels=None):
             through = field.remote_field.through
             source, target = link_columns(field)
             target_keys = keys.of(spec.target(name))
+            shown = visible.of(spec.target(name))
             grouped = defaultdict(list)
             for source_pk, target_pk in through._base_manager.values_list(source, target):
-                grouped[source_pk].append(target_keys[target_pk])
+                if shown is None or target_pk in shown:
+                    grouped[source_pk].append(target_keys[target_pk])
             links[name] = grouped
         rows = spec.model._base_manager.values(
             "pk", *[f.attname for f in spec.fields.values() if f.concrete and not f.many_to_many]
         )
+        shown_rows = visible.of(spec)
         for row in sorted(rows, key=lambda r: own[r["pk"]]):
+            if shown_rows is not None and row["pk"] not in shown_rows:
+                continue
             fields = {}
             for name, field in spec.fields.items():
                 if name in spec.many_to_many:
                     fields[name] = sorted(links[name].get(row["pk"], []))
                 elif name in spec.foreign_keys:
                     value = row[field.attname]
-                    fields[name] = None if value is None else keys.of(spec.target(name))[value]
+                    shown = visible.of(spec.target(name))
+                    if value is None or (shown is not None and value not in shown):
+                        fields[name] = None
+                    else:
+                        fields[name] = keys.of(spec.target(name))[value]
                 else:
                     fields[name] = row[field.attname]
             yield spec, fields
 
 
-def export_fixture(stream, labels=None):
-    """Write the fixture format (a JSON array, one object per line group) to a text stream."""
+def export_fixture(stream, labels=None, *, user=None):
+    """Write the fixture format (a JSON array, one object per line group) to a text stream;
+    with ``user``, only what they may read (see ``iter_objects``)."""
     stream.write("[")
     first = True
-    for spec, fields in iter_objects(labels):
+    for spec, fields in iter_objects(labels, user=user):
         text = json.dumps({"model": spec.label, "fields": fields}, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
         stream.write(("\n" if first else ",\n") + text)
         first = False
@@ -89,14 +121,15 @@ def _csv_cell(spec, name, value):
     return csv_cell(value)
 
 
-def export_csv(directory, labels=None):
-    """One ``<app>.<model>.csv`` per model in ``directory``; return the paths written."""
+def export_csv(directory, labels=None, *, user=None):
+    """One ``<app>.<model>.csv`` per model in ``directory``; return the paths written. With
+    ``user``, only what they may read (see ``iter_objects``)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     writers = {}
     files = []
     try:
-        for spec, fields in iter_objects(labels):
+        for spec, fields in iter_objects(labels, user=user):
             if spec not in writers:
                 handle = open(directory / f"{spec.label}.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115
                 files.append(handle)

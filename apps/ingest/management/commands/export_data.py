@@ -4,6 +4,7 @@ FollowTheMoney JSON Lines."""
 import sys
 from pathlib import Path
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.ingest.services.exporters import export_csv, export_fixture
@@ -22,23 +23,32 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=("json", "csv", "ftm"), default="json")
         parser.add_argument("--output", "-o", help="file (json) or directory (csv)")
         parser.add_argument("--models", nargs="*", metavar="APP.MODEL", help="only these models")
+        parser.add_argument(
+            "--published-only",
+            action="store_true",
+            help="only what anyone may read (no drafts, nothing hanging on a draft): a public dump (json and csv)",
+        )
 
     def handle(self, *args, **options):
+        # An export is everything unless asked for what an anonymous reader sees.
+        user = AnonymousUser() if options["published_only"] else None
         try:
             if options["format"] == "csv":
                 if not options["output"]:
                     raise CommandError("--format csv needs --output DIRECTORY")
-                for path in export_csv(options["output"], options["models"]):
+                for path in export_csv(options["output"], options["models"], user=user):
                     self.stderr.write(f"wrote {path}")
                 return
             if options["format"] == "ftm":
+                if user is not None:
+                    raise CommandError("--published-only applies to json and csv")
                 self._export_ftm(options)
                 return
             if options["output"]:
                 with open(Path(options["output"]), "w", encoding="utf-8") as stream:
-                    export_fixture(stream, options["models"])
+                    export_fixture(stream, options["models"], user=user)
             else:
-                export_fixture(sys.stdout, options["models"])
+                export_fixture(sys.stdout, options["models"], user=user)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
 
