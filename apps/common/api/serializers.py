@@ -78,7 +78,8 @@ class BaseModelSerializer(serializers.ModelSerializer):
         costs the same number of queries; the related records ``user`` may not see are left
         out of many-to-many lists."""
         model = cls.Meta.model
-        selected = ["created_by", "updated_by"]
+        # The users of the bookkeeping, shown by name.
+        selected = [name for name in BOOKKEEPING if model._meta.get_field(name).is_relation]
         prefetched = []
         for field in model._meta.get_fields():
             if not field.concrete or not field.is_relation or field.name in BOOKKEEPING:
