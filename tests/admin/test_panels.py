@@ -85,41 +85,111 @@ def test_resolution_tally_names_the_vetoing_members(editor_client):
     assert expected in editor_client.get(admin_url(Resolution, "change", draft.pk)).content.decode()
 
 
-def test_regime_page_links_to_its_filtered_designations(editor_client):
-    regime = f.RegimeFactory(code="UN-1718")
-    mine = f.DesignationFactory.create_batch(2, regime=regime)
-    f.DesignationFactory(regime=f.RegimeFactory(code="UN-1737"))
-    page = editor_client.get(admin_url(regime.__class__, "change", regime.pk)).content.decode()
-    link = re.search(r'<a href="([^"]+)">Its designations</a>', page).group(1).replace("&amp;", "&")
-    response = editor_client.get(link)
-    assert response.status_code == 200  # an unknown lookup would redirect with ?e=1
-    assert {d.pk for d in response.context["cl"].result_list} == {d.pk for d in mine}
+@pytest.fixture
+def related_world():
+    """Records that tell each related-records link apart from its near miss: the DPRK supplies
+    and receives, is targeted by two regimes, has actors designated under another country's
+    regime, and a Russian bank is designated under a DPRK regime; a measure of UN-1718 cites
+    1874, not 1718."""
+    kp, ru = f.country("KP"), f.country("RU")
+    us_authority = f.AuthorityFactory(code="US", name="United States", kind="national", country=f.country("US"))
+    r1718 = f.ResolutionFactory(symbol="S/RES/1718 (2006)", number=1718)
+    r1874 = f.ResolutionFactory(symbol="S/RES/1874 (2009)", number=1874)
+    r1737 = f.ResolutionFactory(symbol="S/RES/1737 (2006)", number=1737)
+    f.VoteFactory(resolution=r1718, country=ru)
+    f.VoteFactory(resolution=r1718, country=f.country("CN"))
+    f.VoteFactory(resolution=r1874, country=ru)
+    f.VoteFactory(resolution=r1737, country=kp, position="no")
+    un_1718 = f.RegimeFactory(code="UN-1718", target_country=kp)
+    un_1718.resolutions.add(r1718, r1874)
+    us_dprk = f.RegimeFactory(code="US-DPRK", authority=us_authority, target_country=kp)
+    un_1737 = f.RegimeFactory(code="UN-1737", target_country=f.country("IR"))
+    un_1737.resolutions.add(r1737)
+    f.MeasureFactory(regime=un_1718, code="arms-export-ban").provisions.add(
+        f.ProvisionFactory(resolution=r1718, paragraph="8(b)")
+    )
+    f.MeasureFactory(regime=un_1718, code="luxury-goods-ban").provisions.add(
+        f.ProvisionFactory(resolution=r1874, paragraph="9")
+    )
+    f.MeasureFactory(regime=us_dprk, code="asset-freeze")
+    f.MeasureFactory(regime=un_1737, code="arms-import-ban").provisions.add(
+        f.ProvisionFactory(resolution=r1737, paragraph="5")
+    )
+    komid = f.ActorFactory(slug="komid", country=kp)
+    f.DesignationFactory(regime=un_1718, actor=komid, reference="KPe.001")
+    f.DesignationFactory(regime=us_dprk, actor=f.ActorFactory(slug="kp-general", country=kp), reference="US-1")
+    f.DesignationFactory(regime=un_1718, actor=f.ActorFactory(slug="ru-bank", country=ru), reference="RUe.001")
+    f.DesignationFactory(regime=un_1737, actor=komid, reference="KPi.737")
+    f.DesignationFactory(
+        regime=un_1737, actor=f.ActorFactory(slug="ir-company", country=f.country("IR")), reference="IRe.001"
+    )
+    for reference, supplier, recipient in [
+        ("kp-ru-missiles", "KP", "RU"),
+        ("kp-sy-arms", "KP", "SY"),
+        ("ru-kp-fuel", "RU", "KP"),
+        ("cn-kp-machinery", "CN", "KP"),
+        ("ir-ru-drones", "IR", "RU"),
+    ]:
+        f.TransferFactory(reference=reference, supplier=f.country(supplier), recipient=f.country(recipient))
+    return {"country": kp, "resolution": r1718, "regime": un_1718, "actor": komid}
 
 
-@pytest.mark.parametrize(
-    "record, label",
-    [
-        ("KP", "Regimes targeting it"),
-        ("KP", "Measures of regimes targeting it"),
-        ("KP", "Designations of its actors"),
-        ("KP", "Transfers it supplied"),
-        ("RU", "Transfers it received"),
-        ("RU", "Its votes"),
-        ("resolution", "Measures citing it"),
-        ("resolution", "Regimes resting on it"),
-        ("resolution", "Its votes"),
-        ("regime", "Its measures"),
-        ("regime", "Transfers from its target"),
-    ],
-)
-def test_related_record_links_open_a_filtered_changelist(editor_client, record, label):
-    records = f.one_of_each()
-    record = records[record] if record in records else f.country(record)
+DPRK_SUPPLIED = {("kp-ru-missiles",), ("kp-sy-arms",)}
+DPRK_RECEIVED = {("ru-kp-fuel",), ("cn-kp-machinery",)}
+
+# Every related-records link of a change page: {label: the natural keys it must list, exactly}.
+RELATED_LINKS = {
+    "country": {
+        "Transfers it supplied": DPRK_SUPPLIED,
+        "Transfers it received": DPRK_RECEIVED,
+        "Regimes targeting it": {("UN-1718",), ("US-DPRK",)},
+        "Measures of regimes targeting it": {
+            ("UN-1718", "arms-export-ban"),
+            ("UN-1718", "luxury-goods-ban"),
+            ("US-DPRK", "asset-freeze"),
+        },
+        "Designations of its actors": {("UN-1718", "KPe.001"), ("US-DPRK", "US-1"), ("UN-1737", "KPi.737")},
+        "Its votes": {("S/RES/1737 (2006)", "KP")},
+    },
+    "resolution": {
+        "Regimes resting on it": {("UN-1718",)},
+        "Measures citing it": {("UN-1718", "arms-export-ban")},
+        "Its votes": {("S/RES/1718 (2006)", "RU"), ("S/RES/1718 (2006)", "CN")},
+    },
+    "regime": {
+        "Its designations": {("UN-1718", "KPe.001"), ("UN-1718", "RUe.001")},
+        "Its measures": {("UN-1718", "arms-export-ban"), ("UN-1718", "luxury-goods-ban")},
+        "Transfers from its target": DPRK_SUPPLIED,
+        "Transfers to its target": DPRK_RECEIVED,
+    },
+    # The actor page edits its designations inline and links to no changelist (yet).
+    "actor": {},
+}
+
+
+def related_changelist_links(page):
+    """{label: url} of the links to a filtered changelist (``/admin/<app>/<model>/?...``) on a
+    change page, leaving out the widgets' add/change pop-ups."""
+    links = {}
+    for href, label in re.findall(r'<a href="(/admin/\w+/\w+/\?[^"]+)"[^>]*>([^<]+)</a>', page):
+        href = href.replace("&amp;", "&")
+        if "_popup" not in href and "_changelist_filters" not in href:
+            links[label.strip()] = href
+    return links
+
+
+@pytest.mark.parametrize("name", RELATED_LINKS)
+def test_related_record_links_open_a_changelist_of_exactly_the_related_records(editor_client, related_world, name):
+    record = related_world[name]
     page = editor_client.get(admin_url(type(record), "change", record.pk)).content.decode()
-    link = re.search(rf'<a href="([^"]+)">{label}</a>', page).group(1).replace("&amp;", "&")
-    response = editor_client.get(link)
-    assert response.status_code == 200
-    assert response.context["cl"].result_count >= 1
+    links = related_changelist_links(page)
+    expected = RELATED_LINKS[name]
+    assert set(links) == set(expected), "a link without an expectation here, or an expected link gone"
+    for label, url in links.items():
+        response = editor_client.get(url)
+        assert response.status_code == 200, (label, url)  # an unknown lookup would redirect with ?e=1
+        listed = {tuple(obj.natural_key()) for obj in response.context["cl"].result_list}
+        assert listed == expected[label], label
 
 
 def test_history_shows_who_changed_which_field(editor_client, editor):

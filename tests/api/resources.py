@@ -1,5 +1,8 @@
 """What the generic API tests need to know about each resource: its URL name, its model,
-how to reach a record's detail URL, and a valid payload to create one."""
+how to reach a record's detail URL, a valid payload to create one, and each resource's
+special cases (which related records must be published with it, how the API shows its
+relations and the values it normalises, the filters that read a field in their own way),
+so that the generic tests hold no ``if resource.name == ...`` branches."""
 
 from dataclasses import dataclass, field
 
@@ -20,6 +23,17 @@ class Resource:
     lookup: str  # attribute in the detail URL
     create: object  # records -> payload
     update: dict = field(default_factory=dict)  # a PATCH that changes the record
+    # records -> {relation: value}: every foreign key and many-to-many field of the
+    # ``records`` fixture's record as an anonymous client sees it once the record (and
+    # ``publish_also``) is published; drafts behind it are null or left out of lists.
+    shown: object = lambda records: {}
+    # Relations that must be published too before anonymous clients may see the record.
+    publish_also: tuple = ()
+    # How the API shows created values it normalises: {field: shown value}.
+    created_shows: dict = field(default_factory=dict)
+    # Filters that read a field in their own way: {filter: (matching, not matching)}, or
+    # {filter: record -> (matching, not matching)}.
+    filter_values: dict = field(default_factory=dict)
 
     @property
     def curated(self):
@@ -39,6 +53,10 @@ class Resource:
 
 def _symbol(r):
     return r["resolution"].symbol
+
+
+def _url(r):
+    return r["source"].url
 
 
 RESOURCES = [
@@ -64,6 +82,8 @@ RESOURCES = [
             "identifiers": {"un_ref": "KPe.999"},
         },
         {"role": "Trading company"},
+        shown=lambda r: {"country": "KP"},
+        filter_values={"identifier": ("un_ref:KPi.900", "un_ref:KPi.901")},
     ),
     Resource(
         "sources",
@@ -80,6 +100,9 @@ RESOURCES = [
         "pk",
         lambda r: {"symbol": "S/RES/9999(2030)", "number": 9999, "voted_on": "2030-01-01", "outcome": "adopted"},
         {"title": "A new title"},
+        created_shows={"symbol": "S/RES/9999 (2030)"},
+        # Symbols match with or without the space before "(year)".
+        filter_values={"symbol": lambda record: (record.symbol.replace(" (", "("), "S/RES/1 (1946)")},
     ),
     Resource(
         "votes",
@@ -88,6 +111,9 @@ RESOURCES = [
         "pk",
         lambda r: {"resolution": _symbol(r), "country": "cn", "position": "abstain"},
         {"position": "no"},
+        shown=lambda r: {"resolution": _symbol(r), "country": "RU"},
+        created_shows={"country": "CN"},
+        filter_values={"veto": ("false", "true")},
     ),
     Resource(
         "provisions",
@@ -96,14 +122,16 @@ RESOURCES = [
         "pk",
         lambda r: {"resolution": _symbol(r), "paragraph": "99", "summary": "A new paragraph."},
         {"summary": "Changed."},
+        shown=lambda r: {"resolution": _symbol(r)},
     ),
     Resource(
         "authorities",
         Authority,
         "authority",
         "code",
-        lambda r: {"code": "UK", "name": "United Kingdom", "kind": "national", "country": "GB"},
+        lambda r: {"code": "UK", "name": "United Kingdom", "kind": "national", "country": "GB", "members": ["GB"]},
         {"name": "UN Security Council"},
+        shown=lambda r: {"country": "CN", "members": ["US"]},
     ),
     Resource(
         "regimes",
@@ -118,6 +146,7 @@ RESOURCES = [
             "resolutions": [_symbol(r)],
         },
         {"name": "Renamed regime"},
+        shown=lambda r: {"authority": "UN", "target_country": "KP", "resolutions": [_symbol(r)]},
     ),
     Resource(
         "measures",
@@ -133,6 +162,12 @@ RESOURCES = [
             "provisions": [[_symbol(r), r["provision"].paragraph]],
         },
         {"description": "Changed."},
+        shown=lambda r: {"regime": r["regime"].code, "provisions": [[_symbol(r), r["provision"].paragraph]]},
+        filter_values={
+            "covers": ("missiles", "fuel"),
+            "obliges": ("supplier", "recipient"),
+            "resolution": lambda record: (record.provisions.get().resolution.symbol, "S/RES/1 (1946)"),
+        },
     ),
     Resource(
         "designations",
@@ -143,9 +178,10 @@ RESOURCES = [
             "regime": r["regime"].code,
             "actor": r["actor"].slug,
             "reference": "KPi.999",
-            "sources": [r["source"].url],
+            "sources": [_url(r)],
         },
         {"reason": "Changed."},
+        shown=lambda r: {"regime": r["regime"].code, "actor": r["actor"].slug, "sources": [_url(r)]},
     ),
     Resource(
         "transfers",
@@ -157,11 +193,22 @@ RESOURCES = [
             "supplier": "IR",
             "recipient": "RU",
             "category": "missiles",
-            "via": ["CN"],
-            "sources": [r["source"].url],
+            "via": ["CN", "TR"],
+            "sources": [_url(r)],
             "in_exchange_for": [r["transfer"].reference],
         },
         {"items": "Shahed drones"},
+        shown=lambda r: {
+            "supplier": "KP",
+            "recipient": "RU",
+            "supplier_actor": r["actor"].slug,
+            "recipient_actor": r["transfer"].recipient_actor.slug,
+            "via": ["CN"],
+            # The fuel transfer it was exchanged for is still a draft.
+            "in_exchange_for": [],
+            "sources": [_url(r)],
+        },
+        filter_values={"country": ("kp", "IR")},
     ),
     Resource(
         "claims",
@@ -173,9 +220,17 @@ RESOURCES = [
             "transfer": r["transfer"].reference,
             "stance": "denies",
             "claimant_country": "KP",
-            "source": r["source"].url,
+            "source": _url(r),
         },
         {"summary": "Changed."},
+        shown=lambda r: {
+            "transfer": r["transfer"].reference,
+            "claimant_country": "US",
+            "claimant_actor": r["claim"].claimant_actor.slug,
+            "source": _url(r),
+        },
+        # A claim about a draft transfer is as hidden as the transfer.
+        publish_also=("transfer",),
     ),
     Resource(
         "relationships",
@@ -188,8 +243,11 @@ RESOURCES = [
             "country_a": "CN",
             "country_b": "KP",
             "title": "Treaty",
+            "sources": [_url(r)],
         },
         {"title": "Renamed treaty"},
+        shown=lambda r: {"country_a": "RU", "country_b": "KP", "sources": [_url(r)]},
+        filter_values={"country": ("ru", "IR")},
     ),
     Resource(
         "events",
@@ -200,10 +258,18 @@ RESOURCES = [
             "reference": "new-event",
             "kind": "summit",
             "title": "A summit",
+            "location": "CN",
             "countries": ["RU", "KP"],
             "participants": [r["actor"].slug],
+            "sources": [_url(r)],
         },
         {"title": "Renamed summit"},
+        shown=lambda r: {
+            "location": "KP",
+            "countries": ["KP", "RU"],
+            "participants": [r["actor"].slug],
+            "sources": [_url(r)],
+        },
     ),
     Resource(
         "statements",
@@ -214,11 +280,19 @@ RESOURCES = [
             "reference": "new-statement",
             "speaker": r["actor"].slug,
             "quote": "We deny it.",
-            "source": r["source"].url,
-            "about": ["KP"],
+            "source": _url(r),
+            "about": ["KP", "RU"],
             "event": r["event"].reference,
         },
         {"quote": "We still deny it."},
+        shown=lambda r: {
+            "speaker": r["actor"].slug,
+            "on_behalf_of": "RU",
+            "source": _url(r),
+            "about": ["KP"],
+            # The event is still a draft.
+            "event": None,
+        },
     ),
 ]
 

@@ -34,12 +34,27 @@ def test_changes_after_a_moment_list_create_update_delete_with_user_and_fields(r
         ("transfers.transfer", ["feed-transfer"], "deleted"),
     ]
     assert {c["user"] for c in changes} == {reviewer.username}
+    assert {c["id"] for c in changes} == {created.json()["id"]}
     assert set(changes[1]["changed_fields"]) == {"items", "status"}
 
 
 def test_changes_before_the_moment_are_left_out(records, reviewer_client):
+    first = timezone.now()
+    vote, transfer = records["vote"], records["transfer"]
+    reviewer_client.patch(f"/api/v1/votes/{vote.pk}/", {"position": "abstain"}, format="json")
+    middle = timezone.now()
+    reviewer_client.patch(f"/api/v1/transfers/{transfer.reference}/", {"items": "shells"}, format="json")
     later = timezone.now() + datetime.timedelta(seconds=1)
-    assert feed(reviewer_client, since=later.isoformat())["results"] == []
+
+    def listed(since):
+        return [(c["model"], c["id"], c["action"]) for c in feed(reviewer_client, since=since.isoformat())["results"]]
+
+    assert listed(first) == [
+        ("resolutions.vote", vote.pk, "updated"),
+        ("transfers.transfer", transfer.pk, "updated"),
+    ]
+    assert listed(middle) == [("transfers.transfer", transfer.pk, "updated")]
+    assert listed(later) == []
 
 
 def test_compound_natural_keys_are_shown_in_full(records, reviewer_client):
@@ -81,7 +96,7 @@ def test_anonymous_clients_see_no_draft_changes_and_see_unpublishing(db, anonymo
     assert changes[0]["changed_fields"] == ["review_status"]
     editors_view = feed(reviewer_client, since=since.isoformat())["results"]
     assert {tuple(c["natural_key"]) for c in editors_view} == {("always-draft",), ("goes-public",)}
-    assert transfer.pk
+    assert [c["id"] for c in changes] == [transfer.pk, transfer.pk]
 
 
 def test_since_is_required_and_validated(anonymous):

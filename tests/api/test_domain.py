@@ -7,6 +7,7 @@ import pytest
 from apps.transfers.models import Transfer
 from tests.factories import (
     AuthorityFactory,
+    ClaimFactory,
     MeasureFactory,
     ProvisionFactory,
     RegimeFactory,
@@ -138,6 +139,37 @@ def test_country_profile_of_russia(un_1718, anonymous):
     assert set(contravened) == {"S/RES/1718 (2006)", "S/RES/1874 (2009)"}
     assert contravened["S/RES/1718 (2006)"]["transfers"] == ["kp-ru-missiles"]
     assert contravened["S/RES/1718 (2006)"]["measures"] == [["UN-1718", "arms-export-ban"]]
+
+
+def test_country_profile_leaves_draft_transfers_out_for_anonymous_clients_and_counts_them_for_editors(
+    un_1718, anonymous, editor_client
+):
+    # A second missiles delivery to Russia, still a draft, with a published claim about it.
+    draft = TransferFactory(
+        reference="kp-ru-missiles-draft",
+        category="missiles",
+        status="corroborated",
+        started_on=datetime.date(2024, 2, 1),
+        ended_on=datetime.date(2024, 2, 29),
+        review_status="draft",
+    )
+    ClaimFactory(reference="claim-on-draft", transfer=draft, review_status="published")
+    public = anonymous.get("/api/v1/countries/RU/profile/").json()
+    assert public["transfers_in"] == {"total": 1, "by_category": {"missiles": 1}, "by_status": {"alleged": 1}}
+    contravened = {c["resolution"]: c["transfers"] for c in public["contravened_resolutions_voted_for"]}
+    assert contravened == {"S/RES/1718 (2006)": ["kp-ru-missiles"], "S/RES/1874 (2009)": ["kp-ru-missiles"]}
+    assert anonymous.get("/api/v1/countries/KP/profile/").json()["transfers_out"]["total"] == 1
+
+    editors = editor_client.get("/api/v1/countries/RU/profile/").json()
+    assert editors["transfers_in"] == {
+        "total": 2,
+        "by_category": {"missiles": 2},
+        "by_status": {"alleged": 1, "corroborated": 1},
+    }
+    contravened = {c["resolution"]: sorted(c["transfers"]) for c in editors["contravened_resolutions_voted_for"]}
+    both = ["kp-ru-missiles", "kp-ru-missiles-draft"]
+    assert contravened == {"S/RES/1718 (2006)": both, "S/RES/1874 (2009)": both}
+    assert editor_client.get("/api/v1/countries/KP/profile/").json()["transfers_out"]["total"] == 2
 
 
 def test_country_profile_of_the_target(un_1718, anonymous):

@@ -2,6 +2,8 @@
 autocomplete widgets and the claims inline; a reviewer publishes it and finds it with the
 changelist filters."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
@@ -167,7 +169,10 @@ def test_second_editor_in_another_browser_is_refused_and_shown_the_first_editors
     follow(second, "input[name=_save]")
     errors = second.locator(".errornote + .errorlist, form .errorlist.nonfield")
     expect(errors.first).to_contain_text("NOT saved")
-    expect(errors.first).to_contain_text("editor")
+    # The first editor by name (every refusal says "another editor"), when, and which versions.
+    expect(errors.first).to_contain_text(
+        re.compile(r"Changed by editor at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+ \(version 1 → 2\) after you opened it\.")
+    )
     expect(errors.first).to_contain_text("items: artillery shells → 152 mm artillery shells")
     screenshot(second, "05-second-editor-refused")
     transfer.refresh_from_db()
