@@ -201,6 +201,7 @@ def one_of_each():
     vote = VoteFactory(resolution=resolution)
     regime = RegimeFactory()
     regime.resolutions.add(resolution)
+    regime.authority.members.add(country("US"))
     measure = MeasureFactory(regime=regime)
     measure.provisions.add(provision)
     designation = DesignationFactory(regime=regime)

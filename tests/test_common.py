@@ -11,11 +11,12 @@ from django.urls import reverse
 from apps.common.cells import csv_cell
 from apps.common.meta import key_text, split_key
 from apps.common.models import CuratedModel, TrackedModel
-from apps.common.periods import ONGOING, POINT, Period, overlapping, span_of
+from apps.common.periods import DAY, MONTH, YEAR, Period, overlapping, span_of, transfer_span, transfers_overlapping
 from apps.common.registry import contract_labels, contract_model, contract_models, domain_app_labels
 from apps.common.roles import EDITORS
+from apps.sanctions.models import Regime
 from apps.transfers.models import Claim, Transfer
-from tests.factories import ClaimFactory, TransferFactory
+from tests.factories import ClaimFactory, RegimeFactory, TransferFactory
 
 D = [datetime.date(2024, month, 1) for month in (1, 3, 5, 7)]
 
@@ -80,47 +81,72 @@ def test_records_that_are_not_curated_are_visible_to_everyone():
 # --- periods -----------------------------------------------------------------------------
 
 DATES = [None, *D]
+TODAY = datetime.date(2024, 4, 10)
+ASKED = [None, datetime.date(2024, 1, 15), datetime.date(2024, 3, 31), datetime.date(2024, 4, 20), D[3]]
 
 
-def spans(*, open_end):
-    """Every (start, end) of the grid a record may have: end not before start, at least one
-    date for a point record."""
-    for start, end in itertools.product(DATES, repeat=2):
-        if start and end and end < start:
-            continue
-        if open_end == POINT and start is None and end is None:
-            continue
-        yield start, end
+def dated(start, end, precision="day"):
+    return type("Dated", (), {"started_on": start, "ended_on": end, "date_precision": precision})
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("open_end", [ONGOING, POINT])
-def test_the_query_and_the_memory_forms_of_the_period_rule_agree(open_end):
-    records = {
-        TransferFactory(started_on=start, ended_on=end).pk: (start, end) for start, end in spans(open_end=open_end)
-    }
-    transfers = Transfer.objects.filter(pk__in=records)
-    for start, end in itertools.product(DATES, repeat=2):
+def test_the_query_and_the_memory_forms_of_the_standing_rule_agree():
+    regimes = {}
+    for number, (start, end) in enumerate(itertools.product(DATES, repeat=2)):
+        if start and end and end < start:
+            continue
+        regimes[RegimeFactory(code=f"R-{number}", started_on=start, ended_on=end).pk] = (start, end)
+    for start, end in itertools.product(ASKED, repeat=2):
+        if start and end and end < start:
+            continue
+        expected = {pk for pk, (s, e) in regimes.items() if span_of(dated(s, e)).overlaps(Period(start, end))}
+        queried = set(
+            Regime.objects.filter(pk__in=regimes).filter(overlapping(start, end)).values_list("pk", flat=True)
+        )
+        assert queried == expected, (start, end)
+
+
+@pytest.mark.django_db
+def test_the_query_and_the_memory_forms_of_the_transfer_rule_agree():
+    """Every start and end (or none), each precision, an ongoing transfer before and after
+    today: the SQL condition selects exactly the transfers whose span meets the period."""
+    dates = [None, datetime.date(2024, 1, 20), datetime.date(2024, 3, 31), datetime.date(2024, 4, 25)]
+    transfers = {}
+    for start, end in itertools.product(dates, repeat=2):
+        if start and end and end < start:
+            continue
+        for precision in (DAY, MONTH, YEAR):
+            transfer = TransferFactory(started_on=start, ended_on=end, date_precision=precision)
+            transfers[transfer.pk] = transfer
+    for start, end in itertools.product(ASKED, repeat=2):
         if start and end and end < start:
             continue
         asked = Period(start, end)
-        in_memory = {pk for pk, (s, e) in records.items() if span_of_dates(s, e, open_end).overlaps(asked)}
-        queried = set(transfers.filter(overlapping(start, end, open_end=open_end)).values_list("pk", flat=True))
-        assert queried == in_memory, (start, end)
+        expected = {pk for pk, t in transfers.items() if transfer_span(t, today=TODAY).overlaps(asked)}
+        condition = transfers_overlapping(start, end, today=TODAY)
+        queried = set(Transfer.objects.filter(pk__in=transfers).filter(condition).values_list("pk", flat=True))
+        assert queried == expected, (start, end)
 
 
-def span_of_dates(start, end, open_end):
-    return span_of(type("Dated", (), {"started_on": start, "ended_on": end}), open_end=open_end)
+def test_precision_widens_a_transfer_and_an_open_end_runs_to_today():
+    assert transfer_span(dated(datetime.date(2024, 3, 14), None), today=TODAY) == Period(
+        datetime.date(2024, 3, 14), TODAY
+    )
+    month = dated(datetime.date(2024, 2, 10), datetime.date(2024, 2, 12), "month")
+    assert transfer_span(month, today=TODAY) == Period(datetime.date(2024, 2, 1), datetime.date(2024, 2, 29))
+    year = dated(datetime.date(2023, 6, 1), None, "year")
+    assert transfer_span(year, today=TODAY) == Period(datetime.date(2023, 1, 1), TODAY)
+    future = dated(datetime.date(2025, 1, 1), None)
+    assert transfer_span(future, today=TODAY) == Period(datetime.date(2025, 1, 1), datetime.date(2025, 1, 1))
+    assert transfer_span(dated(None, None), today=TODAY) == Period(None, TODAY)
 
 
-def test_an_ongoing_record_runs_on_and_a_point_record_is_its_start_date():
-    assert span_of_dates(D[0], None, ONGOING).overlaps(Period(D[3], D[3]))
-    assert not span_of_dates(D[0], None, POINT).overlaps(Period(D[1], D[3]))
-    assert span_of_dates(None, D[2], POINT) == Period(D[2], D[2])
+def test_periods_meet_on_a_shared_day_and_not_across_a_gap():
     assert Period(D[0], D[1]).overlaps(Period(D[1], D[2]))
     assert not Period(D[0], D[1]).overlaps(Period(D[2], D[3]))
     assert not Period(D[2], D[3]).overlaps(Period(D[0], D[1]))
     assert Period(None, None).overlaps(Period(D[0], D[0]))
+    assert Period(D[0], None).intersection(Period(None, D[2])) == Period(D[0], D[2])
 
 
 # --- cells and keys ----------------------------------------------------------------------

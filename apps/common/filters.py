@@ -122,6 +122,12 @@ def filters_for_field(name, field):
             f"{name}_min": django_filters.NumberFilter(field_name=name, lookup_expr="gte", max_value=2**63 - 1),
             f"{name}_max": django_filters.NumberFilter(field_name=name, lookup_expr="lte", min_value=0),
         }
+    if isinstance(field, models.DecimalField):
+        return {
+            name: MultiValueFilter(field_name=name, child=forms.DecimalField(), schema_type=OpenApiTypes.DECIMAL),
+            f"{name}_min": django_filters.NumberFilter(field_name=name, lookup_expr="gte"),
+            f"{name}_max": django_filters.NumberFilter(field_name=name, lookup_expr="lte"),
+        }
     if isinstance(field, models.CharField) and field.choices:
         return {name: django_filters.MultipleChoiceFilter(field_name=name, choices=field.choices)}
     if isinstance(field, models.CharField):

@@ -1,21 +1,24 @@
 """When a dated record applies: the one place that says whether two periods meet.
 
-Records carry ``started_on`` and ``ended_on``. How an empty end is read is the only choice a
-caller makes: ``ONGOING`` (a regime, a measure or a relationship without an end is still in
-force) or ``POINT`` (the transfers' reading today: a transfer without an end is read as
-happening on its start date). A missing start, or an unbounded side of the period asked
-about, meets everything on that side. The same rule is given twice, once for records in
-memory (``Period.overlaps``) and once as a query condition (``overlapping``); the tests hold
-the two to the same answers for every record with a date.
+Standing records (a regime, a measure, a relationship, a designation) carry a start and an
+end; an empty end means still in force, an empty start meets everything before. A transfer's
+span is read by DESIGN.md's rule: its dates widened by ``date_precision`` (a month-precision
+start is the first of its month, a month-precision end the last day of its month; a year
+precision the first and last day of the year), and an empty ``ended_on`` means ongoing, so
+it runs to today.
+
+Each rule is given twice, once for records in memory (``Period.overlaps`` with ``span_of``
+and ``transfer_span``) and once as a query condition (``overlapping`` and
+``transfers_overlapping``); the tests hold the two to the same answers.
 """
 
+import calendar
 import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q
 
-ONGOING = "ongoing"
-POINT = "point"
+DAY, MONTH, YEAR = "day", "month", "year"
 
 
 @dataclass(frozen=True)
@@ -31,28 +34,88 @@ class Period:
             return False
         return not (self.end and other.start and other.start > self.end)
 
+    def intersection(self, other):
+        """The days both periods share (call only when they overlap)."""
+        starts = [day for day in (self.start, other.start) if day]
+        ends = [day for day in (self.end, other.end) if day]
+        return Period(max(starts) if starts else None, min(ends) if ends else None)
 
-def span_of(record, *, open_end):
-    """The period of a record with ``started_on``/``ended_on``, reading an empty end as
-    ``open_end`` says."""
-    if open_end == POINT:
-        return Period(record.started_on or record.ended_on, record.ended_on or record.started_on)
-    return Period(record.started_on, record.ended_on)
+    def __str__(self):
+        return f"{self.start or '…'} to {self.end or '…'}"
 
 
-def overlapping(start, end, *, open_end, prefix=""):
-    """A condition on records (through the relation ``prefix``, e.g. ``"regime__"``) whose
-    period meets [``start``, ``end``]; either side may be None (unbounded)."""
+def span_of(record, *, start="started_on", end="ended_on"):
+    """The period of a standing record: its dates, an empty end meaning still in force."""
+    return Period(getattr(record, start), getattr(record, end))
+
+
+def first_day(day, precision):
+    """The first day ``day`` may stand for at ``precision``."""
+    if precision == MONTH:
+        return day.replace(day=1)
+    if precision == YEAR:
+        return day.replace(month=1, day=1)
+    return day
+
+
+def last_day(day, precision):
+    """The last day ``day`` may stand for at ``precision``."""
+    if precision == MONTH:
+        return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    if precision == YEAR:
+        return day.replace(month=12, day=31)
+    return day
+
+
+def _first_starting_on_or_after(day, precision):
+    """The earliest date whose widened start (``first_day``) is not before ``day``."""
+    if first_day(day, precision) == day:
+        return day
+    if precision == MONTH:
+        return last_day(day, MONTH) + datetime.timedelta(days=1)
+    return datetime.date(day.year + 1, 1, 1)
+
+
+def transfer_span(transfer, *, today):
+    """The days a transfer may have taken place on: its dates widened by its precision; an
+    empty end is ongoing, to ``today``; an empty start meets everything before its end."""
+    precision = transfer.date_precision
+    start = first_day(transfer.started_on, precision) if transfer.started_on else None
+    if transfer.ended_on:
+        return Period(start, last_day(transfer.ended_on, precision))
+    return Period(start, max(today, start) if start else today)
+
+
+def overlapping(start, end, *, prefix=""):
+    """A condition on standing records (through the relation ``prefix``, e.g. ``"regime__"``)
+    whose period meets [``start``, ``end``]; either side may be None (unbounded)."""
     started, ended = f"{prefix}started_on", f"{prefix}ended_on"
     condition = Q()
-    if open_end == POINT:
-        if start:
-            condition &= Q(**{f"{ended}__gte": start}) | Q(**{f"{ended}__isnull": True, f"{started}__gte": start})
-        if end:
-            condition &= Q(**{f"{started}__lte": end}) | Q(**{f"{started}__isnull": True, f"{ended}__lte": end})
-        return condition
     if start:
         condition &= Q(**{f"{ended}__gte": start}) | Q(**{f"{ended}__isnull": True})
     if end:
         condition &= Q(**{f"{started}__lte": end}) | Q(**{f"{started}__isnull": True})
+    return condition
+
+
+def transfers_overlapping(start, end, *, today):
+    """A condition on transfers whose span (``transfer_span``) meets [``start``, ``end``]."""
+    condition = Q()
+    if start:
+        reaches = Q()
+        for precision in (DAY, MONTH, YEAR):
+            reaches |= Q(date_precision=precision, ended_on__gte=first_day(start, precision))
+        # Ongoing: to today, or to its (widened) start if that is later.
+        ongoing = Q(ended_on__isnull=True)
+        if start > today:
+            later = Q()
+            for precision in (DAY, MONTH, YEAR):
+                later |= Q(date_precision=precision, started_on__gte=_first_starting_on_or_after(start, precision))
+            ongoing &= later
+        condition &= reaches | ongoing
+    if end:
+        begins = Q(started_on__isnull=True)
+        for precision in (DAY, MONTH, YEAR):
+            begins |= Q(date_precision=precision, started_on__lte=last_day(end, precision))
+        condition &= begins
     return condition

@@ -6,14 +6,15 @@ amount of data, and shows ``user`` only what ``visible_to`` lets them read.
 from collections import Counter
 
 from django.db.models import Q
+from django.utils import timezone
 
-from apps.common.periods import ONGOING, POINT, overlapping
+from apps.common.periods import overlapping, transfers_overlapping
 from apps.relations.models import Relationship
 from apps.resolutions.choices import Position
 from apps.resolutions.models import Vote
 from apps.sanctions.models import Designation, Regime
 from apps.transfers.models import Transfer
-from apps.transfers.services import contraventions_for
+from apps.transfers.services import CONTRAVENING, contraventions_for
 
 # --- a country's profile -----------------------------------------------------------------
 
@@ -59,9 +60,12 @@ def country_profile(country, *, user):
     )
 
     contravened = {}
-    contraventions = contraventions_for(transfers)
+    contraventions = contraventions_for(transfers, user=user)
     for transfer in transfers:
         for contravention in contraventions[transfer.pk]:
+            # A delivery under a cap breaks nothing; a disproven transfer has no findings.
+            if contravention.finding not in CONTRAVENING:
+                continue
             for item in contravention.resolutions:
                 position = item.supplier_position if transfer.supplier_id == country.pk else item.recipient_position
                 if position != Position.YES:
@@ -73,6 +77,7 @@ def country_profile(country, *, user):
                         "voted_on": item.resolution.voted_on,
                         "transfers": [],
                         "measures": [],
+                        "exceeded_caps": [],
                     },
                 )
                 if transfer.reference not in entry["transfers"]:
@@ -80,6 +85,18 @@ def country_profile(country, *, user):
                 measure = [contravention.regime.code, contravention.measure.code]
                 if measure not in entry["measures"]:
                     entry["measures"].append(measure)
+                if contravention.cap is not None:
+                    # A cap is exceeded once per cap period, whatever the number of deliveries.
+                    cap = {
+                        "measure": measure,
+                        "period_start": contravention.cap.period.start,
+                        "period_end": contravention.cap.period.end,
+                        "total_low": contravention.cap.total_low,
+                        "quantity": contravention.cap.quantity,
+                        "unit": contravention.cap.unit,
+                    }
+                    if cap not in entry["exceeded_caps"]:
+                        entry["exceeded_caps"].append(cap)
 
     return {
         "country": country.iso2,
@@ -129,20 +146,18 @@ def country_graph(*, start=None, end=None, categories=(), user):
     edges, those whose period meets [``start``, ``end``]."""
     transfers = (
         Transfer.objects.visible_to(user)
-        .filter(overlapping(start, end, open_end=POINT))
+        .filter(transfers_overlapping(start, end, today=timezone.localdate()))
         .select_related("supplier", "recipient")
     )
     if categories:
         transfers = transfers.filter(category__in=categories)
     regimes = (
         Regime.objects.filter(target_country__isnull=False)
-        .filter(overlapping(start, end, open_end=ONGOING))
+        .filter(overlapping(start, end))
         .select_related("authority__country", "target_country")
     )
     relationships = (
-        Relationship.objects.visible_to(user)
-        .filter(overlapping(start, end, open_end=ONGOING))
-        .select_related("country_a", "country_b")
+        Relationship.objects.visible_to(user).filter(overlapping(start, end)).select_related("country_a", "country_b")
     )
 
     nodes = {}

@@ -12,7 +12,7 @@ from apps.common.admin import (
 from apps.common.admin_forms import TrackedForm
 from apps.geo.models import Country
 from apps.resolutions.models import Resolution
-from apps.sanctions.choices import TransferCategory
+from apps.sanctions.choices import ObligedParty, TransferCategory
 from apps.sanctions.models import Authority, Designation, Measure, Regime
 
 
@@ -21,7 +21,13 @@ class MeasureForm(TrackedForm):
         choices=TransferCategory.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Transfer categories this measure forbids.",
+        help_text="Transfer categories this measure forbids: a parent (arms, fuel, …) covers all its leaves.",
+    )
+    obliges = forms.MultipleChoiceField(
+        choices=ObligedParty.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Whose state the measure obliges. None ticked: the default for its direction.",
     )
 
     class Meta:
@@ -31,17 +37,27 @@ class MeasureForm(TrackedForm):
 
 @admin.register(Authority)
 class AuthorityAdmin(TrackedAdmin):
-    list_display = ["code", "name", "kind", "country"]
+    list_display = ["code", "name", "kind", "binds", "country"]
     list_select_related = ["country"]
     search_fields = ["code", "name"]
-    list_filter = ["kind"]
-    autocomplete_fields = ["country"]
+    list_filter = ["kind", "binds"]
+    autocomplete_fields = ["country", "members"]
 
 
 class MeasureInline(TrackedStackedInline):
     model = Measure
     form = MeasureForm
-    fields = ["code", "kind", "direction", "covers", "provisions", "started_on", "ended_on", "description"]
+    fields = [
+        "code",
+        ("kind", "direction"),
+        "covers",
+        "obliges",
+        ("cap_quantity", "cap_unit", "cap_period"),
+        "provisions",
+        ("started_on", "ended_on"),
+        "exemptions",
+        "description",
+    ]
     autocomplete_fields = ["provisions"]
 
 

@@ -3,8 +3,8 @@ from django.db.models import Q
 
 from apps.common.filters import BaseFilterSet, NaturalKeyFilter
 from apps.resolutions.models import Resolution
-from apps.sanctions.choices import TransferCategory
-from apps.sanctions.models import Authority, Designation, Measure, Regime
+from apps.sanctions.choices import ObligedParty, TransferCategory, category_and_ancestors
+from apps.sanctions.models import DEFAULT_OBLIGES, Authority, Designation, Measure, Regime
 
 
 class AuthorityFilterSet(BaseFilterSet):
@@ -28,6 +28,11 @@ class MeasureFilterSet(BaseFilterSet):
         method="filter_covers",
         help_text="Measures covering any of these transfer categories",
     )
+    obliges = django_filters.MultipleChoiceFilter(
+        choices=ObligedParty.choices,
+        method="filter_obliges",
+        help_text="Measures obliging the state of this party (as given, or by default for their direction)",
+    )
     resolution = NaturalKeyFilter(
         field_name="provisions__resolution",
         related_model=Resolution,
@@ -35,18 +40,28 @@ class MeasureFilterSet(BaseFilterSet):
         help_text="Measures resting on a provision of this resolution",
     )
 
-    search_fields = ("code", "description", "regime__code")
-    unfiltered = {"description": "free text; searched by q"}
+    search_fields = ("code", "description", "exemptions", "regime__code")
+    unfiltered = {"description": "free text; searched by q", "exemptions": "free text; searched by q"}
 
     class Meta(BaseFilterSet.Meta):
         model = Measure
 
     def filter_covers(self, queryset, name, value):
-        # ``covers`` is a JSON list; matching the quoted category in its text works on
-        # SQLite and PostgreSQL alike (the values are fixed choices, so this is exact).
+        """Measures that apply to a transfer of any of these categories: covering it or its
+        parent. ``covers`` is a JSON list; matching the quoted category in its text works on
+        SQLite and PostgreSQL alike (the values are fixed choices, so this is exact)."""
         condition = Q()
         for category in value:
-            condition |= Q(covers__icontains=f'"{category}"')
+            for covered in category_and_ancestors(category):
+                condition |= Q(covers__icontains=f'"{covered}"')
+        return queryset.filter(condition)
+
+    def filter_obliges(self, queryset, name, value):
+        condition = Q()
+        for party in value:
+            condition |= Q(obliges__icontains=f'"{party}"')
+            defaulted = [direction for direction, sides in DEFAULT_OBLIGES.items() if party in sides]
+            condition |= Q(obliges=[], direction__in=defaulted)
         return queryset.filter(condition)
 
 

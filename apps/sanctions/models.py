@@ -4,11 +4,34 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from apps.common.models import TrackedModel, date_range_constraint, validate_date_range
-from apps.sanctions.choices import AuthorityKind, Direction, MeasureKind, TransferCategory
+from apps.sanctions.choices import (
+    AuthorityBinds,
+    AuthorityKind,
+    CapPeriod,
+    Direction,
+    MeasureKind,
+    ObligedParty,
+    TransferCategory,
+)
+
+# Whose state a measure obliges when it does not say (DESIGN.md, ``Measure.obliges``).
+DEFAULT_OBLIGES = {
+    Direction.IMPORTS_TO_TARGET: (ObligedParty.SUPPLIER,),
+    Direction.EXPORTS_FROM_TARGET: (ObligedParty.SUPPLIER, ObligedParty.RECIPIENT),
+    Direction.BOTH: (ObligedParty.SUPPLIER, ObligedParty.RECIPIENT),
+    Direction.NOT_APPLICABLE: (),
+}
+CAP_FIELDS = ("cap_quantity", "cap_unit", "cap_period")
 
 
 class Authority(TrackedModel):
-    """A body that imposes sanctions: the UN Security Council, a state (US, UK) or the EU."""
+    """A body that imposes sanctions: the UN Security Council, a state (US, UK) or the EU.
+
+    ``binds`` says whom its measures bind: a UN Security Council decision binds every member
+    state (``all_states``); a state's or the EU's own measures bind only persons under its
+    jurisdiction (``own_jurisdiction``), and ``members`` are those states (US → [US], EU →
+    its member states; when empty, the authority's own ``country``).
+    """
 
     NATURAL_KEY = ("code",)
     TRIMMED_FIELDS = ("code", "name")
@@ -19,6 +42,19 @@ class Authority(TrackedModel):
     country = models.ForeignKey(
         "geo.Country", on_delete=models.PROTECT, null=True, blank=True, related_name="authorities"
     )
+    binds = models.CharField(
+        max_length=32,
+        choices=AuthorityBinds.choices,
+        blank=True,
+        help_text="all_states (UN) or own_jurisdiction (a state, the EU). Empty: all_states for an "
+        "intergovernmental authority, own_jurisdiction otherwise.",
+    )
+    members = models.ManyToManyField(
+        "geo.Country",
+        blank=True,
+        related_name="member_of_authorities",
+        help_text="The states an own_jurisdiction authority binds (empty: its own country).",
+    )
 
     class Meta:
         ordering = ["code"]
@@ -26,6 +62,11 @@ class Authority(TrackedModel):
 
     def __str__(self):
         return f"{self.code} — {self.name}"
+
+    def normalize_fields(self):
+        if not self.binds:
+            intergovernmental = self.kind == AuthorityKind.INTERGOVERNMENTAL
+            self.binds = AuthorityBinds.ALL_STATES if intergovernmental else AuthorityBinds.OWN_JURISDICTION
 
     def natural_key(self):
         return (self.code,)
@@ -80,8 +121,12 @@ class Measure(TrackedModel):
     """One prohibition within a regime, e.g. UN-1718's ban on arms exports from the DPRK.
 
     ``direction`` says which flows it forbids relative to the regime's target, ``covers``
-    which transfer categories, and ``provisions`` the resolution paragraphs it rests on.
-    This is what the contraventions question checks transfers against.
+    which transfer categories (parents or leaves of the tree), ``obliges`` whose state must
+    prevent the flow (empty: the default for its direction), and ``provisions`` the
+    resolution paragraphs it rests on. A ``trade_cap`` is not broken by one delivery: all
+    supplies in a ``cap_period`` together are held against ``cap_quantity`` ``cap_unit``.
+    A change of scope over time is two measures with their own dates. This is what the
+    contraventions question checks transfers against.
     """
 
     NATURAL_KEY = ("regime__code", "code")
@@ -92,9 +137,23 @@ class Measure(TrackedModel):
     kind = models.CharField(max_length=32, choices=MeasureKind.choices, db_index=True)
     direction = models.CharField(max_length=32, choices=Direction.choices, db_index=True)
     covers = models.JSONField(default=list, blank=True, help_text="Transfer categories this measure forbids.")
+    obliges = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="supplier and/or recipient: whose state the measure obliges. Empty: [supplier] for "
+        "imports_to_target, [supplier, recipient] for exports_from_target and both, [] for not_applicable.",
+    )
+    cap_quantity = models.DecimalField(
+        max_digits=20, decimal_places=3, null=True, blank=True, help_text="Trade caps only: the quantity allowed."
+    )
+    cap_unit = models.CharField(max_length=64, blank=True, help_text='Trade caps only, e.g. "barrels".')
+    cap_period = models.CharField(
+        max_length=32, choices=CapPeriod.choices, blank=True, help_text="Trade caps only: over which period."
+    )
     provisions = models.ManyToManyField("resolutions.Provision", blank=True, related_name="measures")
     started_on = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True)
+    exemptions = models.TextField(blank=True, help_text="What the measure allows, in words (e.g. livelihood trade).")
     description = models.TextField(blank=True)
 
     class Meta:
@@ -116,6 +175,11 @@ class Measure(TrackedModel):
 
     natural_key.dependencies = ["sanctions.regime", "resolutions.provision"]
 
+    @property
+    def obliged_sides(self):
+        """``obliges``, or the default for the measure's direction when it is empty."""
+        return tuple(self.obliges or DEFAULT_OBLIGES.get(self.direction, ()))
+
     def clean(self):
         errors = {}
         validate_date_range(errors, self.started_on, self.ended_on)
@@ -128,6 +192,27 @@ class Measure(TrackedModel):
                     f"Not transfer categories: {', '.join(map(repr, unknown))}. "
                     f"Choose from {', '.join(TransferCategory.values)}."
                 )
+        if not isinstance(self.obliges, list):
+            errors["obliges"] = "obliges must be a list: supplier, recipient or both."
+        else:
+            unknown = [value for value in self.obliges if value not in ObligedParty.values]
+            if unknown:
+                errors["obliges"] = (
+                    f"Not parties: {', '.join(map(repr, unknown))}. Choose from {', '.join(ObligedParty.values)}."
+                )
+            elif len(set(self.obliges)) != len(self.obliges):
+                errors["obliges"] = "obliges names each party once."
+        if self.kind == MeasureKind.TRADE_CAP:
+            if self.cap_quantity is None:
+                errors["cap_quantity"] = "A trade cap needs cap_quantity, the quantity allowed."
+            if not self.cap_unit:
+                errors["cap_unit"] = 'A trade cap needs cap_unit, the unit of cap_quantity (e.g. "barrels").'
+            if not self.cap_period:
+                errors["cap_period"] = f"A trade cap needs cap_period: {', '.join(CapPeriod.values)}."
+        else:
+            for name in CAP_FIELDS:
+                if getattr(self, name) not in (None, ""):
+                    errors[name] = f"{name} is only for a trade_cap measure; this one is {self.kind or 'of no kind'}."
         if errors:
             raise ValidationError(errors)
 

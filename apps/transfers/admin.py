@@ -7,7 +7,7 @@ from apps.common.admin import CuratedAdmin, TrackedStackedInline, prefetch_label
 from apps.geo.models import Country
 from apps.sanctions.models import Regime
 from apps.transfers.models import Claim, Transfer
-from apps.transfers.services import transfer_contraventions
+from apps.transfers.services import FINDING_LABELS, FINDINGS, transfer_contraventions
 
 
 class ClaimInline(TrackedStackedInline):
@@ -22,6 +22,15 @@ class ClaimInline(TrackedStackedInline):
         "review_status",
     ]
     autocomplete_fields = ["claimant_country", "claimant_actor", "source"]
+
+
+def findings_by_kind(findings):
+    """The findings grouped by kind, in the order of ``FINDINGS``, for the panel."""
+    return [
+        {"finding": kind, "label": FINDING_LABELS[kind], "findings": [f for f in findings if f.finding == kind]}
+        for kind in FINDINGS
+        if any(f.finding == kind for f in findings)
+    ]
 
 
 @admin.register(Transfer)
@@ -95,7 +104,7 @@ class TransferAdmin(CuratedAdmin):
             return "Save the transfer to see which sanctions it would break."
         return render_to_string(
             "admin/transfers/contraventions.html",
-            {"transfer": transfer, "contraventions": transfer_contraventions(transfer)},
+            {"transfer": transfer, "groups": findings_by_kind(transfer_contraventions(transfer))},
         )
 
 

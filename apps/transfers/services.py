@@ -1,25 +1,71 @@
 """The question the database answers: which sanctions would this transfer break, and did
-the parties vote for them?
+the parties vote for them? (DESIGN.md, "The question the database answers".)
 
-A transfer's contraventions are the measures in force during its period whose ``covers``
-include its category and whose regime targets the supplier (direction
-``exports_from_target`` or ``both``) or the recipient (``imports_to_target`` or ``both``).
-For each: the provisions and resolutions behind it, and how the supplier and the
-recipient voted on each resolution. The admin, the API and the public pages all ask here.
+The answer is a list of *findings*, each a sentence a sanctions lawyer could sign:
+
+- ``breach``: a measure in force during the transfer covers its category (or the category's
+  parent), on the side of the flow its regime targets, and obliges a party's state;
+- ``possible_breach``: the same, but the transfer is less specific than the measure (a
+  ``fuel`` transfer, a measure on ``crude_oil``);
+- ``exceeds_cap`` / ``counts_toward_cap``: a ``trade_cap`` measure, with every transfer to
+  (or from) the target in the covered categories summed over the cap period, in the cap's
+  unit;
+- ``designated_party``: the supplier or recipient actor is designated under a regime with an
+  asset freeze while the transfer ran.
+
+Each finding carries the regime, the measure, whose states it obliges, whether it binds
+(a measure resting only on resolutions not adopted under Chapter VII does not), the overlap
+of the periods, the transfer's status, the provisions and resolutions behind it with how
+each party voted, and its reasons in words. A ``disproven`` transfer has no findings.
+The admin, the API, the exports and the country profile all ask here, in a fixed number of
+queries whatever the number of transfers.
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models.functions import Coalesce, Lower, TruncMonth
+from django.utils import timezone
 
-from apps.common.periods import ONGOING, POINT, span_of
+from apps.common.periods import Period, span_of, transfer_span
 from apps.resolutions.models import Provision, Vote
-from apps.sanctions.choices import Direction
-from apps.sanctions.models import Measure
+from apps.sanctions.choices import (
+    BREACH,
+    PARENT_OF,
+    POSSIBLE_BREACH,
+    AuthorityBinds,
+    CapPeriod,
+    Direction,
+    MeasureKind,
+    ObligedParty,
+    category_and_descendants,
+    category_match,
+)
+from apps.sanctions.models import Designation, Measure
+from apps.transfers.choices import TransferStatus
+from apps.transfers.models import Transfer
+
+EXCEEDS_CAP = "exceeds_cap"
+COUNTS_TOWARD_CAP = "counts_toward_cap"
+DESIGNATED_PARTY = "designated_party"
+FINDINGS = (BREACH, POSSIBLE_BREACH, EXCEEDS_CAP, COUNTS_TOWARD_CAP, DESIGNATED_PARTY)
+FINDING_LABELS = {
+    BREACH: "Breaches",
+    POSSIBLE_BREACH: "Possible breaches (the transfer is less specific than the measure)",
+    EXCEEDS_CAP: "Trade caps exceeded",
+    COUNTS_TOWARD_CAP: "Trade caps it counts toward (not exceeded)",
+    DESIGNATED_PARTY: "Designated parties under an asset freeze",
+}
+# Findings that say a transfer would break a measure (a delivery under a cap does not).
+CONTRAVENING = (BREACH, POSSIBLE_BREACH, EXCEEDS_CAP, DESIGNATED_PARTY)
 
 SUPPLIER_SIDE = (Direction.EXPORTS_FROM_TARGET, Direction.BOTH)
 RECIPIENT_SIDE = (Direction.IMPORTS_TO_TARGET, Direction.BOTH)
+SIDES = (ObligedParty.SUPPLIER, ObligedParty.RECIPIENT)
+PROVISION_ORDER = ("resolution__voted_on", "resolution__symbol", "paragraph")
 
 
 @dataclass
@@ -32,84 +78,439 @@ class ResolutionVotes:
 
 
 @dataclass
-class Contravention:
-    """One measure a transfer would break; ``targets`` is "supplier" or "recipient"."""
+class CapCount:
+    """A trade cap's arithmetic for one cap period: the supplies counted in the cap's unit
+    (low and high ends) and those that could not be counted."""
 
+    period: Period
+    quantity: Decimal
+    unit: str
+    total_low: Decimal = Decimal(0)
+    total_high: Decimal = Decimal(0)
+    counted: int = 0
+    uncounted: int = 0
+
+    @property
+    def exceeded(self):
+        return self.total_low > self.quantity
+
+    @property
+    def remaining(self):
+        """How far the low total is below the cap (negative: above it)."""
+        return self.quantity - self.total_low
+
+
+@dataclass
+class Contravention:
+    """One finding: a measure a transfer would break, or a cap it counts toward."""
+
+    finding: str
     measure: Measure
     targets: str
+    obliges: list
+    obliged_countries: list
+    binding: bool
+    overlap: Period
+    status: str
     provisions: list = field(default_factory=list)
     resolutions: list[ResolutionVotes] = field(default_factory=list)
+    cap: CapCount | None = None
+    designation: Designation | None = None
+    reasons: list[str] = field(default_factory=list)
 
     @property
     def regime(self):
         return self.measure.regime
 
+    @property
+    def obliged_iso2(self):
+        return [country.iso2 for country in self.obliged_countries]
 
-def contraventions_for(transfers):
-    """Map each transfer's pk to its list of ``Contravention``, in a fixed number of queries."""
-    transfers = list(transfers)
-    result = {transfer.pk: [] for transfer in transfers}
-    countries = {t.supplier_id for t in transfers} | {t.recipient_id for t in transfers}
-    if not transfers:
-        return result
-    measures = list(
-        Measure.objects.filter(regime__target_country__in=countries)
-        .filter(Q(direction__in=SUPPLIER_SIDE) | Q(direction__in=RECIPIENT_SIDE))
-        .select_related("regime__authority", "regime__target_country")
-        .prefetch_related(
-            Prefetch(
-                "provisions",
-                queryset=Provision.objects.select_related("resolution").order_by(
-                    "resolution__voted_on", "resolution__symbol", "paragraph"
-                ),
+
+def _number(value):
+    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,}"
+
+
+def _unit_key(unit):
+    """Units compared loosely: "Barrels", "barrel " and "barrels" are one unit."""
+    return (unit or "").strip().lower().removesuffix("s")
+
+
+def _country_text(country):
+    return f"{country.name} ({country.iso2})"
+
+
+def _span_text(transfer, span):
+    ongoing = "" if transfer.ended_on else ", ongoing to today"
+    widened = f", its dates widened to whole {transfer.date_precision}s" if transfer.date_precision != "day" else ""
+    return f"The transfer spans {span}{ongoing}{widened}."
+
+
+class _Context:
+    """What one request for findings reads, once, for all its transfers."""
+
+    def __init__(self, transfers, *, user, today):
+        self.transfers = transfers
+        self.user = user
+        self.today = today
+        self.countries = {t.supplier_id for t in transfers} | {t.recipient_id for t in transfers}
+        self.measures = self._measures()
+        self.designations = self._designations()
+        self.positions = self._positions()
+        self._cap_months = None
+
+    def _provisions(self):
+        return Prefetch(
+            "provisions", queryset=Provision.objects.select_related("resolution").order_by(*PROVISION_ORDER)
+        )
+
+    def _measures(self):
+        measures = (
+            Measure.objects.filter(regime__target_country__in=self.countries)
+            .exclude(direction=Direction.NOT_APPLICABLE)
+            .select_related("regime__authority__country", "regime__target_country")
+            .prefetch_related(self._provisions(), "regime__resolutions", "regime__authority__members")
+            .order_by("regime__code", "code")
+        )
+        by_target = defaultdict(list)
+        for measure in measures:
+            by_target[measure.regime.target_country_id].append(measure)
+        return by_target
+
+    def _designations(self):
+        actors = {t.supplier_actor_id for t in self.transfers} | {t.recipient_actor_id for t in self.transfers}
+        actors.discard(None)
+        if not actors:
+            return {}
+        freezes = Measure.objects.filter(kind=MeasureKind.ASSET_FREEZE).prefetch_related(self._provisions())
+        designations = (
+            Designation.objects.filter(actor__in=actors)
+            .select_related("actor", "regime__authority__country", "regime__target_country")
+            .prefetch_related(
+                Prefetch("regime__measures", queryset=freezes.order_by("code"), to_attr="asset_freezes"),
+                "regime__resolutions",
+                "regime__authority__members",
             )
+            .order_by("regime__code", "reference")
         )
-        .order_by("regime__code", "code")
-    )
-    resolution_ids = {p.resolution_id for m in measures for p in m.provisions.all()}
-    positions = {
-        (vote.resolution_id, vote.country_id): vote.position
-        for vote in Vote.objects.filter(resolution__in=resolution_ids, country__in=countries).only(
-            "resolution_id", "country_id", "position"
-        )
-    }
-    by_target = defaultdict(list)
-    for measure in measures:
-        by_target[measure.regime.target_country_id].append(measure)
+        by_actor = defaultdict(list)
+        for designation in designations:
+            by_actor[designation.actor_id].append(designation)
+        return by_actor
 
-    for transfer in transfers:
-        span = span_of(transfer, open_end=POINT)
-        sides = (
-            ("supplier", transfer.supplier_id, SUPPLIER_SIDE),
-            ("recipient", transfer.recipient_id, RECIPIENT_SIDE),
+    def _positions(self):
+        measures = [m for ms in self.measures.values() for m in ms]
+        measures += [m for ds in self.designations.values() for d in ds for m in d.regime.asset_freezes]
+        resolutions = {r.pk for m in measures for r in resolutions_behind(m)}
+        if not resolutions:
+            return {}
+        votes = Vote.objects.filter(resolution__in=resolutions, country__in=self.countries)
+        return {
+            (v.resolution_id, v.country_id): v.position for v in votes.only("resolution_id", "country_id", "position")
+        }
+
+    def cap_months(self):
+        """``{(side, country, category, unit key, month): (low, high, counted, uncounted)}`` of
+        every visible, not disproven transfer in the categories of the caps in question, in
+        one grouped query per side."""
+        if self._cap_months is not None:
+            return self._cap_months
+        caps = [m for ms in self.measures.values() for m in ms if m.kind == MeasureKind.TRADE_CAP]
+        self._cap_months = {}
+        categories = {leaf for m in caps for covered in m.covers for leaf in category_and_descendants(covered)}
+        categories |= {parent for m in caps for covered in m.covers for parent in _parents(covered)}
+        if not caps:
+            return self._cap_months
+        for side, directions in ((ObligedParty.SUPPLIER, SUPPLIER_SIDE), (ObligedParty.RECIPIENT, RECIPIENT_SIDE)):
+            targets = {m.regime.target_country_id for m in caps if m.direction in directions}
+            if not targets:
+                continue
+            rows = (
+                Transfer.objects.visible_to(self.user)
+                .exclude(status=TransferStatus.DISPROVEN)
+                .filter(**{f"{side}__in": targets}, category__in=categories)
+                .annotate(month=TruncMonth(Coalesce("started_on", "ended_on")), unit=Lower("quantity_unit"))
+                .values(side, "category", "unit", "month")
+                .annotate(
+                    low=Sum(Coalesce("quantity_low", "quantity_high")),
+                    high=Sum(Coalesce("quantity_high", "quantity_low")),
+                    with_quantity=Count("pk", filter=Q(quantity_low__isnull=False) | Q(quantity_high__isnull=False)),
+                    transfers=Count("pk"),
+                )
+                .order_by()
+            )
+            for row in rows:
+                month = row["month"]
+                if month is None:
+                    continue  # an undated transfer cannot be placed in a cap period
+                if isinstance(month, datetime.datetime):
+                    month = month.date()
+                key = (side, row[side], row["category"], _unit_key(row["unit"]), month)
+                low, high, counted, total = self._cap_months.get(key, (0, 0, 0, 0))
+                self._cap_months[key] = (
+                    low + (row["low"] or 0),
+                    high + (row["high"] or 0),
+                    counted + row["with_quantity"],
+                    total + row["transfers"],
+                )
+        return self._cap_months
+
+
+def _parents(category):
+    parent = PARENT_OF.get(category)
+    return (parent,) if parent else ()
+
+
+def resolutions_behind(measure):
+    """The resolutions a measure rests on: those of its provisions, else its regime's."""
+    from_provisions = list({p.resolution_id: p.resolution for p in measure.provisions.all()}.values())
+    return from_provisions or list(measure.regime.resolutions.all())
+
+
+def _binding(measure, reasons):
+    resolutions = resolutions_behind(measure)
+    if measure.regime.authority.binds != AuthorityBinds.ALL_STATES or not resolutions:
+        return True
+    if any(r.chapter_vii for r in resolutions):
+        under = ", ".join(r.symbol for r in resolutions if r.chapter_vii)
+        reasons.append(f"It rests on {under}, adopted under Chapter VII: it binds.")
+        return True
+    symbols = ", ".join(r.symbol for r in resolutions)
+    reasons.append(
+        f"It rests only on {symbols}, not adopted under Chapter VII: it calls on states to act but does not bind."
+    )
+    return False
+
+
+def _members(authority):
+    members = list(authority.members.all())
+    if not members and authority.country_id:
+        members = [authority.country]
+    return members
+
+
+def _obliged(measure, sides, transfer, reasons):
+    """The sides (and their countries) whose state ``measure`` obliges and binds, by its
+    ``obliges`` and its authority's jurisdiction; empty when it binds none of them."""
+    authority = measure.regime.authority
+    countries = {ObligedParty.SUPPLIER: transfer.supplier, ObligedParty.RECIPIENT: transfer.recipient}
+    named = ", ".join(f"the {side}'s state, {_country_text(countries[side])}" for side in sides) or "no party"
+    if authority.binds == AuthorityBinds.ALL_STATES:
+        reasons.append(f"It obliges {named}; a measure of {authority.code} binds all states.")
+        return list(sides)
+    members = _members(authority)
+    member_ids = {country.pk for country in members}
+    within = [side for side in sides if countries[side].pk in member_ids]
+    listed = ", ".join(country.iso2 for country in members) or "none recorded"
+    if within:
+        reasons.append(
+            f"It obliges {named}; {authority.code} binds only persons under its jurisdiction ({listed}), "
+            f"which takes in {', '.join(_country_text(countries[side]) for side in within)}."
         )
-        for side, country_id, directions in sides:
-            for measure in by_target.get(country_id, ()):
-                if measure.direction not in directions or transfer.category not in (measure.covers or []):
+    return within
+
+
+def _votes(resolutions, transfer, positions):
+    return [
+        ResolutionVotes(
+            resolution=resolution,
+            supplier_position=positions.get((resolution.pk, transfer.supplier_id)),
+            recipient_position=positions.get((resolution.pk, transfer.recipient_id)),
+        )
+        for resolution in resolutions
+    ]
+
+
+def _cap_period(measure, in_force, reference_month):
+    """The cap period a delivery in ``reference_month`` is counted in, within ``in_force``."""
+    if measure.cap_period == CapPeriod.CALENDAR_YEAR:
+        period = Period(reference_month.replace(month=1), reference_month.replace(month=12, day=31))
+    elif measure.cap_period == CapPeriod.ROLLING_12_MONTHS:
+        year, month = reference_month.year, reference_month.month - 11
+        if month < 1:
+            year, month = year - 1, month + 12
+        end = (reference_month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(1)
+        period = Period(datetime.date(year, month, 1), end)
+    else:
+        period = in_force
+    return period.intersection(in_force)
+
+
+def _count_cap(measure, side, transfer, in_force, context, reasons):
+    """Sum the supplies the cap of ``measure`` holds together with ``transfer``."""
+    reference = transfer.started_on or transfer.ended_on
+    if reference is None:
+        return None
+    period = _cap_period(measure, in_force, reference.replace(day=1))
+    cap = CapCount(period=period, quantity=measure.cap_quantity, unit=measure.cap_unit)
+    country = getattr(transfer, f"{side}_id")
+    covered = {leaf for c in measure.covers for leaf in category_and_descendants(c)}
+    unit = _unit_key(measure.cap_unit)
+    first_month = period.start.replace(day=1) if period.start else None
+    for (row_side, row_country, category, row_unit, month), values in context.cap_months().items():
+        if row_side != side or row_country != country:
+            continue
+        if (first_month and month < first_month) or (period.end and month > period.end):
+            continue
+        low, high, counted, total = values
+        if category in covered and row_unit == unit:
+            cap.total_low += Decimal(low)
+            cap.total_high += Decimal(high)
+            cap.counted += counted
+            cap.uncounted += total - counted
+        else:
+            cap.uncounted += total
+    target = _country_text(getattr(transfer, side))
+    flow = "to" if side == ObligedParty.RECIPIENT else "from"
+    gap = cap.remaining
+    standing = f"{_number(-gap)} {cap.unit} above the cap" if gap < 0 else f"{_number(gap)} {cap.unit} below the cap"
+    reasons.append(
+        f"The cap is {_number(cap.quantity)} {cap.unit} per {CapPeriod(measure.cap_period).label.lower()}; "
+        f"supplies of {', '.join(measure.covers)} {flow} {target} from {period.start} to {period.end} total "
+        f"{_number(cap.total_low)}–{_number(cap.total_high)} {cap.unit} over {cap.counted} transfer(s) "
+        f"(not disproven), {standing}."
+    )
+    if cap.uncounted:
+        reasons.append(
+            f"{cap.uncounted} transfer(s) in that period are in another unit, without a quantity or of a less "
+            f"specific category: not counted, so the total may be higher."
+        )
+    return cap
+
+
+def _measure_findings(transfer, span, context):
+    findings = []
+    for side, directions in ((ObligedParty.SUPPLIER, SUPPLIER_SIDE), (ObligedParty.RECIPIENT, RECIPIENT_SIDE)):
+        country = getattr(transfer, side)
+        for measure in context.measures.get(country.pk, ()):
+            if measure.direction not in directions:
+                continue
+            match = category_match(measure.covers, transfer.category)
+            if match is None:
+                continue
+            measure_period, regime_period = span_of(measure), span_of(measure.regime)
+            if not (measure_period.overlaps(regime_period) and measure_period.overlaps(span)):
+                continue
+            in_force = measure_period.intersection(regime_period)
+            if not in_force.overlaps(span):
+                continue
+            overlap = in_force.intersection(span)
+            reasons = [_category_reason(measure, transfer, match), _span_text(transfer, span)]
+            reasons.append(
+                f"{measure.code} is in force from {in_force.start or 'the start'} to {in_force.end or 'today'} "
+                f"(the measure's and its regime's dates); the two overlap from {overlap.start or '…'} to {overlap.end}."
+            )
+            flow = "exports from" if side == ObligedParty.SUPPLIER else "imports to"
+            reasons.append(
+                f"{measure.regime.code} targets {_country_text(country)}; the measure forbids {flow} the target, "
+                f"and the {side} is {country.iso2}."
+            )
+            obliges = _obliged(measure, measure.obliged_sides, transfer, reasons)
+            if not obliges:
+                continue
+            binding = _binding(measure, reasons)
+            cap = None
+            finding = match
+            if measure.kind == MeasureKind.TRADE_CAP and match == BREACH:
+                cap = _count_cap(measure, side, transfer, in_force, context, reasons)
+                finding = EXCEEDS_CAP if cap is not None and cap.exceeded else COUNTS_TOWARD_CAP
+            reasons.append(f"The transfer is {transfer.status}.")
+            findings.append(
+                Contravention(
+                    finding=finding,
+                    measure=measure,
+                    targets=side,
+                    obliges=obliges,
+                    obliged_countries=[getattr(transfer, s) for s in obliges],
+                    binding=binding,
+                    overlap=overlap,
+                    status=transfer.status,
+                    provisions=list(measure.provisions.all()),
+                    resolutions=_votes(resolutions_behind(measure), transfer, context.positions),
+                    cap=cap,
+                    reasons=reasons,
+                )
+            )
+    return findings
+
+
+def _category_reason(measure, transfer, match):
+    covers = ", ".join(measure.covers)
+    if match == POSSIBLE_BREACH:
+        return (
+            f"The transfer's category, {transfer.category}, is less specific than what {measure.code} covers "
+            f"({covers}): it may or may not be of a covered kind."
+        )
+    if transfer.category in measure.covers:
+        return f"{measure.code} covers {covers}, which includes the transfer's category, {transfer.category}."
+    return f"{measure.code} covers {covers}, which includes {transfer.category}'s parent category."
+
+
+def _designation_findings(transfer, span, context):
+    findings = []
+    for side in SIDES:
+        actor_id = getattr(transfer, f"{side}_actor_id")
+        for designation in context.designations.get(actor_id, ()) if actor_id else ():
+            listed = Period(designation.listed_on, designation.delisted_on)
+            if not listed.overlaps(span):
+                continue
+            for measure in designation.regime.asset_freezes:
+                in_force = span_of(measure).intersection(span_of(designation.regime))
+                if not (span_of(measure).overlaps(span_of(designation.regime)) and in_force.overlaps(span)):
                     continue
-                in_force = span_of(measure, open_end=ONGOING), span_of(measure.regime, open_end=ONGOING)
-                if not all(period.overlaps(span) for period in in_force):
+                overlap = in_force.intersection(span)
+                if not listed.overlaps(overlap):
                     continue
-                provisions = list(measure.provisions.all())
-                resolutions = list({p.resolution_id: p.resolution for p in provisions}.values())
-                result[transfer.pk].append(
+                overlap = overlap.intersection(listed)
+                delisted = f"delisted {designation.delisted_on}" if designation.delisted_on else "not delisted"
+                reasons = [
+                    f"The {side} actor, {designation.actor.name}, is designated under {designation.regime.code} as "
+                    f"{designation.reference}, listed {designation.listed_on or 'on an unrecorded date'}, {delisted}.",
+                    _span_text(transfer, span),
+                    f"{designation.regime.code}'s {measure.code} ({measure.get_kind_display().lower()}) was in force "
+                    f"while the actor was listed and the transfer ran, from {overlap.start or '…'} to {overlap.end}.",
+                ]
+                obliges = _obliged(measure, list(SIDES), transfer, reasons)
+                if not obliges:
+                    continue
+                binding = _binding(measure, reasons)
+                reasons.append(f"The transfer is {transfer.status}.")
+                findings.append(
                     Contravention(
+                        finding=DESIGNATED_PARTY,
                         measure=measure,
                         targets=side,
-                        provisions=provisions,
-                        resolutions=[
-                            ResolutionVotes(
-                                resolution=resolution,
-                                supplier_position=positions.get((resolution.pk, transfer.supplier_id)),
-                                recipient_position=positions.get((resolution.pk, transfer.recipient_id)),
-                            )
-                            for resolution in resolutions
-                        ],
+                        obliges=obliges,
+                        obliged_countries=[getattr(transfer, s) for s in obliges],
+                        binding=binding,
+                        overlap=overlap,
+                        status=transfer.status,
+                        provisions=list(measure.provisions.all()),
+                        resolutions=_votes(resolutions_behind(measure), transfer, context.positions),
+                        designation=designation,
+                        reasons=reasons,
                     )
                 )
+    return findings
+
+
+def contraventions_for(transfers, *, user=None, today=None):
+    """Map each transfer's pk to its findings, in a fixed number of queries. ``user`` decides
+    which other transfers a cap total may count (None: all, as the system sees them)."""
+    transfers = list(transfers)
+    result = {transfer.pk: [] for transfer in transfers}
+    live = [t for t in transfers if t.status != TransferStatus.DISPROVEN]
+    if not live:
+        return result
+    context = _Context(live, user=user, today=today or timezone.localdate())
+    for transfer in live:
+        span = transfer_span(transfer, today=context.today)
+        result[transfer.pk] = _measure_findings(transfer, span, context) + _designation_findings(
+            transfer, span, context
+        )
     return result
 
 
-def transfer_contraventions(transfer):
-    """The measures one transfer would break (see the module docstring)."""
-    return contraventions_for([transfer])[transfer.pk]
+def transfer_contraventions(transfer, *, user=None):
+    """The findings of one transfer (see the module docstring)."""
+    return contraventions_for([transfer], user=user)[transfer.pk]

@@ -2,6 +2,7 @@
 every model."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -77,7 +78,11 @@ def _filler(model, field):
     if isinstance(field, models.IntegerField):
         return 20 if field.name.endswith("high") else 10
     if isinstance(field, models.JSONField):
+        if field.name == "obliges":
+            return ["supplier"]
         return {"un_ref": "KPi.900"} if field.name == "identifiers" else ["Alias One"]
+    if isinstance(field, models.DecimalField):
+        return Decimal("500000")
     if isinstance(field, models.URLField):
         return f"https://example.org/{model.__name__.lower()}/{field.name}"
     if isinstance(field, models.CharField | models.TextField):
@@ -86,6 +91,9 @@ def _filler(model, field):
 
 
 def fill_empty_fields(record):
+    if getattr(record, "kind", None) and any(f.name == "cap_quantity" for f in record._meta.concrete_fields):
+        # Every field filled: the cap fields belong to a trade cap.
+        record.kind = "trade_cap"
     for field in record._meta.concrete_fields:
         if field.primary_key or field.name in BOOKKEEPING or isinstance(field, models.BooleanField):
             continue

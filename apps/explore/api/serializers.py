@@ -38,6 +38,15 @@ class CountryRelationshipSerializer(serializers.Serializer):
         return {**super().get_fields(), "with": serializers.CharField(help_text="The other country.")}
 
 
+class ExceededCapSerializer(serializers.Serializer):
+    measure = serializers.ListField(child=serializers.CharField(), help_text="[regime code, measure code]")
+    period_start = serializers.DateField(allow_null=True)
+    period_end = serializers.DateField(allow_null=True)
+    total_low = serializers.DecimalField(max_digits=24, decimal_places=3)
+    quantity = serializers.DecimalField(max_digits=20, decimal_places=3)
+    unit = serializers.CharField()
+
+
 class ContravenedResolutionSerializer(serializers.Serializer):
     resolution = serializers.CharField()
     voted_on = serializers.DateField(allow_null=True)
@@ -45,6 +54,7 @@ class ContravenedResolutionSerializer(serializers.Serializer):
     measures = serializers.ListField(
         child=serializers.ListField(child=serializers.CharField()), help_text="[regime code, measure code] pairs"
     )
+    exceeded_caps = ExceededCapSerializer(many=True, help_text="Each trade cap exceeded, once per cap period.")
 
 
 class CountryProfileSerializer(serializers.Serializer):

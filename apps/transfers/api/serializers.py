@@ -3,6 +3,7 @@ from rest_framework import serializers
 from apps.common.api.serializers import BaseModelSerializer, api_fields
 from apps.resolutions.choices import Position
 from apps.transfers.models import Claim, Transfer
+from apps.transfers.services import FINDINGS
 
 
 class TransferSerializer(BaseModelSerializer):
@@ -30,6 +31,12 @@ class ContraventionMeasureSerializer(serializers.Serializer):
     kind = serializers.CharField()
     direction = serializers.CharField()
     covers = serializers.ListField(child=serializers.CharField())
+    obliges = serializers.ListField(
+        child=serializers.CharField(), source="obliged_sides", help_text="As given, or the default for its direction."
+    )
+    cap_quantity = serializers.DecimalField(max_digits=20, decimal_places=3, allow_null=True)
+    cap_unit = serializers.CharField()
+    cap_period = serializers.CharField()
     started_on = serializers.DateField(allow_null=True)
     ended_on = serializers.DateField(allow_null=True)
 
@@ -44,20 +51,68 @@ class ResolutionVotesSerializer(serializers.Serializer):
     symbol = serializers.CharField(source="resolution.symbol")
     voted_on = serializers.DateField(source="resolution.voted_on", allow_null=True)
     outcome = serializers.CharField(source="resolution.outcome")
+    chapter_vii = serializers.BooleanField(source="resolution.chapter_vii")
     supplier_position = serializers.ChoiceField(Position.choices, allow_null=True)
     recipient_position = serializers.ChoiceField(Position.choices, allow_null=True)
 
 
+class PeriodSerializer(serializers.Serializer):
+    start = serializers.DateField(allow_null=True, help_text="Null: unbounded.")
+    end = serializers.DateField(allow_null=True, help_text="Null: unbounded.")
+
+
+class CapCountSerializer(serializers.Serializer):
+    period = PeriodSerializer(help_text="The cap period counted (within the measure's period).")
+    quantity = serializers.DecimalField(max_digits=20, decimal_places=3)
+    unit = serializers.CharField()
+    total_low = serializers.DecimalField(max_digits=24, decimal_places=3)
+    total_high = serializers.DecimalField(max_digits=24, decimal_places=3)
+    remaining = serializers.DecimalField(
+        max_digits=24, decimal_places=3, help_text="Cap minus the low total; negative when exceeded."
+    )
+    counted = serializers.IntegerField(help_text="Transfers counted in the cap's unit.")
+    uncounted = serializers.IntegerField(help_text="Transfers in another unit, without a quantity, or less specific.")
+
+
+class DesignationBriefSerializer(serializers.Serializer):
+    regime = serializers.CharField(source="regime.code")
+    reference = serializers.CharField()
+    actor = serializers.CharField(source="actor.slug")
+    listed_on = serializers.DateField(allow_null=True)
+    delisted_on = serializers.DateField(allow_null=True)
+
+
 class ContraventionSerializer(serializers.Serializer):
+    finding = serializers.ChoiceField(
+        FINDINGS,
+        help_text="breach, possible_breach (the transfer is less specific than the measure), exceeds_cap, "
+        "counts_toward_cap (a trade cap: the cap period's total is below the cap), designated_party.",
+    )
     regime = ContraventionRegimeSerializer()
     measure = ContraventionMeasureSerializer()
-    targets = serializers.ChoiceField(["supplier", "recipient"], help_text="The party the regime targets.")
+    targets = serializers.ChoiceField(
+        ["supplier", "recipient"],
+        help_text="The party the regime targets (for designated_party: the side of the designated actor).",
+    )
+    obliges = serializers.ListField(
+        child=serializers.CharField(), help_text="The sides whose state it obliges and binds."
+    )
+    obliged_countries = serializers.ListField(
+        child=serializers.CharField(), source="obliged_iso2", help_text="ISO alpha-2 of the obliged states."
+    )
+    binding = serializers.BooleanField(help_text="False when it rests only on resolutions not under Chapter VII.")
+    overlap = PeriodSerializer(help_text="When the transfer and the measure in force meet.")
+    status = serializers.CharField(help_text="The transfer's status.")
     provisions = ContraventionProvisionSerializer(many=True)
     resolutions = ResolutionVotesSerializer(many=True)
+    cap = CapCountSerializer(allow_null=True)
+    designation = DesignationBriefSerializer(allow_null=True)
+    reasons = serializers.ListField(child=serializers.CharField(), help_text="Why it applies, in words.")
 
 
 class TransferContraventionsSerializer(serializers.Serializer):
-    """The measures a transfer would break and how its parties voted (DESIGN.md)."""
+    """The findings of a transfer: the measures it would break or the caps it counts toward,
+    and how its parties voted (DESIGN.md, "The question the database answers")."""
 
     transfer = serializers.CharField(source="reference")
     supplier = serializers.CharField(source="supplier.iso2")
@@ -65,4 +120,6 @@ class TransferContraventionsSerializer(serializers.Serializer):
     category = serializers.CharField()
     started_on = serializers.DateField(allow_null=True)
     ended_on = serializers.DateField(allow_null=True)
+    date_precision = serializers.CharField()
+    status = serializers.CharField()
     contraventions = ContraventionSerializer(many=True)

@@ -17,11 +17,14 @@ class TransferViewSet(BaseViewSet):
     @extend_schema(responses=TransferContraventionsSerializer, parameters=[], filters=False)
     @action(detail=True, pagination_class=None, filter_backends=[])
     def contraventions(self, request, *args, **kwargs):
-        """The measures this transfer would break: in force during its period, covering its
-        category, targeting its supplier's exports or its recipient's imports; with the
-        provisions and resolutions behind each and how both parties voted. Empty when none."""
+        """The findings of this transfer (DESIGN.md): the measures it would break (breach,
+        possible_breach), the trade caps it counts toward or takes past their limit
+        (counts_toward_cap, exceeds_cap), and the asset freezes on a designated party
+        (designated_party); each with whose states it obliges, whether it binds, the overlap
+        of periods, the provisions and resolutions behind it with how both parties voted,
+        and its reasons in words. Empty when none; a disproven transfer has none."""
         transfer = self.get_object()
-        transfer.contraventions = transfer_contraventions(transfer)
+        transfer.contraventions = transfer_contraventions(transfer, user=request.user)
         return Response(TransferContraventionsSerializer(transfer).data)
 
 
