@@ -20,11 +20,12 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from apps.common.history import link_columns
+from apps.common.registry import contract_labels
 from apps.ingest.loader.constraints import check_constraints
 from apps.ingest.loader.ids import allocate_pks, placeholder_pks
 from apps.ingest.loader.keys import LOOKUP_CHUNK, BadKey, chunks, existing_keys, record_key, reference_keys
 from apps.ingest.loader.writes import write_batch
-from apps.ingest.services.contract import BOOKKEEPING, CONTRACT_MODELS, contract_specs, spec_for_label
+from apps.ingest.services.contract import NOT_FROM_RECORDS, contract_specs, spec_for_label
 from apps.ingest.services.records import LoadError, LoadFailed, LoadReport, ReadError
 
 BATCH_SIZE = 2000
@@ -132,7 +133,7 @@ def _run_passes(load):
 
 def _in_contract_order(report):
     report.errors.sort(key=_error_order)
-    report.counts = {label: report.counts[label] for label in CONTRACT_MODELS if label in report.counts}
+    report.counts = {label: report.counts[label] for label in contract_labels() if label in report.counts}
     return report
 
 
@@ -179,7 +180,7 @@ def _scan_record(load, record):
         load.error(record.location, spec.label, "", "'fields' must be an object")
         load.skip.add(record.location)
         return
-    unknown = [name for name in record.fields if name not in spec.fields and name not in BOOKKEEPING]
+    unknown = [name for name in record.fields if name not in spec.fields and name not in NOT_FROM_RECORDS]
     for name in unknown:
         load.error(record.location, spec.label, name, f"unknown field (fields: {', '.join(spec.field_names)})")
     try:
@@ -361,7 +362,7 @@ def _build(load, spec, record, pk, row):
     # The record's fields onto the instance, its references resolved to primary keys.
     wanted_links = {}
     for name, value in record.fields.items():
-        if name in BOOKKEEPING:
+        if name in NOT_FROM_RECORDS:
             continue
         field = spec.fields[name]
         if name in spec.many_to_many:

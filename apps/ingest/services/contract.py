@@ -6,19 +6,11 @@ from functools import cache, cached_property
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from apps.common.meta import BOOKKEEPING as TRACKED_BOOKKEEPING
-from apps.common.registry import contract_labels, contract_model, contract_models
+from apps.common.meta import BOOKKEEPING
+from apps.common.registry import contract_model, contract_models
 
-# The bookkeeping of every record, and its id: the loader's own, never read from a record.
-BOOKKEEPING = ("id", *TRACKED_BOOKKEEPING)
-
-
-def __getattr__(name):
-    # ``CONTRACT_MODELS``: the registry's labels, worked out when first asked for (after the
-    # app registry is ready), for the modules that import the name.
-    if name == "CONTRACT_MODELS":
-        return contract_labels()
-    raise AttributeError(name)
+# The fields a loader never reads from a record: the id and the bookkeeping are its own.
+NOT_FROM_RECORDS = ("id", *BOOKKEEPING)
 
 
 class ModelSpec:
@@ -31,7 +23,7 @@ class ModelSpec:
         self.foreign_keys = {}
         self.many_to_many = {}
         for field in model._meta.concrete_fields:
-            if field.name in BOOKKEEPING:
+            if field.name in NOT_FROM_RECORDS:
                 continue
             self.fields[field.name] = field
             if field.is_relation:
@@ -43,7 +35,7 @@ class ModelSpec:
         self.concrete_fields = list(model._meta.concrete_fields)
         # Attnames compared to tell a changed row from an unchanged one.
         self.content_attnames = [
-            field.attname for field in model._meta.concrete_fields if field.name not in BOOKKEEPING
+            field.attname for field in model._meta.concrete_fields if field.name not in NOT_FROM_RECORDS
         ]
         self.key_parts = []
         for path in model.NATURAL_KEY:
@@ -53,7 +45,7 @@ class ModelSpec:
         self.check_constraints = [c for c in model._meta.constraints if isinstance(c, models.CheckConstraint)]
         # Never run through clean_fields(): references are resolved and checked by the
         # loader, and bookkeeping is the loader's own.
-        self.not_cleaned = frozenset([*self.foreign_keys, *BOOKKEEPING])
+        self.not_cleaned = frozenset([*self.foreign_keys, *NOT_FROM_RECORDS])
 
     @cached_property
     def valid_defaults(self):

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from apps.common.meta import KEY_SEPARATOR, LIST_SEPARATOR
-from apps.ingest.services.contract import BOOKKEEPING, spec_for_label
+from apps.ingest.services.contract import NOT_FROM_RECORDS, spec_for_label
 from apps.ingest.services.records import Location, ReadError, Record
 
 FORMATS = ("json", "jsonl", "yaml", "csv")
@@ -127,7 +127,7 @@ class FileSource:
                 yield ReadError(Location(self.name, "line 1"), "the file has no header row", spec.label)
                 return
             header = [name.strip() for name in header]
-            unknown = [name for name in header if name not in spec.fields and name not in BOOKKEEPING]
+            unknown = [name for name in header if name not in spec.fields and name not in NOT_FROM_RECORDS]
             if unknown:
                 for name in unknown:
                     yield ReadError(
@@ -148,7 +148,7 @@ class FileSource:
                 fields = {}
                 error = None
                 for name, cell in zip(header, row, strict=True):
-                    if name in BOOKKEEPING:
+                    if name in NOT_FROM_RECORDS:
                         continue
                     try:
                         fields[name] = _csv_value(spec, name, cell, list_fields)
