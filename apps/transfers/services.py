@@ -225,9 +225,10 @@ class _Context:
             targets = {m.regime.target_country_id for m in caps if m.direction in directions}
             if not targets:
                 continue
+            # ``user`` None is the system (the admin panel, scripts): every transfer counts.
+            readable = Transfer.objects.all() if self.user is None else Transfer.objects.visible_to(self.user)
             rows = (
-                Transfer.objects.visible_to(self.user)
-                .exclude(status=TransferStatus.DISPROVEN)
+                readable.exclude(status=TransferStatus.DISPROVEN)
                 .filter(**{f"{side}__in": targets}, category__in=categories)
                 .annotate(month=TruncMonth(Coalesce("started_on", "ended_on")), unit=Lower("quantity_unit"))
                 .values(side, "category", "unit", "month")

@@ -1,0 +1,62 @@
+"""A researcher's file written only against DESIGN.md (tests/data/findings_contract.json) loads
+with Django's ``loaddata`` and with ``import_data``, and gets the findings DESIGN.md defines."""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+FILE = Path(__file__).parent.parent / "data" / "findings_contract.json"
+
+
+def findings(client, reference):
+    response = client.get(f"/api/v1/transfers/{reference}/contraventions/")
+    assert response.status_code == 200, response.content
+    return {(f["regime"]["code"], f["measure"]["code"]): f for f in response.json()["contraventions"]}
+
+
+@pytest.mark.parametrize("load", ["loaddata", "import_data"])
+def test_a_file_written_against_the_contract_gets_the_findings_it_defines(load, reviewer_client):
+    call_command(load, str(FILE), verbosity=0)
+
+    missiles = findings(reviewer_client, "kp-ru-missiles")
+    assert set(missiles) == {("UN-1718", "all-arms-export-ban"), ("UN-1718", "missile-vigilance")}
+    ban = missiles["UN-1718", "all-arms-export-ban"]
+    assert ban["finding"] == "breach" and ban["binding"] is True
+    assert ban["obliged_countries"] == ["KP", "RU"]
+    assert ban["overlap"] == {"start": "2023-11-01", "end": "2024-01-31"}
+    assert [(r["symbol"], r["recipient_position"]) for r in ban["resolutions"]] == [("S/RES/1874 (2009)", "yes")]
+    assert missiles["UN-1718", "missile-vigilance"]["binding"] is False  # 1695 is not Chapter VII
+
+    first = findings(reviewer_client, "ru-kp-fuel-2024-03")
+    assert set(first) == {("UN-1718", "refined-petroleum-cap")}
+    cap = first["UN-1718", "refined-petroleum-cap"]
+    assert cap["finding"] == "exceeds_cap"  # 165,000 + 400,000 barrels in 2024
+    assert cap["cap"]["total_low"] == "565000.000" and cap["cap"]["remaining"] == "-65000.000"
+    assert cap["obliges"] == ["supplier"] and cap["obliged_countries"] == ["RU"]
+    assert cap["measure"]["cap_period"] == "calendar_year" and cap["measure"]["cap_unit"] == "barrels"
+    assert any("565,000" in reason and "500,000" in reason for reason in cap["reasons"])
+
+    assert findings(reviewer_client, "kp-ru-shells-disproven") == {}
+
+
+def test_the_profile_counts_a_cap_once_per_period_and_a_disproven_transfer_against_nobody(reviewer_client):
+    call_command("import_data", str(FILE), verbosity=0)
+    profile = reviewer_client.get("/api/v1/countries/RU/profile/").json()
+    by_resolution = {entry["resolution"]: entry for entry in profile["contravened_resolutions_voted_for"]}
+    assert set(by_resolution) == {"S/RES/1874 (2009)", "S/RES/2397 (2017)"}
+    assert by_resolution["S/RES/1874 (2009)"]["transfers"] == ["kp-ru-missiles"]  # not the disproven shells
+    cap = by_resolution["S/RES/2397 (2017)"]
+    assert sorted(cap["transfers"]) == ["ru-kp-fuel-2024-03", "ru-kp-fuel-2024-later"]
+    assert cap["exceeded_caps"] == [
+        {
+            "measure": ["UN-1718", "refined-petroleum-cap"],
+            "period_start": "2024-01-01",
+            "period_end": "2024-12-31",
+            "total_low": "565000.000",
+            "quantity": "500000.000",
+            "unit": "barrels",
+        }
+    ]
