@@ -208,7 +208,12 @@ RESOURCES = [
             "in_exchange_for": [],
             "sources": [_url(r)],
         },
-        filter_values={"country": ("kp", "IR")},
+        filter_values={
+            "country": ("kp", "IR"),
+            # November 2023 to January 2024 at month precision.
+            "active_after": ("2024-01-31", "2024-02-01"),
+            "active_before": ("2023-11-01", "2023-10-31"),
+        },
     ),
     Resource(
         "claims",

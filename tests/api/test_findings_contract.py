@@ -60,3 +60,18 @@ def test_the_profile_counts_a_cap_once_per_period_and_a_disproven_transfer_again
             "unit": "barrels",
         }
     ]
+
+
+def test_the_graph_and_the_filters_read_an_ongoing_transfer_as_running_to_today(reviewer_client):
+    call_command("import_data", str(FILE), verbosity=0)
+    graph = reviewer_client.get("/api/v1/graph/", {"from": "2024-06-01"}).json()
+    shown = {edge["reference"] for edge in graph["edges"] if edge["kind"] == "transfer"}
+    assert "ru-kp-fuel-2024-later" in shown  # from April 2024, no end: ongoing
+    assert "kp-ru-missiles" not in shown  # ended January 2024
+    assert "ru-kp-fuel-2024-03" not in shown
+    listed = reviewer_client.get("/api/v1/transfers/", {"active_after": "2024-03-31"}).json()["results"]
+    # March 2024 at month precision runs to the 31st; the missiles ended in January.
+    assert {row["reference"] for row in listed} >= {"ru-kp-fuel-2024-03", "ru-kp-fuel-2024-later"}
+    assert "kp-ru-missiles" not in {row["reference"] for row in listed}
+    before = reviewer_client.get("/api/v1/transfers/", {"active_before": "2023-10-31"}).json()["results"]
+    assert {row["reference"] for row in before} == {"kp-ru-shells-disproven"}
