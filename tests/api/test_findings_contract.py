@@ -1,6 +1,8 @@
 """A researcher's file written only against DESIGN.md (tests/data/findings_contract.json) loads
 with Django's ``loaddata`` and with ``import_data``, and gets the findings DESIGN.md defines."""
 
+import csv
+import io
 from pathlib import Path
 
 import pytest
@@ -75,3 +77,19 @@ def test_the_graph_and_the_filters_read_an_ongoing_transfer_as_running_to_today(
     assert "kp-ru-missiles" not in {row["reference"] for row in listed}
     before = reviewer_client.get("/api/v1/transfers/", {"active_before": "2023-10-31"}).json()["results"]
     assert {row["reference"] for row in before} == {"kp-ru-shells-disproven"}
+
+
+def test_findings_as_csv_are_one_row_per_finding(reviewer_client):
+    call_command("import_data", str(FILE), verbosity=0)
+    response = reviewer_client.get("/api/v1/transfers/kp-ru-missiles/contraventions/", {"format": "csv"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert sorted((row["measure"], row["finding"], row["binding"]) for row in rows) == [
+        ("all-arms-export-ban", "breach", "true"),
+        ("missile-vigilance", "breach", "false"),
+    ]
+    ban = next(row for row in rows if row["measure"] == "all-arms-export-ban")
+    assert (
+        ban["obliges"] == "KP;RU" and ban["resolutions"] == "S/RES/1874 (2009)" and ban["recipient_positions"] == "yes"
+    )
+    assert "Chapter VII" in ban["reasons"]

@@ -25,7 +25,41 @@ class TransferViewSet(BaseViewSet):
         and its reasons in words. Empty when none; a disproven transfer has none."""
         transfer = self.get_object()
         transfer.contraventions = transfer_contraventions(transfer, user=request.user)
-        return Response(TransferContraventionsSerializer(transfer).data)
+        data = TransferContraventionsSerializer(transfer).data
+        if request.accepted_renderer.format == "csv":
+            return Response(finding_rows(data))
+        return Response(data)
+
+
+def finding_rows(data):
+    """``?format=csv``: one row per finding, its nested parts flattened into columns."""
+    rows = []
+    for finding in data["contraventions"]:
+        cap, designation = finding["cap"] or {}, finding["designation"] or {}
+        rows.append(
+            {
+                "transfer": data["transfer"],
+                "finding": finding["finding"],
+                "regime": finding["regime"]["code"],
+                "measure": finding["measure"]["code"],
+                "kind": finding["measure"]["kind"],
+                "targets": finding["targets"],
+                "obliges": finding["obliged_countries"],
+                "binding": finding["binding"],
+                "overlap_start": finding["overlap"]["start"],
+                "overlap_end": finding["overlap"]["end"],
+                "status": finding["status"],
+                "resolutions": [votes["symbol"] for votes in finding["resolutions"]],
+                "supplier_positions": [votes["supplier_position"] or "" for votes in finding["resolutions"]],
+                "recipient_positions": [votes["recipient_position"] or "" for votes in finding["resolutions"]],
+                "cap_total_low": cap.get("total_low"),
+                "cap_quantity": cap.get("quantity"),
+                "cap_unit": cap.get("unit"),
+                "designation": designation.get("reference"),
+                "reasons": " ".join(finding["reasons"]),
+            }
+        )
+    return rows
 
 
 class ClaimViewSet(BaseViewSet):
