@@ -19,6 +19,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from apps.common.meta import split_key
+from apps.common.models import CuratedModel
+from apps.common.roles import sees_drafts
 
 ISO_DATE_RANGE_SUFFIXES = ("after", "before")
 
@@ -91,6 +93,11 @@ class NaturalKeyFilter(MultiValueFilter):
             condition |= Q(**{f"{self.field_name}__{path}": part for path, part in zip(paths, key, strict=True)})
         if not condition:
             return queryset.none()
+        # Keys resolve among the records the client may see: a draft's key matches nothing
+        # for those who may not see drafts, as an unknown key does (no existence oracle).
+        user = getattr(getattr(self.parent, "request", None), "user", None)
+        if issubclass(self.related_model, CuratedModel) and not sees_drafts(user):
+            condition &= self.related_model.published_condition(prefix=f"{self.field_name}__")
         queryset = queryset.filter(condition)
         return queryset.distinct() if self.distinct else queryset
 
