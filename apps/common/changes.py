@@ -4,6 +4,8 @@ model of the registry, and hides from those who may not see drafts what the API 
 A page runs a fixed number of queries per model, whatever the amount of history.
 """
 
+from collections import defaultdict
+
 from django.db.models import OuterRef, Q, Subquery
 
 from apps.common.history import changed_link_fields, links_of
@@ -65,7 +67,9 @@ def changes_since(since, *, after=None, limit, user):
         rows = _history_rows(model, since, after, limit, public_only)
         previous = {
             p.history_id: p
-            for p in model.history.model.objects.filter(history_id__in=[r.previous_id for r in rows if r.previous_id])
+            for p in model.history.model.objects.filter(
+                history_id__in=[r.previous_id for r in rows if r.previous_id]
+            ).select_related(*key_paths_to_select(model))
         }
         links = links_of(model, [*rows, *previous.values()])
         for row in rows:
@@ -82,7 +86,10 @@ def changes_since(since, *, after=None, limit, user):
             and row.history_type != "-"
         ):
             action = "unpublished"
-        key = list(natural_key_of(row, model.NATURAL_KEY))
+        # A client without drafts knows the record by the key it had while published: a
+        # rename in the same save as the unpublishing must not show the draft's new key.
+        shown = prior if action == "unpublished" and prior is not None else row
+        key = list(natural_key_of(shown, model.NATURAL_KEY))
         changes.append(
             {
                 "model": label,
@@ -93,6 +100,38 @@ def changes_since(since, *, after=None, limit, user):
                 "time": history_date,
                 "changed_fields": _changed_fields(model, row, prior, links) if row.history_type == "~" else [],
                 "history_id": history_id,
+                "retracted_with_it": [],
             }
         )
+    if public_only:
+        _add_retracted_dependents(changes)
     return changes, len(candidates) > limit
+
+
+def _add_retracted_dependents(changes):
+    """An unpublished record takes out of public view what hangs on it (``HIDDEN_WITH_DRAFT``:
+    the claims of a transfer): list those records in its change, so that a syncing client
+    without drafts drops them too. One query per dependent model, whatever the page."""
+    retracted = defaultdict(dict)
+    for change in changes:
+        if change["action"] == "unpublished":
+            retracted[change["model"]][change["id"]] = change
+    for model in contract_models():
+        for path in getattr(model, "HIDDEN_WITH_DRAFT", ()):
+            parent = model._meta.get_field(path).related_model._meta.label_lower
+            if not retracted.get(parent):
+                continue
+            dependents = (
+                model.objects.published(ignore_parents=True)
+                .filter(**{f"{path}_id__in": list(retracted[parent])})
+                .select_related(*key_paths_to_select(model))
+                .order_by("pk")
+            )
+            for dependent in dependents:
+                retracted[parent][getattr(dependent, f"{path}_id")]["retracted_with_it"].append(
+                    {
+                        "model": model._meta.label_lower,
+                        "id": dependent.pk,
+                        "natural_key": list(natural_key_of(dependent, model.NATURAL_KEY)),
+                    }
+                )

@@ -29,8 +29,11 @@ class TrackedQuerySet(models.QuerySet):
 class CuratedQuerySet(TrackedQuerySet):
     """Curated records: drafts are seen by editors and reviewers only."""
 
-    def published(self):
-        """The records anyone may read: published, and not hanging on a draft."""
+    def published(self, *, ignore_parents=False):
+        """The records anyone may read: published, and not hanging on a draft (with
+        ``ignore_parents``: published themselves, whatever they hang on)."""
+        if ignore_parents:
+            return self.filter(review_status=PUBLISHED)
         return self.filter(self.model.published_condition())
 
     def visible_to(self, user):

@@ -95,6 +95,12 @@ class BaseModelSerializer(serializers.ModelSerializer):
         return queryset.select_related(*selected).prefetch_related(*prefetched)
 
 
+class RetractedSerializer(serializers.Serializer):
+    model = serializers.CharField()
+    id = serializers.IntegerField()
+    natural_key = serializers.ListField(child=serializers.JSONField())
+
+
 class ChangeSerializer(serializers.Serializer):
     model = serializers.CharField(help_text='App label and model, e.g. "transfers.transfer".')
     id = serializers.IntegerField()
@@ -107,6 +113,11 @@ class ChangeSerializer(serializers.Serializer):
     time = serializers.DateTimeField()
     changed_fields = serializers.ListField(child=serializers.CharField())
     history_id = serializers.IntegerField()
+    retracted_with_it = RetractedSerializer(
+        many=True,
+        help_text="For an unpublished record, what hangs on it and leaves public view with it (the claims of a "
+        "transfer); clients without drafts drop these too.",
+    )
 
 
 class ChangesSerializer(serializers.Serializer):
