@@ -24,6 +24,18 @@ DEFAULT_OBLIGES = {
 CAP_FIELDS = ("cap_quantity", "cap_unit", "cap_period")
 
 
+def _list_of_choices_error(values, allowed, what):
+    """What is wrong with a list field that holds values of ``allowed``, or None."""
+    if not isinstance(values, list):
+        return f"Expected a list of {what}: {', '.join(allowed)}."
+    unknown = [value for value in values if value not in allowed]
+    if unknown:
+        return f"Not {what}: {', '.join(map(repr, unknown))}. Choose from {', '.join(allowed)}."
+    if len(set(values)) != len(values):
+        return f"Name each of the {what} once."
+    return None
+
+
 class Authority(TrackedModel):
     """A body that imposes sanctions: the UN Security Council, a state (US, UK) or the EU.
 
@@ -183,25 +195,13 @@ class Measure(TrackedModel):
     def clean(self):
         errors = {}
         validate_date_range(errors, self.started_on, self.ended_on)
-        if not isinstance(self.covers, list):
-            errors["covers"] = "covers must be a list of transfer categories."
-        else:
-            unknown = [value for value in self.covers if value not in TransferCategory.values]
-            if unknown:
-                errors["covers"] = (
-                    f"Not transfer categories: {', '.join(map(repr, unknown))}. "
-                    f"Choose from {', '.join(TransferCategory.values)}."
-                )
-        if not isinstance(self.obliges, list):
-            errors["obliges"] = "obliges must be a list: supplier, recipient or both."
-        else:
-            unknown = [value for value in self.obliges if value not in ObligedParty.values]
-            if unknown:
-                errors["obliges"] = (
-                    f"Not parties: {', '.join(map(repr, unknown))}. Choose from {', '.join(ObligedParty.values)}."
-                )
-            elif len(set(self.obliges)) != len(self.obliges):
-                errors["obliges"] = "obliges names each party once."
+        for name, allowed, what in (
+            ("covers", TransferCategory.values, "transfer categories"),
+            ("obliges", ObligedParty.values, "parties"),
+        ):
+            message = _list_of_choices_error(getattr(self, name), allowed, what)
+            if message:
+                errors[name] = message
         if self.kind == MeasureKind.TRADE_CAP:
             if self.cap_quantity is None:
                 errors["cap_quantity"] = "A trade cap needs cap_quantity, the quantity allowed."

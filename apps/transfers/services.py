@@ -415,24 +415,29 @@ def _measure_findings(transfer, span, context):
             if measure.kind == MeasureKind.TRADE_CAP and match == BREACH:
                 cap = _count_cap(measure, side, transfer, in_force, context, reasons)
                 finding = EXCEEDS_CAP if cap is not None and cap.exceeded else COUNTS_TOWARD_CAP
-            reasons.append(f"The transfer is {transfer.status}.")
             findings.append(
-                Contravention(
-                    finding=finding,
-                    measure=measure,
-                    targets=side,
-                    obliges=obliges,
-                    obliged_countries=[getattr(transfer, s) for s in obliges],
-                    binding=binding,
-                    overlap=overlap,
-                    status=transfer.status,
-                    provisions=list(measure.provisions.all()),
-                    resolutions=_votes(resolutions_behind(measure), transfer, context.positions),
-                    cap=cap,
-                    reasons=reasons,
-                )
+                _finding(finding, measure, side, obliges, binding, overlap, transfer, context, reasons, cap=cap)
             )
     return findings
+
+
+def _finding(kind, measure, side, obliges, binding, overlap, transfer, context, reasons, **extra):
+    """A finding with what every kind carries: the parties, the votes, the status."""
+    reasons.append(f"The transfer is {transfer.status}.")
+    return Contravention(
+        finding=kind,
+        measure=measure,
+        targets=side,
+        obliges=obliges,
+        obliged_countries=[getattr(transfer, s) for s in obliges],
+        binding=binding,
+        overlap=overlap,
+        status=transfer.status,
+        provisions=list(measure.provisions.all()),
+        resolutions=_votes(resolutions_behind(measure), transfer, context.positions),
+        reasons=reasons,
+        **extra,
+    )
 
 
 def _category_reason(measure, transfer, match):
@@ -475,21 +480,18 @@ def _designation_findings(transfer, span, context):
                 if not obliges:
                     continue
                 binding = _binding(measure, reasons)
-                reasons.append(f"The transfer is {transfer.status}.")
                 findings.append(
-                    Contravention(
-                        finding=DESIGNATED_PARTY,
-                        measure=measure,
-                        targets=side,
-                        obliges=obliges,
-                        obliged_countries=[getattr(transfer, s) for s in obliges],
-                        binding=binding,
-                        overlap=overlap,
-                        status=transfer.status,
-                        provisions=list(measure.provisions.all()),
-                        resolutions=_votes(resolutions_behind(measure), transfer, context.positions),
+                    _finding(
+                        DESIGNATED_PARTY,
+                        measure,
+                        side,
+                        obliges,
+                        binding,
+                        overlap,
+                        transfer,
+                        context,
+                        reasons,
                         designation=designation,
-                        reasons=reasons,
                     )
                 )
     return findings
