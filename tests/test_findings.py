@@ -362,3 +362,23 @@ def test_an_unknown_category_or_party_is_named_with_the_allowed_ones():
     messages = error.value.message_dict
     assert "'rockets'" in messages["covers"][0] and "refined_petroleum" in messages["covers"][0]
     assert "'buyer'" in messages["obliges"][0] and "supplier, recipient" in messages["obliges"][0]
+
+
+def test_a_supply_given_only_as_a_lower_bound_makes_the_cap_total_a_lower_bound():
+    refined_petroleum_cap()
+    delivery = fuel("RU", D(2024, 3, 15), 165_000, quantity_high=None)
+    (finding,) = findings(delivery)
+    assert finding.cap.open_high == 1 and finding.cap.total_low == 165_000
+    assert any("at least 165,000 barrels" in reason for reason in finding.reasons)
+
+
+def test_a_party_without_a_recorded_vote_is_said_so():
+    measure = arms_export_ban()
+    provision = ProvisionFactory(resolution=ResolutionFactory(number=1874, chapter_vii=True), paragraph="9")
+    measure.provisions.add(provision)
+    VoteFactory(resolution=provision.resolution, country=country("RU"), position="yes")
+    (finding,) = findings(transfer(started_on=D(2020, 1, 1)))
+    assert any(
+        reason.startswith("No vote of the supplier, KP, is recorded on S/RES/1874") for reason in finding.reasons
+    )
+    assert not any("No vote of the recipient" in reason for reason in finding.reasons)

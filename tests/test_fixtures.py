@@ -63,7 +63,7 @@ def test_loading_the_demo_data_twice_changes_nothing(demo_data):
 def test_the_demo_fixtures_load_with_plain_loaddata_twice_without_duplicates():
     call_command("loaddata", *[str(path) for path in demo_fixture_files()], verbosity=0)
     first = counts()
-    assert first["transfers.transfer"] == 5 and first["resolutions.vote"] == 13 * 15
+    assert first["transfers.transfer"] == 7 and first["resolutions.vote"] == 19 * 15
     call_command("loaddata", *[str(path) for path in demo_fixture_files()], verbosity=0)
     assert counts() == first
 

@@ -88,6 +88,7 @@ class CapCount:
     total_low: Decimal = Decimal(0)
     total_high: Decimal = Decimal(0)
     counted: int = 0
+    open_high: int = 0
     uncounted: int = 0
 
     @property
@@ -236,6 +237,7 @@ class _Context:
                     low=Sum(Coalesce("quantity_low", "quantity_high")),
                     high=Sum(Coalesce("quantity_high", "quantity_low")),
                     with_quantity=Count("pk", filter=Q(quantity_low__isnull=False) | Q(quantity_high__isnull=False)),
+                    open_high=Count("pk", filter=Q(quantity_low__isnull=False, quantity_high__isnull=True)),
                     transfers=Count("pk"),
                 )
                 .order_by()
@@ -247,11 +249,12 @@ class _Context:
                 if isinstance(month, datetime.datetime):
                     month = month.date()
                 key = (side, row[side], row["category"], _unit_key(row["unit"]), month)
-                low, high, counted, total = self._cap_months.get(key, (0, 0, 0, 0))
+                low, high, counted, open_high, total = self._cap_months.get(key, (0, 0, 0, 0, 0))
                 self._cap_months[key] = (
                     low + (row["low"] or 0),
                     high + (row["high"] or 0),
                     counted + row["with_quantity"],
+                    open_high + row["open_high"],
                     total + row["transfers"],
                 )
         return self._cap_months
@@ -353,11 +356,12 @@ def _count_cap(measure, side, transfer, in_force, context, reasons):
             continue
         if (first_month and month < first_month) or (period.end and month > period.end):
             continue
-        low, high, counted, total = values
+        low, high, counted, open_high, total = values
         if category in covered and row_unit == unit:
             cap.total_low += Decimal(low)
             cap.total_high += Decimal(high)
             cap.counted += counted
+            cap.open_high += open_high
             cap.uncounted += total - counted
         else:
             cap.uncounted += total
@@ -365,11 +369,16 @@ def _count_cap(measure, side, transfer, in_force, context, reasons):
     flow = "to" if side == ObligedParty.RECIPIENT else "from"
     gap = cap.remaining
     standing = f"{_number(-gap)} {cap.unit} above the cap" if gap < 0 else f"{_number(gap)} {cap.unit} below the cap"
+    if cap.open_high:
+        total = f"at least {_number(cap.total_low)} {cap.unit} ({cap.open_high} given only as a lower bound)"
+    elif cap.total_high != cap.total_low:
+        total = f"{_number(cap.total_low)}–{_number(cap.total_high)} {cap.unit}"
+    else:
+        total = f"{_number(cap.total_low)} {cap.unit}"
     reasons.append(
         f"The cap is {_number(cap.quantity)} {cap.unit} per {CapPeriod(measure.cap_period).label.lower()}; "
         f"supplies of {', '.join(measure.covers)} {flow} {target} from {period.start} to {period.end} total "
-        f"{_number(cap.total_low)}–{_number(cap.total_high)} {cap.unit} over {cap.counted} transfer(s) "
-        f"(not disproven), {standing}."
+        f"{total} over {cap.counted} transfer(s) (not disproven), the low end {standing}."
     )
     if cap.uncounted:
         reasons.append(
@@ -423,6 +432,14 @@ def _measure_findings(transfer, span, context):
 
 def _finding(kind, measure, side, obliges, binding, overlap, transfer, context, reasons, **extra):
     """A finding with what every kind carries: the parties, the votes, the status."""
+    votes = _votes(resolutions_behind(measure), transfer, context.positions)
+    for party in SIDES:
+        unvoted = [v.resolution.symbol for v in votes if getattr(v, f"{party}_position") is None]
+        if unvoted:
+            reasons.append(
+                f"No vote of the {party}, {getattr(transfer, party).iso2}, is recorded on {', '.join(unvoted)} "
+                f"(it was not on the Council then, or its vote is not in the database)."
+            )
     reasons.append(f"The transfer is {transfer.status}.")
     return Contravention(
         finding=kind,
@@ -434,7 +451,7 @@ def _finding(kind, measure, side, obliges, binding, overlap, transfer, context, 
         overlap=overlap,
         status=transfer.status,
         provisions=list(measure.provisions.all()),
-        resolutions=_votes(resolutions_behind(measure), transfer, context.positions),
+        resolutions=votes,
         reasons=reasons,
         **extra,
     )
@@ -449,7 +466,7 @@ def _category_reason(measure, transfer, match):
         )
     if transfer.category in measure.covers:
         return f"{measure.code} covers {covers}, which includes the transfer's category, {transfer.category}."
-    return f"{measure.code} covers {covers}, which includes {transfer.category}'s parent category."
+    return f"{measure.code} covers {covers}; {PARENT_OF[transfer.category]} is the parent of {transfer.category}."
 
 
 def _designation_findings(transfer, span, context):

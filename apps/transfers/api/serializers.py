@@ -71,6 +71,9 @@ class CapCountSerializer(serializers.Serializer):
         max_digits=24, decimal_places=3, help_text="Cap minus the low total; negative when exceeded."
     )
     counted = serializers.IntegerField(help_text="Transfers counted in the cap's unit.")
+    open_high = serializers.IntegerField(
+        help_text="Of those, transfers given only as a lower bound: the total is then at least total_low."
+    )
     uncounted = serializers.IntegerField(help_text="Transfers in another unit, without a quantity, or less specific.")
 
 
