@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A database out of reach (a restart, a failover) answers 503 with Retry-After, not 500.
+    "apps.common.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "sanctionsdb.urls"
