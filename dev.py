@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The two commands of the quickstart.
 
-    python3 dev.py up     set up .venv, migrate, load the demo data, serve on :8000
+    python3 dev.py up     set up .venv, migrate, load the demo data, serve on :8000 (DEBUG=true)
     python3 dev.py test   set up .venv if needed and run the whole test suite
     python3 dev.py setup  only create .venv and install the requirements
 
@@ -71,6 +71,9 @@ def ensure_admin_account():
 
 
 def up(extra):
+    # The settings default to production's (DEBUG off, where the public development key is
+    # refused); the quickstart is a development server: DEBUG on, static files served.
+    os.environ.setdefault("DEBUG", "true")
     ensure_environment()
     manage("migrate", "--no-input", "--verbosity", "0")
     manage("load_demo")
@@ -79,6 +82,8 @@ def up(extra):
 
 
 def test(extra):
+    # DEBUG stays as set (off by default): pytest-django runs the tests with DEBUG off anyway,
+    # and the tests that need production's or development's variables set them themselves.
     ensure_environment()
     os.execv(str(PYTHON), [str(PYTHON), "-m", "pytest", *extra])
 

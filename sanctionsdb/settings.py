@@ -1,11 +1,15 @@
 """Settings for sanctionsdb, read from the environment.
 
-One file for every deployment: a newcomer gets SQLite under ``var/`` with no
-configuration; production sets ``DATABASE_URL``, ``SECRET_KEY``, ``DEBUG=false``
-and ``ALLOWED_HOSTS``.
+One file for every deployment. Without any variable ``DEBUG`` is off, as in production, and
+the database is SQLite under ``var/``; ``python3 dev.py up`` sets ``DEBUG=true``. Production
+sets ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DATABASE_URL`` and the HTTPS variables of
+docs/operations.md ("Production settings"), where every variable is explained.
 """
 
+import base64
+import hashlib
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -13,7 +17,7 @@ import dj_database_url
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-# The development key is public; the ``sanctionsdb.W001`` check refuses it when DEBUG is off.
+# The development key is public; the ``sanctionsdb.E001`` check refuses it when DEBUG is off.
 DEVELOPMENT_SECRET_KEY = "development-only-not-secret-sanctionsdb"
 
 
@@ -24,6 +28,11 @@ def env_bool(name, default):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name, default):
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
 def env_list(name, default):
     value = os.environ.get(name)
     if not value:
@@ -32,7 +41,8 @@ def env_list(name, default):
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
-DEBUG = env_bool("DEBUG", True)
+# Off unless set: a deployment that forgets the variable does not show tracebacks.
+DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -51,6 +61,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "import_export",
+    "csp",
     "apps.common",
     "apps.geo",
     "apps.actors",
@@ -61,10 +72,13 @@ INSTALLED_APPS = [
     "apps.relations",
     "apps.ingest",
     "apps.explore",
+    # Login lockout (its AccessAttempt table): after the apps whose users it watches.
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -75,6 +89,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # A database out of reach (a restart, a failover) answers 503 with Retry-After, not 500.
     "apps.common.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sanctionsdb.urls"
@@ -113,6 +129,38 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# One cache for every process when REDIS_URL is set (rate-limit counts, failed API logins);
+# otherwise each process keeps its own in memory, which is right for one process only.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "sanctionsdb"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sanctionsdb"}}
+
+# The login form (admin): django-axes refuses a username from an address after
+# AXES_FAILURE_LIMIT wrong passwords, for AXES_COOLOFF_MINUTES; a right password resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 60))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The client's address as the API's throttles see it (NUM_PROXIES below).
+AXES_CLIENT_IP_CALLABLE = "apps.common.api.throttling.client_address"
+
+# How many reverse proxies stand in front of the app and append to X-Forwarded-For. 0: the
+# header is ignored and the connection's address is the client (a client cannot pick its own
+# rate-limit bucket); 1: the address the one proxy appended.
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -140,6 +188,59 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
+# --- HTTPS and browser protections (docs/operations.md, "Production settings") ---------------
+# Off by default so that the quickstart and the tests run over plain HTTP; production turns
+# them on from the environment, and ``manage.py check --deploy`` is clean with them.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Behind a proxy that terminates TLS: the header it sets to "https" (HTTP_X_FORWARDED_PROTO).
+_proxy_ssl_header = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
+SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https") if _proxy_ssl_header else None
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Cookies go over HTTPS only wherever HTTP is redirected to HTTPS, unless set otherwise.
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", SECURE_SSL_REDIRECT)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", SECURE_SSL_REDIRECT)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+
+def csp_hash(source):
+    """A CSP source allowing exactly this inline code: ``'sha256-…'``."""
+    return f"'sha256-{base64.b64encode(hashlib.sha256(source.encode()).digest()).decode()}'"
+
+
+# Content-Security-Policy (django-csp) on every response: scripts, styles, fonts and the
+# schema only from this origin (the admin's and Swagger UI's files are served by the app;
+# no CDN), no inline script. The one inline style block of the Swagger UI page is allowed
+# by its hash in sanctionsdb/urls.py. The inline attributes of templates we do not own are
+# allowed by the hash of their exact value ('unsafe-hashes' allows those values and no other):
+CSP_STYLE_ATTRIBUTES = [
+    "border-top: 0",  # the history page (django-simple-history's template, and ours after it)
+    "padding: 0;",  # the admin's export page (django-import-export)
+    "font-weight: bold;",  # idem
+]
+CSP_SCRIPT_ATTRIBUTES = [
+    "onSelectToggleChange(event)",  # the export page's "select all" box (django-import-export)
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "script-src-attr": ["'unsafe-hashes'", *map(csp_hash, CSP_SCRIPT_ATTRIBUTES)],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-hashes'", *map(csp_hash, CSP_STYLE_ATTRIBUTES)],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
@@ -153,16 +254,25 @@ def env_rate(name, default):
 API_PAGE_SIZE = int(os.environ.get("API_PAGE_SIZE", "50"))
 API_MAX_PAGE_SIZE = int(os.environ.get("API_MAX_PAGE_SIZE", "500"))
 # Read on every request by apps.common.api.throttling, so tests and deployments can set them.
+# failed_auth: wrong API credentials (a bad token) per client address; past it every request
+# from that address gets 429, before any authentication, until the window that began with its
+# first failure is over.
 API_THROTTLE_RATES = {
     "anon": env_rate("API_THROTTLE_ANON", "120/minute"),
     "user": env_rate("API_THROTTLE_USER", "1200/minute"),
+    "failed_auth": env_rate("API_THROTTLE_FAILED_AUTH", "20/minute"),
 }
+# PUT, PATCH and DELETE must send If-Match with the ETag the client read (428 without it),
+# so that a second writer cannot silently overwrite the first.
+API_REQUIRE_IF_MATCH = env_bool("API_REQUIRE_IF_MATCH", True)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # Refuses a client past API_THROTTLE_RATES["failed_auth"] before authenticating it, and
+        # counts each wrong token.
+        "apps.common.api.throttling.GuardedTokenAuthentication",
+        "apps.common.api.throttling.GuardedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["apps.common.api.permissions.ReadAnyoneWriteByModelPermission"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -176,6 +286,7 @@ REST_FRAMEWORK = {
         "apps.common.api.throttling.UserThrottle",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "NUM_PROXIES": NUM_PROXIES,
 }
 
 SPECTACULAR_SETTINGS = {

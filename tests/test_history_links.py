@@ -124,6 +124,7 @@ def test_the_change_feed_lists_changed_links_among_the_changed_fields(django_use
         "/api/v1/transfers/feed-links/",
         json.dumps({"sources": ["https://news.example.org/b"], "items": "shells"}),
         content_type="application/json",
+        HTTP_IF_MATCH=client.get("/api/v1/transfers/feed-links/")["ETag"],
     )
     assert response.status_code == 200, response.content
     assert len(records_of(transfer)) == 2

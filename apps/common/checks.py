@@ -10,7 +10,10 @@ def check_secret_key(app_configs, **kwargs):
         return [
             Error(
                 "DEBUG is off but SECRET_KEY is the public development key.",
-                hint="Set the SECRET_KEY environment variable to a long random value.",
+                hint=(
+                    "In production set the SECRET_KEY environment variable to a long random value; "
+                    "on a development machine set DEBUG=true (python3 dev.py up does)."
+                ),
                 id="sanctionsdb.E001",
             )
         ]

@@ -11,6 +11,11 @@ from tests.factories import ClaimFactory, SourceFactory, TransferFactory
 pytestmark = pytest.mark.django_db
 
 
+def etag(client, path):
+    """The ETag a write must send as If-Match (the API requires it)."""
+    return client.get(path)["ETag"]
+
+
 def feed(client, **params):
     response = client.get("/api/v1/changes/", params)
     assert response.status_code == 200, response.content
@@ -25,8 +30,12 @@ def test_changes_after_a_moment_list_create_update_delete_with_user_and_fields(r
         format="json",
     )
     assert created.status_code == 201
-    reviewer_client.patch("/api/v1/transfers/feed-transfer/", {"items": "shells", "status": "confirmed"}, format="json")
-    reviewer_client.delete("/api/v1/transfers/feed-transfer/")
+    path = "/api/v1/transfers/feed-transfer/"
+    changed = reviewer_client.patch(
+        path, {"items": "shells", "status": "confirmed"}, format="json", HTTP_IF_MATCH=etag(reviewer_client, path)
+    )
+    assert changed.status_code == 200, changed.content
+    assert reviewer_client.delete(path, HTTP_IF_MATCH=etag(reviewer_client, path)).status_code == 204
     changes = feed(reviewer_client, since=since.isoformat())["results"]
     assert [(c["model"], c["natural_key"], c["action"]) for c in changes] == [
         ("transfers.transfer", ["feed-transfer"], "created"),
@@ -41,9 +50,11 @@ def test_changes_after_a_moment_list_create_update_delete_with_user_and_fields(r
 def test_changes_before_the_moment_are_left_out(records, reviewer_client):
     first = timezone.now()
     vote, transfer = records["vote"], records["transfer"]
-    reviewer_client.patch(f"/api/v1/votes/{vote.pk}/", {"position": "abstain"}, format="json")
+    path = f"/api/v1/votes/{vote.pk}/"
+    reviewer_client.patch(path, {"position": "abstain"}, format="json", HTTP_IF_MATCH=etag(reviewer_client, path))
     middle = timezone.now()
-    reviewer_client.patch(f"/api/v1/transfers/{transfer.reference}/", {"items": "shells"}, format="json")
+    path = f"/api/v1/transfers/{transfer.reference}/"
+    reviewer_client.patch(path, {"items": "shells"}, format="json", HTTP_IF_MATCH=etag(reviewer_client, path))
     later = timezone.now() + datetime.timedelta(seconds=1)
 
     def listed(since):
@@ -60,7 +71,8 @@ def test_changes_before_the_moment_are_left_out(records, reviewer_client):
 def test_compound_natural_keys_are_shown_in_full(records, reviewer_client):
     since = timezone.now()
     vote = records["vote"]
-    reviewer_client.patch(f"/api/v1/votes/{vote.pk}/", {"position": "abstain"}, format="json")
+    path = f"/api/v1/votes/{vote.pk}/"
+    reviewer_client.patch(path, {"position": "abstain"}, format="json", HTTP_IF_MATCH=etag(reviewer_client, path))
     [change] = feed(reviewer_client, since=since.isoformat())["results"]
     assert change["natural_key"] == [vote.resolution.symbol, "RU"]
     assert change["changed_fields"] == ["position"]
@@ -86,8 +98,12 @@ def test_anonymous_clients_see_no_draft_changes_and_see_unpublishing(db, anonymo
     since = timezone.now()
     TransferFactory(reference="always-draft")
     transfer = TransferFactory(reference="goes-public")
-    reviewer_client.patch("/api/v1/transfers/goes-public/", {"review_status": "published"}, format="json")
-    reviewer_client.patch("/api/v1/transfers/goes-public/", {"review_status": "draft"}, format="json")
+    path = "/api/v1/transfers/goes-public/"
+    for status in ("published", "draft"):
+        response = reviewer_client.patch(
+            path, {"review_status": status}, format="json", HTTP_IF_MATCH=etag(reviewer_client, path)
+        )
+        assert response.status_code == 200, response.content
     changes = feed(anonymous, since=since.isoformat())["results"]
     assert [(c["natural_key"], c["action"]) for c in changes] == [
         (["goes-public"], "updated"),

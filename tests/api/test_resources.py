@@ -24,6 +24,11 @@ def publish_for_anonymous(resource, record):
         publish(getattr(record, name))
 
 
+def etag(client, path):
+    """The ETag a write must send as If-Match (the API requires it)."""
+    return client.get(path)["ETag"]
+
+
 def ids(response):
     return {row["id"] for row in response.json()["results"]}
 
@@ -117,7 +122,8 @@ class TestResource:
 
     def test_editor_updates_a_record_and_the_version_goes_up(self, resource, records, editor_client, editor):
         record = records[resource.record]
-        response = editor_client.patch(resource.detail_path(record), resource.update, format="json")
+        path = resource.detail_path(record)
+        response = editor_client.patch(path, resource.update, format="json", HTTP_IF_MATCH=etag(editor_client, path))
         assert response.status_code == 200, response.content
         record.refresh_from_db()
         for name, value in resource.update.items():
@@ -133,7 +139,7 @@ class TestResource:
         instance = resource.model.objects.get(pk=response.json()["id"])
         path = resource.detail_path(instance)
         assert editor_client.delete(path).status_code == 403
-        assert reviewer_client.delete(path).status_code == 204
+        assert reviewer_client.delete(path, HTTP_IF_MATCH=etag(reviewer_client, path)).status_code == 204
         assert not resource.model.objects.filter(pk=instance.pk).exists()
         deleted = resource.model.history.get(id=instance.pk, history_type="-")
         assert deleted.history_user == reviewer
@@ -180,7 +186,10 @@ class TestDrafts:
 
     def test_reviewers_publish(self, resource, records, reviewer_client):
         record = records[resource.record]
-        response = reviewer_client.patch(resource.detail_path(record), {"review_status": "published"}, format="json")
+        path = resource.detail_path(record)
+        response = reviewer_client.patch(
+            path, {"review_status": "published"}, format="json", HTTP_IF_MATCH=etag(reviewer_client, path)
+        )
         assert response.status_code == 200, response.content
         record.refresh_from_db()
         assert record.review_status == "published"
@@ -207,7 +216,8 @@ def test_token_authenticated_writes_record_the_user_in_history(records, editor):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     transfer = records["transfer"]
-    response = client.patch(by_name("transfers").detail_path(transfer), {"items": "Hwasong-11"}, format="json")
+    path = by_name("transfers").detail_path(transfer)
+    response = client.patch(path, {"items": "Hwasong-11"}, format="json", HTTP_IF_MATCH=etag(client, path))
     assert response.status_code == 200, response.content
     assert transfer.history.latest("history_id").history_user == editor
     response = client.post("/api/v1/transfers/", by_name("transfers").create(records), format="json")

@@ -17,7 +17,7 @@ from rest_framework.settings import api_settings
 from apps.common.api.fields import NaturalKeyRelatedField
 from apps.common.choices import ReviewStatus
 from apps.common.meta import BOOKKEEPING, key_paths_to_select
-from apps.common.roles import is_reviewer
+from apps.common.roles import is_reviewer, sees_drafts
 
 
 def api_fields(model):
@@ -26,11 +26,26 @@ def api_fields(model):
     return ["id", *model.contract_field_names(), *BOOKKEEPING]
 
 
+class StaffOnlyUsernameField(serializers.SlugRelatedField):
+    """A bookkeeping user (``created_by``, ``updated_by``) by username, shown to editors and
+    reviewers only: anyone else gets null, so the API does not list the staff's accounts."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "Username; null unless the client is an editor or reviewer.")
+        super().__init__(slug_field="username", read_only=True, allow_null=True, **kwargs)
+
+    def get_attribute(self, instance):
+        request = self.context.get("request")
+        if not sees_drafts(request.user if request else None):
+            return None
+        return super().get_attribute(instance)
+
+
 class BaseModelSerializer(serializers.ModelSerializer):
     serializer_related_field = NaturalKeyRelatedField
 
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    created_by = StaffOnlyUsernameField()
+    updated_by = StaffOnlyUsernameField()
 
     class Meta:
         # The detail URL's lookup: the natural key where it is one URL-safe value, else the id.
@@ -109,7 +124,10 @@ class ChangeSerializer(serializers.Serializer):
         ["created", "updated", "deleted", "unpublished"],
         help_text="unpublished: a published record went back to draft; clients without drafts drop it.",
     )
-    user = serializers.CharField(allow_null=True)
+    user = serializers.CharField(
+        allow_null=True,
+        help_text="Who made the change (username); null unless the client is an editor or reviewer.",
+    )
     time = serializers.DateTimeField()
     changed_fields = serializers.ListField(child=serializers.CharField())
     history_id = serializers.IntegerField()

@@ -1,14 +1,60 @@
-"""Rate limits for anonymous and signed-in clients, read from settings at request time
-(``API_THROTTLE_RATES``, set from the environment) so that tests and deployments choose
-them; a rate of ``None`` turns a limit off."""
+"""Rate limits of the API, read from settings at request time (``API_THROTTLE_RATES``, set
+from the environment) so that tests and deployments choose them; a rate of ``None`` turns a
+limit off.
+
+Every limit counts per client address (``client_address``): the connection's own address,
+or behind ``NUM_PROXIES`` reverse proxies the address the nearest of them saw, so that a
+client cannot choose its own bucket with ``X-Forwarded-For``. The counts live in the
+default cache, which is shared between processes when ``REDIS_URL`` is set.
+
+``failed_auth`` counts wrong credentials (a bad token): DRF authenticates before it
+throttles, so the authentication classes below refuse a client past that limit with 429
+before authenticating it again, and count each of its failures.
+"""
+
+import ipaddress
+import math
+import time
 
 from django.conf import settings
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from django.core.cache import cache
+from drf_spectacular.authentication import SessionScheme
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed, Throttled
+from rest_framework.settings import api_settings
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
+
+
+def _valid_address(value):
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def client_address(request):
+    """The client's address. With ``NUM_PROXIES = 0`` (the default) ``X-Forwarded-For`` is
+    ignored: anyone can send it. With N proxies, the N-th address from the right of the
+    header is the one our outermost proxy saw (each proxy appends the address it was
+    reached from); a value that is not an address falls back to the connection's.
+    Also django-axes' ``AXES_CLIENT_IP_CALLABLE``: the login lockout sees the same client."""
+    remote = request.META.get("REMOTE_ADDR") or ""
+    num_proxies = api_settings.NUM_PROXIES or 0
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    if num_proxies > 0 and forwarded:
+        addresses = forwarded.split(",")
+        address = _valid_address(addresses[-min(num_proxies, len(addresses))])
+        if address:
+            return address
+    return remote
 
 
 class SettingsRateMixin:
     def get_rate(self):
         return settings.API_THROTTLE_RATES.get(self.scope)
+
+    def get_ident(self, request):
+        return client_address(request)
 
     def allow_request(self, request, view):
         # The rate is re-read on every request, not fixed when the class is imported.
@@ -25,3 +71,68 @@ class AnonThrottle(SettingsRateMixin, AnonRateThrottle):
 
 class UserThrottle(SettingsRateMixin, UserRateThrottle):
     pass
+
+
+class FailedAuthentications:
+    """Wrong credentials per client address, counted in fixed windows of the rate's duration
+    with the cache's atomic increment (concurrent attempts from many processes all count)."""
+
+    scope = "failed_auth"
+
+    def __init__(self, request):
+        rate = settings.API_THROTTLE_RATES.get(self.scope)
+        self.enabled = rate is not None
+        if not self.enabled:
+            return
+        self.limit, self.duration = SimpleRateThrottle.parse_rate(None, rate)
+        now = time.time()
+        window = int(now // self.duration)
+        self.seconds_left = math.ceil((window + 1) * self.duration - now)
+        self.key = f"throttle_{self.scope}_{client_address(request)}_{window}"
+
+    def wait(self):
+        """Seconds until this client may authenticate again, or None when it may now."""
+        if self.enabled and (cache.get(self.key) or 0) >= self.limit:
+            return self.seconds_left
+        return None
+
+    def record(self):
+        if not self.enabled:
+            return
+        cache.add(self.key, 0, self.duration + 1)
+        try:
+            cache.incr(self.key)
+        except ValueError:  # expired between add and incr
+            cache.set(self.key, 1, self.duration + 1)
+
+
+class GuardedAuthenticationMixin:
+    """Refuse a client past the failed-authentication limit (429 with Retry-After) before
+    trying its credentials; count every credential this class rejects."""
+
+    def authenticate(self, request):
+        failures = getattr(request, "_failed_authentications", None)
+        if failures is None:
+            failures = request._failed_authentications = FailedAuthentications(request)
+            wait = failures.wait()
+            if wait is not None:
+                raise Throttled(wait=wait, detail="Too many failed authentications from this address.")
+        try:
+            return super().authenticate(request)
+        except AuthenticationFailed:
+            failures.record()
+            raise
+
+
+class GuardedTokenAuthentication(GuardedAuthenticationMixin, TokenAuthentication):
+    pass
+
+
+class GuardedSessionAuthentication(GuardedAuthenticationMixin, SessionAuthentication):
+    pass
+
+
+class GuardedSessionScheme(SessionScheme):
+    """The OpenAPI schema's cookie authentication, for the guarded class."""
+
+    target_class = GuardedSessionAuthentication

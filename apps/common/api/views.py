@@ -3,8 +3,8 @@
 A resource viewset is a declaration (``queryset``, ``serializer_class``, ``filterset_class``);
 this base adds what every resource shares: natural-key detail URLs, selecting and
 prefetching what the serializer shows, hiding drafts from everyone but editors and
-reviewers (a draft is a 404, not a 403), ETags with ``If-Match`` checks, the bookkeeping and
-history user of every write, and CSV output.
+reviewers (a draft is a 404, not a 403), ETags with ``If-Match`` required on every change and
+delete, the bookkeeping and history user of every write, and CSV output.
 """
 
 from urllib.parse import urlencode
@@ -26,7 +26,7 @@ from apps.common.api.renderers import CSVRenderer
 from apps.common.api.serializers import ChangesSerializer
 from apps.common.changes import changes_since
 from apps.common.meta import BOOKKEEPING
-from apps.common.roles import refresh_sees_drafts
+from apps.common.roles import refresh_sees_drafts, sees_drafts
 
 MAX_ID = 2**63 - 1
 
@@ -39,7 +39,11 @@ IF_MATCH_PARAMETER = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
     location=OpenApiParameter.HEADER,
-    description="The ETag of the record as the client last read it; a stale one gets 412.",
+    required=True,
+    description=(
+        "The ETag of the record as the client last read it (the ETag header of a GET). Required: "
+        "without it the answer is 428; a stale one gets 412. `*` writes whatever the record now is."
+    ),
 )
 
 
@@ -47,6 +51,15 @@ class PreconditionFailed(APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = "The record changed since you read it; fetch it again and reapply your change."
     default_code = "precondition_failed"
+
+
+class PreconditionRequired(APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = (
+        "If-Match required: send the ETag you read (the ETag header of a GET of this record) as If-Match, "
+        "so that a change made since is not overwritten."
+    )
+    default_code = "precondition_required"
 
 
 def etag_for(instance):
@@ -140,8 +153,14 @@ class BaseViewSet(RequestScopedAnswers, viewsets.ModelViewSet):
     # --- writes --------------------------------------------------------------------------
 
     def check_if_match(self, instance):
+        """A change or delete must name the version it was based on (``API_REQUIRE_IF_MATCH``,
+        on unless a deployment turns it off): without If-Match 428, with a stale one 412."""
         header = self.request.headers.get("If-Match")
-        if header and not _matches(header, instance):
+        if not header:
+            if settings.API_REQUIRE_IF_MATCH:
+                raise PreconditionRequired()
+            return
+        if not _matches(header, instance):
             raise PreconditionFailed()
 
     def create(self, request, *args, **kwargs):
@@ -238,6 +257,10 @@ class ChangesView(BaseAPIView):
             after = (label, int(history_id))
         limit = query.validated_data.get("limit", settings.API_PAGE_SIZE)
         changes, has_more = changes_since(since, after=after, limit=limit, user=request.user)
+        if not sees_drafts(request.user):
+            # Who made a change is shown to editors and reviewers only, as on the records.
+            for change in changes:
+                change["user"] = None
         next_url = None
         if has_more:
             last = changes[-1]
