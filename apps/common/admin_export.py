@@ -1,19 +1,22 @@
 """CSV and XLSX export of any changelist, through django-import-export.
 
 Columns are the contract field names and relations are written as natural keys, as in
-DESIGN.md's CSV format: a compound key joined with ``|``, lists separated by ``;``.
+DESIGN.md's CSV format: a compound key joined with ``|``, lists separated by ``;``. Every
+text cell goes through ``apps.common.cells``, which writes a would-be formula as text: left to
+themselves, django-import-export writes text as it is into CSV, and openpyxl stores a text
+starting with ``=`` in an XLSX file as a formula.
 """
 
 from django.db import models
 from import_export import fields, resources, widgets
 
-from apps.common.cells import csv_cell
-from apps.common.meta import key_paths_to_select, key_text
+from apps.common.cells import csv_cell, key_cell
+from apps.common.meta import key_paths_to_select
 
 
 class NaturalKeyWidget(widgets.Widget):
     def render(self, value, obj=None, **kwargs):
-        return "" if value is None else key_text(value.natural_key())
+        return "" if value is None else key_cell(value.natural_key())
 
 
 class NaturalKeyListWidget(widgets.Widget):
@@ -26,6 +29,13 @@ class JSONWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return "" if value in ({}, []) else csv_cell(value)
+
+
+class TextWidget(widgets.CharWidget):
+    """A text field's value as a cell (``csv_cell``: a would-be formula as text)."""
+
+    def render(self, value, obj=None, **kwargs):
+        return csv_cell(value)
 
 
 def _key_relations(model, prefix):
@@ -61,6 +71,8 @@ def export_resource_for(model):
             widget = NaturalKeyWidget()
         elif isinstance(field, models.JSONField):
             widget = JSONWidget()
+        elif isinstance(field, models.CharField | models.TextField):
+            widget = TextWidget()
         else:
             continue
         attrs[name] = fields.Field(attribute=name, column_name=name, widget=widget)

@@ -5,16 +5,23 @@ It runs the loader ``import_data`` runs, on the uploaded bytes: a dry run first,
 confirmation, the real load recorded under the editor. Between the two steps the files travel
 back with the confirmation as a signed, compressed hidden field (bound to the user, valid for
 an hour), so the server keeps nothing and the content cannot be altered on the way.
+
+A POST is refused by its declared ``Content-Length`` before its body is read (413, or 411
+without one): Django would otherwise stream every uploaded byte to memory and temporary files
+(the CSRF check reads the form) before the form could count them.
 """
 
 import base64
+import functools
 
 from django import forms
 from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.views.decorators.csrf import csrf_exempt
 
 from apps.common.registry import contract_labels
 from apps.common.roles import is_editor
@@ -24,6 +31,10 @@ from apps.ingest.services.readers import FileSource
 # The files travel back in the confirmation form, which Django caps at 2.5 MB
 # (DATA_UPLOAD_MAX_MEMORY_SIZE); larger data sets go through ``manage.py import_data``.
 MAX_UPLOAD_BYTES = 1024 * 1024
+# The most a POST to the page may declare: the files and their multipart framing, or the
+# confirmation, whose signed payload carries them compressed and base64-encoded (at most about
+# 4/3 of their size). The form then counts the files' own bytes against MAX_UPLOAD_BYTES.
+MAX_REQUEST_BYTES = 2 * MAX_UPLOAD_BYTES
 SIGNING_SALT = "apps.ingest.upload"
 PAYLOAD_MAX_AGE = 3600
 
@@ -107,7 +118,8 @@ def upload(request):
     if request.method == "POST" and form.is_valid():
         files = [(file.name, file.read()) for file in form.cleaned_data["files"]]
         model = form.cleaned_data["model"]
-        report = load_records(_sources(files, model), dry_run=True)
+        # The dry run is the editor's: it reports what the real load would refuse them.
+        report = load_records(_sources(files, model), user=request.user, dry_run=True)
         context.update(report=report, names=", ".join(name for name, _ in files))
         if report.ok:
             context["payload"] = _payload(request, files, model)
@@ -115,4 +127,39 @@ def upload(request):
     return TemplateResponse(request, "ingest/upload.html", context)
 
 
-upload_view = admin.site.admin_view(upload)
+def _body_refused(request):
+    """A response refusing a POST whose declared length is missing or over the limit, or None."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or "")
+    except ValueError:
+        length = -1
+    if length < 0:
+        return HttpResponse("A request body needs a Content-Length.", status=411, content_type="text/plain")
+    if length > MAX_REQUEST_BYTES:
+        return HttpResponse(
+            f"The request declares {length:,} bytes; the upload takes at most {MAX_UPLOAD_BYTES:,}. "
+            "Load larger data sets with manage.py import_data.",
+            status=413,
+            content_type="text/plain",
+        )
+    return None
+
+
+def body_within_limit(view):
+    """``view`` behind the check of the declared body length, made before anything reads the
+    body. The CSRF middleware would read the form first, so the outer view is exempt from it
+    and ``view`` does the CSRF check itself (``admin_view`` wraps it in ``csrf_protect``), as
+    Django's documentation does for per-request upload handlers."""
+
+    @functools.wraps(view)
+    def checked(request, *args, **kwargs):
+        if request.method == "POST":
+            refused = _body_refused(request)
+            if refused is not None:
+                return refused
+        return view(request, *args, **kwargs)
+
+    return csrf_exempt(checked)
+
+
+upload_view = body_within_limit(admin.site.admin_view(upload))

@@ -14,6 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from rest_framework import serializers
 
 from apps.common.meta import BOOKKEEPING, split_key
+from apps.common.nul import NUL, NUL_MESSAGE
 
 
 def natural_key_value(instance):
@@ -57,6 +58,7 @@ class NaturalKeyRelatedField(serializers.RelatedField):
     default_error_messages = {
         "does_not_exist": "No {model} with key {value!r}.",
         "invalid": "Expected a key: a string, or a list of strings for a compound key.",
+        "nul": f"{NUL_MESSAGE} (in the key {{value!r}})",
     }
 
     @property
@@ -86,6 +88,9 @@ class NaturalKeyRelatedField(serializers.RelatedField):
             key = data
         else:
             self.fail("invalid")
+        # Before the lookup: PostgreSQL refuses a NUL even in a query.
+        if any(isinstance(part, str) and NUL in part for part in key):
+            self.fail("nul", value=data)
         try:
             return self.get_queryset().get_by_natural_key(*key)
         except (ObjectDoesNotExist, ValueError, TypeError):

@@ -17,6 +17,7 @@ from rest_framework.settings import api_settings
 from apps.common.api.fields import NaturalKeyRelatedField
 from apps.common.choices import ReviewStatus
 from apps.common.meta import BOOKKEEPING, key_paths_to_select
+from apps.common.nul import nul_message, nul_path
 from apps.common.roles import is_reviewer, sees_drafts
 
 
@@ -59,6 +60,22 @@ class BaseModelSerializer(serializers.ModelSerializer):
             help_text="This record in the API.",
         )
         return {"id": fields.pop("id"), "api_url": api_url, **fields}
+
+    def to_internal_value(self, data):
+        """Refuse a NUL character in any value written (nested strings and keys of JSON fields
+        too) under the field's name, before any field reads it: PostgreSQL stores none."""
+        if isinstance(data, dict):
+            errors = {}
+            for name, value in data.items():
+                field = self.fields.get(name)
+                if field is None or field.read_only:
+                    continue
+                path = nul_path(value)
+                if path is not None:
+                    errors[name] = [nul_message(path)]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
 
     def validate_review_status(self, value):
         """Publishing (and unpublishing) is a reviewer's decision (DESIGN.md, who may do what)."""

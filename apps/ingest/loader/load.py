@@ -19,8 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from apps.common.choices import ReviewStatus
 from apps.common.history import link_columns
+from apps.common.nul import NUL, NUL_MESSAGE, nul_message, nul_path
 from apps.common.registry import contract_labels
+from apps.common.roles import is_reviewer
 from apps.ingest.loader.constraints import check_constraints
 from apps.ingest.loader.ids import allocate_pks, placeholder_pks
 from apps.ingest.loader.keys import LOOKUP_CHUNK, BadKey, chunks, existing_keys, record_key, reference_keys
@@ -43,6 +46,8 @@ class Load:
     ``progress`` and ``change_reason``. The rest:
 
     - ``user_id``: the primary key of ``user`` (None without one), stamped on the rows.
+    - ``may_publish``: whether the load may set ``review_status`` (publish or unpublish):
+      a reviewer's load, or one without a user (an operator's command line).
     - ``report``: the ``LoadReport`` returned: counts per model and every error.
     - ``now``: the one time stamp of every row and history row the load writes.
     - ``in_load``: ``{spec: {natural key: Location of its first record}}``.
@@ -65,6 +70,7 @@ class Load:
     progress: bool = False
     change_reason: str = "import"
     user_id: int | None = dataclasses.field(init=False)
+    may_publish: bool = dataclasses.field(init=False)
     report: LoadReport = dataclasses.field(init=False)
     now: datetime.datetime = dataclasses.field(default_factory=timezone.now)
     in_load: defaultdict = dataclasses.field(default_factory=lambda: defaultdict(dict))
@@ -79,6 +85,7 @@ class Load:
 
     def __post_init__(self):
         self.user_id = self.user.pk if self.user is not None else None
+        self.may_publish = self.user is None or is_reviewer(self.user)
         self.report = LoadReport(dry_run=self.dry_run)
 
     def error(self, location, model="", field="", message=""):
@@ -180,7 +187,18 @@ def _scan_record(load, record):
         load.error(record.location, spec.label, "", "'fields' must be an object")
         load.skip.add(record.location)
         return
-    unknown = [name for name in record.fields if name not in spec.fields and name not in NOT_FROM_RECORDS]
+    # A field holding a NUL is reported and never read (PostgreSQL refuses a NUL even in a
+    # query); the record is not applied, but its key still counts when the NUL is elsewhere.
+    with_nul = _fields_with_nul(load, spec, record)
+    if with_nul:
+        load.skip.add(record.location)
+        if any(name in with_nul for name, _ in spec.key_parts):
+            return
+    unknown = [
+        name
+        for name in record.fields
+        if name not in spec.fields and name not in NOT_FROM_RECORDS and name not in with_nul
+    ]
     for name in unknown:
         load.error(record.location, spec.label, name, f"unknown field (fields: {', '.join(spec.field_names)})")
     try:
@@ -198,13 +216,36 @@ def _scan_record(load, record):
     load.key_at[(spec, record.location)] = key
     if unknown:
         load.skip.add(record.location)
-    _note_references(load, spec, record.fields)
+    _note_references(load, spec, record.fields, with_nul)
 
 
-def _note_references(load, spec, fields):
-    """Note the keys a record refers to. A malformed reference is reported with its field
-    when the record is applied."""
+def _fields_with_nul(load, spec, record):
+    """Report every field of a record that holds a NUL character (in its name, its value, or
+    any string or key inside a list or object); return their names."""
+    found = set()
+    for name, value in record.fields.items():
+        if isinstance(name, str) and NUL in name:
+            load.error(record.location, spec.label, name.replace(NUL, "\\x00"), f"{NUL_MESSAGE} (in the field name)")
+            found.add(name)
+            continue
+        if isinstance(value, str):
+            path = "" if NUL in value else None
+        elif isinstance(value, list | dict):
+            path = nul_path(value)
+        else:
+            continue
+        if path is not None:
+            load.error(record.location, spec.label, name, nul_message(path))
+            found.add(name)
+    return found
+
+
+def _note_references(load, spec, fields, skipped=()):
+    """Note the keys a record refers to, but for the fields ``skipped``. A malformed reference
+    is reported with its field when the record is applied."""
     for name in spec.foreign_keys:
+        if name in skipped:
+            continue
         value = fields.get(name)
         if value not in (None, ""):
             with suppress(BadKey):
@@ -212,7 +253,7 @@ def _note_references(load, spec, fields):
                 load.referenced[target].add(load.reference_key(target, value))
     for name in spec.many_to_many:
         values = fields.get(name)
-        if isinstance(values, list):
+        if isinstance(values, list) and name not in skipped:
             target = spec.target(name)
             for value in values:
                 with suppress(BadKey):
@@ -381,6 +422,8 @@ def _build(load, spec, record, pk, row):
         value = getattr(instance, name)
         if isinstance(value, str):
             setattr(instance, name, value.strip())
+    if not load.may_publish:
+        _check_review_status(load, spec, record, instance, row)
 
     # The model's own validation: clean_fields(), then clean() and the check constraints.
     failed = {}
@@ -415,6 +458,26 @@ def _build(load, spec, record, pk, row):
     if len(load.report.errors) != errors_before:
         return None, None
     return instance, wanted_links
+
+
+def _check_review_status(load, spec, record, instance, row):
+    """Publishing and unpublishing are a reviewer's decision (DESIGN.md, who may do what), in a
+    load as in the admin and the API: a record of a load that may not publish may create a
+    curated record only as a draft, and may not change a stored record's ``review_status``.
+    (A value that is not a status at all is left to ``clean_fields()``.)"""
+    if "review_status" not in record.fields or "review_status" not in spec.fields:
+        return
+    wanted = instance.review_status
+    current = row["review_status"] if row is not None else ReviewStatus.DRAFT.value
+    if wanted == current or wanted not in ReviewStatus.values:
+        return
+    load.error(
+        record.location,
+        spec.label,
+        "review_status",
+        f"only reviewers publish or unpublish records: {load.user} is not a reviewer "
+        f"({'a new record' if row is None else 'the stored record'} is {current!r}, the file gives {wanted!r})",
+    )
 
 
 def _validation_messages(error):

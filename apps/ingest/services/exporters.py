@@ -15,9 +15,8 @@ from pathlib import Path
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from apps.common.cells import csv_cell
+from apps.common.cells import csv_cell, key_cell
 from apps.common.history import link_columns
-from apps.common.meta import key_text
 from apps.common.models import CuratedModel
 from apps.ingest.services.contract import contract_specs, spec_for_label
 
@@ -117,7 +116,7 @@ def export_fixture(stream, labels=None, *, user=None):
 
 def _csv_cell(spec, name, value):
     if name in spec.foreign_keys and value is not None:
-        return key_text(value)
+        return key_cell(value)
     return csv_cell(value)
 
 

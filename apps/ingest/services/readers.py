@@ -3,7 +3,9 @@
 Each reader is a source the loader reads twice; it yields ``Record`` objects, or a
 ``ReadError`` for what it cannot read (malformed JSON, a CSV header naming no field), and
 never raises for bad input. JSON and JSON Lines are streamed, so a large fixture is never
-held in memory whole; YAML is read at once (it is meant for small hand-written files).
+held in memory whole; YAML is read at once (it is meant for small hand-written files), with
+a safe loader that refuses aliases: a fixture never needs them, and a few hundred bytes of
+nested aliases (a "billion laughs") expand to gigabytes once the values are walked.
 """
 
 import csv
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from apps.common.cells import restore_formula
 from apps.common.meta import KEY_SEPARATOR, LIST_SEPARATOR
 from apps.ingest.services.contract import NOT_FROM_RECORDS, spec_for_label
 from apps.ingest.services.records import Location, ReadError, Record
@@ -20,6 +23,28 @@ from apps.ingest.services.records import Location, ReadError, Record
 FORMATS = ("json", "jsonl", "yaml", "csv")
 _EXTENSIONS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv"}
 CHUNK = 1 << 20
+
+
+class AliasRefused(yaml.YAMLError):
+    """A YAML document that uses an alias (``*name``)."""
+
+    def __init__(self, mark):
+        super().__init__(
+            "the value anchored here is used again through an alias (*name); "
+            "anchors and aliases are not allowed in fixture files"
+        )
+        self.problem_mark = mark
+
+
+class FixtureYAMLLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """The safe loader (libyaml's when present) refusing every alias. The composer keeps an
+    alias as a second reference to its anchor's node, so the first node built twice is an
+    alias: refused there, before any value is repeated."""
+
+    def construct_object(self, node, deep=False):
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise AliasRefused(node.start_mark)
+        return super().construct_object(node, deep=deep)
 
 
 def detect_format(name):
@@ -92,9 +117,12 @@ class FileSource:
             yield self._fixture_record(obj, location)
 
     def _read_yaml(self, stream):
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         try:
-            data = yaml.load(stream, Loader=loader)  # noqa: S506 - a safe loader
+            data = yaml.load(stream, Loader=FixtureYAMLLoader)  # noqa: S506 - a safe loader
+        except AliasRefused as exc:
+            where = f"line {exc.problem_mark.line + 1}, column {exc.problem_mark.column + 1}"
+            yield ReadError(Location(self.name, where), f"refused YAML: {exc}")
+            return
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -166,9 +194,11 @@ def _csv_key(cell):
 
 
 def _csv_value(spec, name, cell, list_fields):
-    """A CSV cell as the fixture value of the field (DESIGN.md's CSV conventions)."""
+    """A CSV cell as the fixture value of the field (DESIGN.md's CSV conventions). A cell the
+    exporters wrote with a quote before a would-be formula (``'=…``, see ``apps.common.cells``)
+    loses that one quote."""
     field = spec.fields[name]
-    cell = cell.strip()
+    cell = restore_formula(cell.strip())
     if name in spec.many_to_many:
         return [_csv_key(item) for item in cell.split(LIST_SEPARATOR) if item.strip()]
     if name in spec.foreign_keys:
