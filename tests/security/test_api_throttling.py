@@ -8,6 +8,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
+from apps.common.api import throttling
+
 pytestmark = pytest.mark.django_db
 
 PATH = "/api/v1/countries/KP/"
@@ -53,6 +55,30 @@ def test_the_failure_limit_follows_its_setting(rates):
     for _ in range(3):
         assert with_token("0" * 40).get(PATH).status_code == 401
     assert with_token("0" * 40).get(PATH).status_code == 429
+
+
+class Clock:
+    """Stands in for the ``time`` module of the throttling code."""
+
+    def __init__(self, now):
+        self.now = now
+
+    def time(self):
+        return self.now
+
+
+def test_the_window_opens_with_the_first_failure_not_on_the_clock(rates, monkeypatch):
+    """Failures either side of a whole minute count in the same window."""
+    rates(failed_auth="3/minute")
+    clock = Clock(1_800_000_019.0)  # 41 s before a whole minute of the epoch
+    monkeypatch.setattr(throttling, "time", clock)
+    for moment in (1_800_000_019.0, 1_800_000_059.5, 1_800_000_060.5):
+        clock.now = moment
+        assert with_token("0" * 40).get(PATH).status_code == 401
+    clock.now = 1_800_000_061.0
+    refused = with_token("0" * 40).get(PATH)
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "18"  # 60 s after the first failure
 
 
 def test_a_rotating_forwarded_for_does_not_escape_the_failure_limit(rates):

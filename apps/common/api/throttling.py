@@ -74,8 +74,9 @@ class UserThrottle(SettingsRateMixin, UserRateThrottle):
 
 
 class FailedAuthentications:
-    """Wrong credentials per client address, counted in fixed windows of the rate's duration
-    with the cache's atomic increment (concurrent attempts from many processes all count)."""
+    """Wrong credentials per client address. A window opens with the client's first failure
+    and lasts the rate's duration (the cache entry expires with it); failures are counted with
+    the cache's atomic increment, so that concurrent attempts from many processes all count."""
 
     scope = "failed_auth"
 
@@ -85,25 +86,28 @@ class FailedAuthentications:
         if not self.enabled:
             return
         self.limit, self.duration = SimpleRateThrottle.parse_rate(None, rate)
-        now = time.time()
-        window = int(now // self.duration)
-        self.seconds_left = math.ceil((window + 1) * self.duration - now)
-        self.key = f"throttle_{self.scope}_{client_address(request)}_{window}"
+        self.key = f"throttle_{self.scope}_{client_address(request)}"
+        self.opened_key = f"{self.key}_opened"
 
     def wait(self):
         """Seconds until this client may authenticate again, or None when it may now."""
-        if self.enabled and (cache.get(self.key) or 0) >= self.limit:
-            return self.seconds_left
-        return None
+        if not self.enabled:
+            return None
+        seen = cache.get_many([self.key, self.opened_key])
+        if seen.get(self.key, 0) < self.limit:
+            return None
+        opened = seen.get(self.opened_key, time.time())
+        return max(1, math.ceil(opened + self.duration - time.time()))
 
     def record(self):
         if not self.enabled:
             return
-        cache.add(self.key, 0, self.duration + 1)
+        if cache.add(self.key, 0, self.duration):
+            cache.set(self.opened_key, time.time(), self.duration)
         try:
             cache.incr(self.key)
-        except ValueError:  # expired between add and incr
-            cache.set(self.key, 1, self.duration + 1)
+        except ValueError:  # the window closed between add and incr: this failure opens the next
+            cache.set_many({self.key: 1, self.opened_key: time.time()}, self.duration)
 
 
 class GuardedAuthenticationMixin:
