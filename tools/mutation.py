@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Mutation testing of the core modules: does the test suite notice when the code is wrong?
+
+mutmut (pinned in requirements-dev.txt, installed by this script when missing) changes one
+thing at a time in a module (a ``<`` to ``<=``, a constant, a dropped call), runs a bounded
+selection of the tests that exercise that module, and counts the mutants the tests killed
+and those that survived. A survivor is either equivalent (the change makes no difference)
+or a missing test. docs/mutation-testing.md records the last results.
+
+    python3 tools/mutation.py contraventions                  # apps/transfers/services.py
+    python3 tools/mutation.py un ofac                         # the official-list importers
+    python3 tools/mutation.py --path apps/common/models.py --tests tests/test_common.py
+    python3 tools/mutation.py --path apps/ingest/loader/load.py \\
+        --tests tests/ingest/test_import_data.py tests/ingest/test_import_choices.py
+    python3 tools/mutation.py contraventions --results        # the last run's survivors again
+    python3 tools/mutation.py contraventions --resume         # go on where an interrupted run stopped
+
+Modules that are being moved (the visibility rule, the loader) are given by ``--path`` with
+their tests. Each run works in a copy of the working tree in ``var/mutation/<name>/``, so
+the files you edit are never mutated, on SQLite unless ``DATABASE_URL`` says otherwise;
+with PostgreSQL (``DATABASE_URL=postgres://...``) the test database is kept between mutants
+(``--reuse-db``), which saves the migrations of every run.
+mutmut 2 is used because it runs the tests as a command (``--runner``): mutmut 3 runs them
+in-process with forking, which pytest-django's test database does not survive. Run it when
+nothing else is running tests: every mutant is a pytest run.
+"""
+
+import argparse
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = VENV_BIN / ("python.exe" if os.name == "nt" else "python")
+MUTMUT = VENV_BIN / "mutmut"
+REQUIREMENTS = ROOT / "requirements-dev.txt"
+WORK = ROOT / "var" / "mutation"
+
+# name: (module to mutate, the tests that exercise it)
+TARGETS = {
+    "contraventions": ("apps/transfers/services.py", ["tests/test_findings.py", "tests/test_findings_wording.py"]),
+    "un": ("apps/ingest/services/un.py", ["tests/ingest/test_un_list.py"]),
+    "ofac": ("apps/ingest/services/ofac.py", ["tests/ingest/test_ofac.py"]),
+}
+
+STATUSES = {
+    "ok_killed": "killed",
+    "bad_survived": "survived",
+    "bad_timeout": "timed out",
+    "ok_suspicious": "suspicious (slow)",
+    "skipped": "skipped",
+    "untested": "not run",
+}
+
+
+def ensure_mutmut():
+    if not PYTHON.exists():
+        subprocess.run([sys.executable, str(ROOT / "dev.py"), "setup"], check=True)
+    if not MUTMUT.exists():
+        subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-r", str(REQUIREMENTS)], check=True)
+
+
+def copy_working_tree(name):
+    """The tracked and untracked (not ignored) files of the working tree, copied to
+    ``var/mutation/<name>/`` with the virtual environment linked in."""
+    target = WORK / name
+    if target.exists():
+        shutil.rmtree(target)
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split("\0")
+    for relative in filter(None, listed):
+        source = ROOT / relative
+        if source.is_file():
+            (target / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / relative)
+    (target / ".venv").symlink_to(ROOT / ".venv", target_is_directory=True)
+    return target
+
+
+def run(name, path, tests, *, resume=False):
+    workdir = WORK / name if resume and (WORK / name / ".mutmut-cache").exists() else copy_working_tree(name)
+    database = os.environ.get("DATABASE_URL", f"sqlite:///{workdir / 'mutation.sqlite3'}")
+    # PostgreSQL keeps the test database between runs (SQLite's is in memory): no migrations per mutant.
+    reuse = ["--reuse-db"] if database.startswith("postgres") else []
+    runner = " ".join([str(PYTHON), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *reuse, *tests])
+    print(f"== {name}: mutating {path} against {' '.join(tests)}", flush=True)
+    command = [str(MUTMUT), "run", "--paths-to-mutate", path, "--runner", runner, "--tests-dir", "tests"]
+    # A generous time limit: on a busy machine a slow run is not a killed mutant.
+    command += ["--test-time-base", "120", "--test-time-multiplier", "10", "--no-progress", "--simple-output"]
+    subprocess.run(command, cwd=workdir, env={**os.environ, "DATABASE_URL": database}, check=False)
+    report(name)
+
+
+def report(name):
+    """Counts by status, then every surviving mutant as file:line and its diff. Read the cache
+    only when mutmut has stopped: its cache does not bear a second reader while it runs."""
+    workdir = WORK / name
+    cache = workdir / ".mutmut-cache"
+    if not cache.exists():
+        sys.exit(f"no results for {name}: run it first")
+    with sqlite3.connect(f"file:{cache}?mode=ro", uri=True) as db:
+        rows = db.execute(
+            "SELECT mutant.id, mutant.status, sourcefile.filename, line.line_number + 1 "
+            "FROM mutant JOIN line ON mutant.line = line.id JOIN sourcefile ON line.sourcefile = sourcefile.id "
+            "ORDER BY line.line_number, mutant.id"
+        ).fetchall()
+    counts = {}
+    for _id, status, _file, _line in rows:
+        counts[status] = counts.get(status, 0) + 1
+    print(f"\n== {name}: {len(rows)} mutants")
+    for status, label in STATUSES.items():
+        if counts.get(status):
+            print(f"   {label}: {counts[status]}")
+    for mutant_id, status, filename, line in rows:
+        if status in ("bad_survived", "bad_timeout", "ok_suspicious"):
+            shown = subprocess.run(
+                [str(MUTMUT), "show", str(mutant_id)], cwd=workdir, capture_output=True, text=True
+            ).stdout
+            diff = [
+                text for text in shown.splitlines() if text.startswith(("-", "+")) and text[:3] not in ("---", "+++")
+            ]
+            print(f"\n#{mutant_id} {STATUSES[status]} {filename}:{line}")
+            print("\n".join(f"    {text}" for text in diff))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("targets", nargs="*", metavar="TARGET", help=f"one of {', '.join(TARGETS)}")
+    parser.add_argument("--path", help="a module to mutate instead of a named target")
+    parser.add_argument("--tests", nargs="+", help="the tests to run against --path")
+    parser.add_argument("--name", help="the name of a --path run (default: the module's file name)")
+    parser.add_argument("--results", action="store_true", help="print the last run's results and run nothing")
+    parser.add_argument("--resume", action="store_true", help="go on with the last run's copy and untested mutants")
+    options = parser.parse_args()
+
+    unknown = [target for target in options.targets if target not in TARGETS]
+    if unknown:
+        parser.error(f"unknown target {', '.join(unknown)}: choose from {', '.join(TARGETS)}")
+    jobs = [(target, *TARGETS[target]) for target in options.targets]
+    if options.path:
+        if not options.tests:
+            parser.error("--path needs --tests: the tests that exercise that module")
+        jobs.append((options.name or Path(options.path).stem, options.path, options.tests))
+    if not jobs:
+        parser.error("name a target or give --path and --tests")
+    os.chdir(ROOT)
+    if not options.results:
+        ensure_mutmut()
+    for name, path, tests in jobs:
+        if options.results:
+            report(name)
+        else:
+            run(name, path, tests, resume=options.resume)
+
+
+if __name__ == "__main__":
+    main()
