@@ -3,11 +3,9 @@ span, the cap arithmetic), a total exactly at a cap, units written loosely, and 
 ends of quantity ranges. Mutation testing (docs/mutation-testing.md) found these untested."""
 
 import datetime
-from decimal import Decimal
 
 import pytest
 
-from apps.transfers.services import contraventions_for
 from tests.factories import (
     ActorFactory,
     AuthorityFactory,
@@ -20,39 +18,9 @@ from tests.factories import (
     VoteFactory,
     country,
 )
+from tests.test_findings import D, arms_export_ban, findings, refined_petroleum_cap
 
 pytestmark = pytest.mark.django_db
-
-D = datetime.date
-TODAY = D(2026, 11, 28)
-
-
-def findings(transfer):
-    transfer.refresh_from_db()
-    return contraventions_for([transfer], today=TODAY)[transfer.pk]
-
-
-def arms_export_ban():
-    return MeasureFactory(
-        code="arms-export-ban",
-        kind="arms_embargo",
-        direction="exports_from_target",
-        covers=["arms"],
-        started_on=D(2009, 6, 12),
-    )
-
-
-def refined_petroleum_cap():
-    return MeasureFactory(
-        code="refined-petroleum-cap",
-        kind="trade_cap",
-        direction="imports_to_target",
-        covers=["refined_petroleum"],
-        cap_quantity=Decimal(500_000),
-        cap_unit="barrels",
-        cap_period="calendar_year",
-        started_on=D(2018, 1, 1),
-    )
 
 
 def fuel(day, low, high=None, unit="barrels", supplier="RU"):
