@@ -41,6 +41,7 @@ from apps.sanctions.choices import (
     Direction,
     MeasureKind,
     ObligedParty,
+    category_and_ancestors,
     category_and_descendants,
     category_match,
 )
@@ -211,7 +212,7 @@ class _Context:
         }
 
     def cap_months(self):
-        """``{(side, country, category, unit key, month): (low, high, counted, uncounted)}`` of
+        """``{(side, country, category, unit key, month): (low, high, counted, open_high, total)}`` of
         every visible, not disproven transfer in the categories of the caps in question, in
         one grouped query per side."""
         if self._cap_months is not None:
@@ -219,7 +220,7 @@ class _Context:
         caps = [m for ms in self.measures.values() for m in ms if m.kind == MeasureKind.TRADE_CAP]
         self._cap_months = {}
         categories = {leaf for m in caps for covered in m.covers for leaf in category_and_descendants(covered)}
-        categories |= {parent for m in caps for covered in m.covers for parent in _parents(covered)}
+        categories |= {c for m in caps for covered in m.covers for c in category_and_ancestors(covered)}
         if not caps:
             return self._cap_months
         for side, directions in ((ObligedParty.SUPPLIER, SUPPLIER_SIDE), (ObligedParty.RECIPIENT, RECIPIENT_SIDE)):
@@ -260,9 +261,12 @@ class _Context:
         return self._cap_months
 
 
-def _parents(category):
-    parent = PARENT_OF.get(category)
-    return (parent,) if parent else ()
+def _in_force(measure, regime):
+    """When a measure is in force: its own period within its regime's; None when they never meet."""
+    measure_period, regime_period = span_of(measure), span_of(regime)
+    if not measure_period.overlaps(regime_period):
+        return None
+    return measure_period.intersection(regime_period)
 
 
 def resolutions_behind(measure):
@@ -398,11 +402,8 @@ def _measure_findings(transfer, span, context):
             match = category_match(measure.covers, transfer.category)
             if match is None:
                 continue
-            measure_period, regime_period = span_of(measure), span_of(measure.regime)
-            if not (measure_period.overlaps(regime_period) and measure_period.overlaps(span)):
-                continue
-            in_force = measure_period.intersection(regime_period)
-            if not in_force.overlaps(span):
+            in_force = _in_force(measure, measure.regime)
+            if in_force is None or not in_force.overlaps(span):
                 continue
             overlap = in_force.intersection(span)
             reasons = [_category_reason(measure, transfer, match), _span_text(transfer, span)]
@@ -478,8 +479,8 @@ def _designation_findings(transfer, span, context):
             if not listed.overlaps(span):
                 continue
             for measure in designation.regime.asset_freezes:
-                in_force = span_of(measure).intersection(span_of(designation.regime))
-                if not (span_of(measure).overlaps(span_of(designation.regime)) and in_force.overlaps(span)):
+                in_force = _in_force(measure, designation.regime)
+                if in_force is None or not in_force.overlaps(span):
                     continue
                 overlap = in_force.intersection(span)
                 if not listed.overlaps(overlap):
