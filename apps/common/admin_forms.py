@@ -2,20 +2,23 @@
 
 ``TrackedForm`` carries the record's edit ``version`` in a hidden field and refuses a save
 when someone else saved the record after the form was opened (optimistic locking), telling
-the editor who changed what. The autocomplete widgets render their selected options from
-objects the form already holds, so a change form with fifty inline rows runs the same
-queries as one with a single row.
+the editor who changed what, and refuses a NUL character (``\\x00``) in any field, JSON and
+one-per-line lists included, as an error naming the field (PostgreSQL stores no NUL). The
+autocomplete widgets render their selected options from objects the form already holds, so a
+change form with fifty inline rows runs the same queries as one with a single row.
 """
 
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import router, transaction
 from django.utils import timezone
 from simple_history.models import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from apps.common.history import format_labels, link_changes, links_of, show_links_as_of, tracked_link_fields
 from apps.common.meta import BOOKKEEPING
+from apps.common.nul import nul_message, nul_path
 
 VERSION_FIELD = "loaded_version"
 
@@ -48,6 +51,28 @@ class PreloadedAutocompleteSelect(PreloadedAutocompleteMixin, AutocompleteSelect
 
 class PreloadedAutocompleteSelectMultiple(PreloadedAutocompleteMixin, AutocompleteSelectMultiple):
     pass
+
+
+class RefuseNul:
+    """A field validator: no NUL anywhere in the cleaned value, a string or the strings and keys
+    of a JSON value or a list (``apps.common.nul``). Django's own ``ProhibitNullCharactersValidator``
+    reads ``str(value)``, so it misses a NUL inside a JSON field (``"\\u0000"`` in its text) or a
+    one-per-line list, which PostgreSQL then refuses with a 500."""
+
+    def __call__(self, value):
+        path = nul_path(value)
+        if path is not None:
+            raise ValidationError(nul_message(path), code="nul")
+
+    def __eq__(self, other):
+        return isinstance(other, RefuseNul)
+
+
+def refuse_nul(fields):
+    """Put ``RefuseNul`` on every field of a form, in place of Django's NUL check."""
+    for field in fields.values():
+        kept = [v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator | RefuseNul)]
+        field.validators = [*kept, RefuseNul()]
 
 
 class VersionField(forms.IntegerField):
@@ -112,7 +137,8 @@ def describe_changes_since(record, version):
 
 
 class TrackedForm(forms.ModelForm):
-    """Model form of every tracked record: optimistic locking and preloaded autocompletes."""
+    """Model form of every tracked record: optimistic locking, no NUL in any field, and
+    preloaded autocompletes."""
 
     loaded_version = VersionField(required=False)
     is_inline_row = False
@@ -123,6 +149,7 @@ class TrackedForm(forms.ModelForm):
             # A past version, opened from the history page: its links as they were.
             show_links_as_of(kwargs["instance"], past)
         super().__init__(*args, **kwargs)
+        refuse_nul(self.fields)
         if self.instance.pk is not None:
             self.fields[VERSION_FIELD].initial = self.instance.version
         self._preload_autocomplete_choices()
