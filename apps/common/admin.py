@@ -14,7 +14,7 @@ from operator import attrgetter
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
-from django.db import models
+from django.db import models, router
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -32,6 +32,7 @@ from apps.common.admin_forms import (
     TrackedForm,
 )
 from apps.common.choices import ReviewStatus
+from apps.common.conflicts import run_in_transaction
 from apps.common.history import format_labels, link_changes, links_of, tracked_link_fields
 from apps.common.meta import BOOKKEEPING, direct_relations
 from apps.common.models import CuratedModel
@@ -227,6 +228,30 @@ class TrackedAdmin(TrackedAdminMixin, ExportActionMixin, SimpleHistoryAdmin):
         if self.change_select_related:
             queryset = queryset.select_related(*self.change_select_related)
         return queryset
+
+    # A save or delete is one transaction, run again when it deadlocks or fails serialization
+    # with another write (apps.common.conflicts); past the last attempt the answer is 503.
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        view = super().changeform_view
+        return self._write_retrying(request, lambda: view(request, object_id, form_url, extra_context))
+
+    def delete_view(self, request, object_id, extra_context=None):
+        view = super().delete_view
+        return self._write_retrying(request, lambda: view(request, object_id, extra_context))
+
+    def _write_retrying(self, request, view):
+        if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
+            return view()
+        storage = getattr(request, "_messages", None)
+        queued = list(getattr(storage, "_queued_messages", ()))
+
+        def forget_messages():
+            # A message of an attempt rolled back (its "changed successfully") is not shown.
+            if storage is not None:
+                storage._queued_messages[:] = queued
+
+        return run_in_transaction(view, using=router.db_for_write(self.model), undo=forget_messages)
 
     def save_model(self, request, obj, form, change):
         if not change:

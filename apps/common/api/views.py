@@ -10,7 +10,6 @@ delete, the bookkeeping and history user of every write, and CSV output.
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db import transaction
 from django.http import Http404
 from django.urls import URLResolver, get_resolver
 from drf_spectacular.types import OpenApiTypes
@@ -25,6 +24,7 @@ from rest_framework.views import APIView
 from apps.common.api.renderers import CSVRenderer
 from apps.common.api.serializers import ChangesSerializer
 from apps.common.changes import changes_since
+from apps.common.conflicts import run_in_transaction
 from apps.common.meta import BOOKKEEPING
 from apps.common.roles import refresh_sees_drafts, sees_drafts
 
@@ -163,15 +163,17 @@ class BaseViewSet(RequestScopedAnswers, viewsets.ModelViewSet):
         if not _matches(header, instance):
             raise PreconditionFailed()
 
+    # Every write is one transaction, run again when it deadlocks or fails serialization with
+    # another (apps.common.conflicts); past the last attempt the answer is 503, nothing written.
+
     def create(self, request, *args, **kwargs):
-        response = super().create(request, *args, **kwargs)
+        response = run_in_transaction(lambda: super(BaseViewSet, self).create(request, *args, **kwargs))
         response["ETag"] = etag_for(self._saved)
         return response
 
     @extend_schema(parameters=[IF_MATCH_PARAMETER])
     def update(self, request, *args, **kwargs):
-        with transaction.atomic():
-            response = super().update(request, *args, **kwargs)
+        response = run_in_transaction(lambda: super(BaseViewSet, self).update(request, *args, **kwargs))
         response["ETag"] = etag_for(self._saved)
         return response
 
@@ -181,13 +183,11 @@ class BaseViewSet(RequestScopedAnswers, viewsets.ModelViewSet):
 
     @extend_schema(parameters=[IF_MATCH_PARAMETER])
     def destroy(self, request, *args, **kwargs):
-        with transaction.atomic():
-            return super().destroy(request, *args, **kwargs)
+        return run_in_transaction(lambda: super(BaseViewSet, self).destroy(request, *args, **kwargs))
 
     def perform_create(self, serializer):
         user = self.request.user
-        with transaction.atomic():
-            self._saved = serializer.save(created_by=user, updated_by=user)
+        self._saved = serializer.save(created_by=user, updated_by=user)
 
     def perform_update(self, serializer):
         self.check_if_match(serializer.instance)

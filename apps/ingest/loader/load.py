@@ -15,11 +15,12 @@ from collections import defaultdict
 from contextlib import suppress
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
 from apps.common.choices import ReviewStatus
+from apps.common.conflicts import conflict_message, conflict_sqlstate
 from apps.common.history import link_columns
 from apps.common.nul import NUL, NUL_MESSAGE, nul_message, nul_path
 from apps.common.registry import contract_labels
@@ -29,13 +30,15 @@ from apps.ingest.loader.ids import allocate_pks, placeholder_pks
 from apps.ingest.loader.keys import LOOKUP_CHUNK, BadKey, chunks, existing_keys, record_key, reference_keys
 from apps.ingest.loader.writes import write_batch
 from apps.ingest.services.contract import NOT_FROM_RECORDS, contract_specs, spec_for_label
-from apps.ingest.services.records import LoadError, LoadFailed, LoadReport, ReadError
+from apps.ingest.services.records import LoadError, LoadFailed, LoadReport, Location, ReadError
 
 BATCH_SIZE = 2000
 # Loads of up to this many records are read once and kept for the apply pass; larger ones
 # are read again, so that memory stays flat whatever the size of the load. (Read here at run
 # time: a test patches it on this module.)
 KEEP_RECORDS = 50_000
+# Where the report places a load's clash with another writer (no record is to blame).
+CONFLICT_LOCATION = "(the database)"
 
 
 @dataclasses.dataclass(slots=True, eq=False, kw_only=True)
@@ -119,6 +122,13 @@ def load_records(sources, *, user=None, dry_run=False, batch_size=BATCH_SIZE, pr
                 raise LoadFailed(load.report)
     except LoadFailed:
         pass
+    except DatabaseError as error:
+        # A deadlock or serialization failure with another writer: the transaction was rolled
+        # back whole. Reported, not retried: the load runs again as it is (loads are idempotent).
+        sqlstate = conflict_sqlstate(error)
+        if sqlstate is None:
+            raise
+        load.error(Location(CONFLICT_LOCATION), message=conflict_message(sqlstate, 1))
     return _in_contract_order(load.report)
 
 
