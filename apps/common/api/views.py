@@ -10,6 +10,7 @@ delete, the bookkeeping and history user of every write, and CSV output.
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from django.urls import URLResolver, get_resolver
 from drf_spectacular.types import OpenApiTypes
@@ -60,6 +61,12 @@ class PreconditionRequired(APIException):
         "so that a change made since is not overwritten."
     )
     default_code = "precondition_required"
+
+
+class RecordInUse(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Other records refer to this one; delete them or point them elsewhere first."
+    default_code = "record_in_use"
 
 
 def etag_for(instance):
@@ -198,7 +205,11 @@ class BaseViewSet(RequestScopedAnswers, viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         self.check_if_match(instance)
         instance._history_user = self.request.user
-        instance.delete()
+        try:
+            instance.delete()
+        except (ProtectedError, RestrictedError) as error:
+            kinds = sorted({str(other._meta.verbose_name_plural) for other in error.args[1]})
+            raise RecordInUse(f"{RecordInUse.default_detail} Referred to by: {', '.join(kinds)}.") from error
 
 
 def api_routes(patterns):
