@@ -253,6 +253,9 @@ def env_rate(name, default):
 
 API_PAGE_SIZE = int(os.environ.get("API_PAGE_SIZE", "50"))
 API_MAX_PAGE_SIZE = int(os.environ.get("API_MAX_PAGE_SIZE", "500"))
+# A list counts the matching records exactly up to this many; beyond, it gives PostgreSQL's
+# estimate and says so (``count_exact``), so that no page counts a million rows.
+API_EXACT_COUNT_LIMIT = int(os.environ.get("API_EXACT_COUNT_LIMIT", "1000"))
 # Read on every request by apps.common.api.throttling, so tests and deployments can set them.
 # failed_auth: wrong API credentials (a bad token) per client address; past it every request
 # from that address gets 429, before any authentication, until the window that began with its
@@ -280,7 +283,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "apps.common.api.pagination.PageNumberOrCursorPagination",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["apps.common.api.renderers.ORJSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": [
         "apps.common.api.throttling.AnonThrottle",
         "apps.common.api.throttling.UserThrottle",

@@ -119,7 +119,12 @@ class BaseModelSerializer(serializers.ModelSerializer):
             related = field.related_model
             paths = key_paths_to_select(related)
             if field.many_to_many:
-                related_queryset = related._default_manager.visible_to(user).select_related(*paths)
+                # In the related model's order, ties broken by id (as ``rows`` lists them).
+                related_queryset = (
+                    related._default_manager.visible_to(user)
+                    .select_related(*paths)
+                    .order_by(*(related._meta.ordering or []), "pk")
+                )
                 prefetched.append(models.Prefetch(field.name, queryset=related_queryset))
             else:
                 selected.append(field.name)

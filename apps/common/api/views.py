@@ -17,12 +17,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import APIException
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from apps.common.api.renderers import CSVRenderer
+from apps.common.api.renderers import CSVRenderer, ORJSONRenderer
+from apps.common.api.rows import plan_for
 from apps.common.api.serializers import ChangesSerializer
 from apps.common.changes import changes_since
 from apps.common.conflicts import run_in_transaction
@@ -93,7 +93,7 @@ class BaseAPIView(RequestScopedAnswers, APIView):
 
 
 class BaseViewSet(RequestScopedAnswers, viewsets.ModelViewSet):
-    renderer_classes = [JSONRenderer, CSVRenderer]
+    renderer_classes = [ORJSONRenderer, CSVRenderer]
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -145,7 +145,16 @@ class BaseViewSet(RequestScopedAnswers, viewsets.ModelViewSet):
 
     @extend_schema(parameters=[EXPAND_PARAMETER])
     def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        """A page of records read with ``values()`` (``rows``); the serializer's path for
+        ``?expand=`` and for any serializer the plan cannot read."""
+        plan = plan_for(self, request)
+        if plan is None:
+            return super().list(request, *args, **kwargs)
+        queryset = plan.values(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(queryset)
+        if page is None:
+            return Response(plan.rows(queryset))
+        return self.get_paginated_response(plan.rows(page))
 
     @extend_schema(parameters=[EXPAND_PARAMETER])
     def retrieve(self, request, *args, **kwargs):

@@ -4,10 +4,9 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from apps.common.api.renderers import CSVRenderer
+from apps.common.api.renderers import CSVRenderer, ORJSONRenderer
 from apps.common.api.views import BaseAPIView
 from apps.explore.api.serializers import CountryProfileSerializer, GraphSerializer
 from apps.explore.selectors import country_graph, country_profile
@@ -67,7 +66,7 @@ class GraphView(BaseAPIView):
 class CountryProfileView(BaseAPIView):
     """A country's profile: the mirror of the contraventions view (DESIGN.md)."""
 
-    renderer_classes = [JSONRenderer, CSVRenderer]
+    renderer_classes = [ORJSONRenderer, CSVRenderer]
 
     @extend_schema(responses=CountryProfileSerializer, filters=False)
     def get(self, request, iso2):

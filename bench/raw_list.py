@@ -1,0 +1,126 @@
+"""The raw-SQL reference of ``bench/api_bench.py``: the first page of
+``/api/v1/transfers/?supplier=<iso2>`` as an anonymous client gets it, served by a bare WSGI
+app from one hand-written query (the page, its many-to-many lists as arrays, and the bounded
+count in a scalar subquery) and ``orjson``; past ``API_EXACT_COUNT_LIMIT`` matching rows a
+second statement asks the planner for its estimate, as the API does. No Django: this is the
+ceiling the API is measured against.
+
+    RAW_API_BASE=http://127.0.0.1:8001 DATABASE_URL=postgres://... gunicorn bench.raw_list:application
+
+``RAW_API_BASE`` is the API's address, so that ``api_url`` and the links read as the API's.
+"""
+
+import os
+from urllib.parse import parse_qs, urlencode
+
+import orjson
+import psycopg
+
+PAGE_SIZE = int(os.environ.get("API_PAGE_SIZE", "50"))
+EXACT_COUNT_LIMIT = int(os.environ.get("API_EXACT_COUNT_LIMIT", "1000"))
+BASE = os.environ.get("RAW_API_BASE", "http://127.0.0.1:8001").rstrip("/")
+
+MATCHING = """
+    FROM transfers_transfer t
+    JOIN geo_country s ON s.id = t.supplier_id
+    WHERE s.iso2 = %(iso2)s AND t.review_status = 'published'
+"""
+
+PAGE = f"""
+SELECT t.id, t.reference, t.review_status, s.iso2, r.iso2, sa.slug, ra.slug, t.category, t.items,
+       t.quantity_low, t.quantity_high, t.quantity_unit, t.started_on, t.ended_on, t.date_precision,
+       t.status, t.description,
+       ARRAY(SELECT c.iso2 FROM transfers_transfer_via v JOIN geo_country c ON c.id = v.country_id
+             WHERE v.transfer_id = t.id ORDER BY c.name, c.id),
+       ARRAY(SELECT o.reference FROM transfers_transfer_in_exchange_for x
+             JOIN transfers_transfer o ON o.id = x.to_transfer_id
+             WHERE x.from_transfer_id = t.id AND o.review_status = 'published'
+             ORDER BY o.started_on DESC, o.reference, o.id),
+       ARRAY(SELECT so.url FROM transfers_transfer_sources ts JOIN evidence_source so ON so.id = ts.source_id
+             WHERE ts.transfer_id = t.id ORDER BY so.published_on DESC, so.title, so.id),
+       t.created_at, t.updated_at, t.version,
+       (SELECT count(*) FROM (SELECT 1 {MATCHING} LIMIT {EXACT_COUNT_LIMIT + 1}) bounded)
+  FROM transfers_transfer t
+  JOIN geo_country s ON s.id = t.supplier_id
+  JOIN geo_country r ON r.id = t.recipient_id
+  LEFT JOIN actors_actor sa ON sa.id = t.supplier_actor_id
+  LEFT JOIN actors_actor ra ON ra.id = t.recipient_actor_id
+ WHERE s.iso2 = %(iso2)s AND t.review_status = 'published'
+ ORDER BY t.started_on DESC, t.reference
+ LIMIT {PAGE_SIZE + 1}
+"""
+
+_connection = None
+
+
+def connection():
+    global _connection
+    if _connection is None or _connection.closed:
+        _connection = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
+        _connection.execute("SET TIME ZONE 'UTC'")
+    return _connection
+
+
+def _moment(value):
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _date(value):
+    return None if value is None else value.isoformat()
+
+
+def page(iso2):
+    with connection().cursor() as cursor:
+        rows = cursor.execute(PAGE, {"iso2": iso2}).fetchall()
+        count = rows[0][-1] if rows else 0
+        exact = count <= EXACT_COUNT_LIMIT
+        if not exact:
+            plan = cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT t.id {MATCHING}", {"iso2": iso2}).fetchone()[0]
+            count = max(int(plan[0]["Plan"]["Plan Rows"]), EXACT_COUNT_LIMIT + 1)
+    results = [
+        {
+            "id": row[0],
+            "api_url": f"{BASE}/api/v1/transfers/{row[1]}/",
+            "review_status": row[2],
+            "reference": row[1],
+            "supplier": row[3],
+            "recipient": row[4],
+            "supplier_actor": row[5],
+            "recipient_actor": row[6],
+            "category": row[7],
+            "items": row[8],
+            "quantity_low": row[9],
+            "quantity_high": row[10],
+            "quantity_unit": row[11],
+            "started_on": _date(row[12]),
+            "ended_on": _date(row[13]),
+            "date_precision": row[14],
+            "status": row[15],
+            "description": row[16],
+            "via": row[17],
+            "in_exchange_for": row[18],
+            "sources": row[19],
+            "created_at": _moment(row[20]),
+            "updated_at": _moment(row[21]),
+            "created_by": None,
+            "updated_by": None,
+            "version": row[22],
+        }
+        for row in rows[:PAGE_SIZE]
+    ]
+    more = len(rows) > PAGE_SIZE
+    return {
+        "count": count,
+        "count_exact": exact,
+        "next": f"{BASE}/api/v1/transfers/?{urlencode({'page': 2, 'supplier': iso2})}" if more else None,
+        "previous": None,
+        "results": results,
+    }
+
+
+def application(environ, start_response):
+    query = parse_qs(environ.get("QUERY_STRING", ""))
+    body = orjson.dumps(page(query.get("supplier", ["KP"])[0]))
+    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
