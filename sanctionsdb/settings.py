@@ -7,6 +7,7 @@ docs/operations.md ("Production settings"), where every variable is explained.
 """
 
 import base64
+import copy
 import hashlib
 import os
 from datetime import timedelta
@@ -126,6 +127,24 @@ else:
     # WAL lets readers go on while the loader or an editor writes.
     DATABASES["default"]["OPTIONS"].setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
     DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
+
+# Read-only copies (PostgreSQL streaming replicas), each an alias replica_1, replica_2, … with
+# the primary's options; apps.common.routing sends the reads it may to one (docs/deploy.md).
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", [])
+# How long an API client's requests read the primary after it wrote (its Authorization header).
+DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 10)
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    _replica = dj_database_url.parse(_url)
+    for _option in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "OPTIONS"):
+        if _option in DATABASES["default"]:
+            _replica[_option] = copy.deepcopy(DATABASES["default"][_option])
+    # The tests see one database: each replica is the test database of default.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_number}"] = _replica
+if DATABASE_REPLICA_URLS:
+    DATABASE_ROUTERS = ["apps.common.routing.PrimaryReplicaRouter"]
+    # First, so that the queries of every other middleware are routed too.
+    MIDDLEWARE.insert(0, "apps.common.routing.PrimaryReplicaMiddleware")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
