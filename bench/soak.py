@@ -166,9 +166,11 @@ def main():
     token = run_manage(env, "shell", "--no-imports", "-c", script).strip().splitlines()[-1]
 
     port = free_port()
+    # The deployment's gunicorn.conf.py, with the soak's own bind, worker count and timeout, and
+    # without replacing workers after max_requests, so that the rss line shows any growth.
     gunicorn = subprocess.Popen(
-        [str(Path(PYTHON).parent / "gunicorn"), "sanctionsdb.wsgi", "--bind", f"127.0.0.1:{port}"]
-        + ["--workers", str(args.workers), "--timeout", "60"],
+        [str(Path(PYTHON).parent / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"), "sanctionsdb.wsgi"]
+        + ["--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), "--timeout", "60", "--max-requests", "0"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
