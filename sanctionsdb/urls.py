@@ -6,8 +6,10 @@ import re
 
 from csp.decorators import csp_update
 from django.contrib import admin
+from django.http import JsonResponse
 from django.template.loader import get_template
 from django.urls import include, path
+from django.views.defaults import page_not_found
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -53,3 +55,14 @@ urlpatterns = [
     path("api/docs/", api_docs_view, name="api-docs"),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]
+
+
+def not_found(request, exception):
+    """A URL under api/ that matches no route (a detail URL whose id is not a number, say)
+    answers as the API's own 404s do, in JSON; the rest of the site keeps Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)
+
+
+handler404 = not_found
