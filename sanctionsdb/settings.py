@@ -289,7 +289,7 @@ API_THROTTLE_RATES = {
 API_REQUIRE_IF_MATCH = env_bool("API_REQUIRE_IF_MATCH", True)
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.common.api.schema.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Refuses a client past API_THROTTLE_RATES["failed_auth"] before authenticating it, and
         # counts each wrong token.
