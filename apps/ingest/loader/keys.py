@@ -13,18 +13,33 @@ LOOKUP_CHUNK = 2000
 
 
 class BadKey(Exception):
-    """A reference or a natural key that cannot be read; the message says why."""
+    """A reference or a natural key that cannot be read; the message says why, and ``field``
+    names the field of the record's own key at fault (empty for a reference: its field is
+    reported with it)."""
+
+    def __init__(self, message, field=""):
+        super().__init__(message)
+        self.field = field
 
 
 def as_key(value):
     """A reference as written in a record: a list (natural key) or a plain value."""
     if isinstance(value, list | tuple):
-        if not value or any(isinstance(part, list | tuple | dict) for part in value):
+        if not value or any(part is None or isinstance(part, list | tuple | dict) for part in value):
             raise BadKey(f"{value!r} is not a natural key")
-        return tuple(str(part) if part is not None else None for part in value)
-    if isinstance(value, dict | bool):
+        return tuple(str(part) for part in value)
+    if value is None or isinstance(value, dict | bool):
         raise BadKey(f"{value!r} is not a natural key")
     return (str(value),)
+
+
+def key_of(target, value):
+    """A reference to an object of ``target`` (a spec), as written, as its normalised natural
+    key; ``BadKey`` when it is not one, or has not as many parts as the model's key."""
+    key = target.normalize_key(as_key(value))
+    if len(key) != len(target.model.NATURAL_KEY):
+        raise BadKey(f"{value!r} is not a natural key of {target.label} ({len(target.model.NATURAL_KEY)} part(s))")
+    return key
 
 
 def record_key(spec, fields):
@@ -33,11 +48,14 @@ def record_key(spec, fields):
     for name, is_fk in spec.key_parts:
         value = fields.get(name)
         if value is None or value == "" or value == []:
-            raise BadKey(f"the natural key field {name!r} is missing")
+            raise BadKey(f"the natural key field {name!r} is missing", name)
         if is_fk:
-            parts.extend(spec.target(name).normalize_key(as_key(value)))
+            try:
+                parts.extend(key_of(spec.target(name), value))
+            except BadKey as exc:
+                raise BadKey(str(exc), name) from None
         elif isinstance(value, list | dict):
-            raise BadKey(f"{name} must be a single value")
+            raise BadKey(f"{name} must be a single value", name)
         else:
             parts.append(str(value))
     return spec.normalize_key(parts)
@@ -56,9 +74,9 @@ def reference_keys():
             return normalized[(target, written)]
         except KeyError:
             pass
-        except TypeError:  # an unhashable value: as_key reports it
-            return target.normalize_key(as_key(value))
-        key = normalized[(target, written)] = target.normalize_key(as_key(value))
+        except TypeError:  # an unhashable value: key_of reports it
+            return key_of(target, value)
+        key = normalized[(target, written)] = key_of(target, value)
         return key
 
     return reference_key

@@ -16,6 +16,7 @@ from contextlib import suppress
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from django.db.models import JSONField
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -214,7 +215,7 @@ def _scan_record(load, record):
     try:
         key = record_key(spec, record.fields)
     except BadKey as exc:
-        load.error(record.location, spec.label, "", str(exc))
+        load.error(record.location, spec.label, exc.field, str(exc))
         load.skip.add(record.location)
         return
     first = load.in_load[spec].get(key)
@@ -426,6 +427,20 @@ def _build(load, spec, record, pk, row):
             wanted_links[name] = list(dict.fromkeys(t for t in targets if t is not None))
         elif name in spec.foreign_keys:
             setattr(instance, field.attname, None if value in (None, "") else _resolve(load, spec, name, value, record))
+        elif isinstance(value, list | dict) and not isinstance(field, JSONField):
+            # A field's to_python() would store str(value) ("['a']") or fail outside validation.
+            load.error(
+                record.location, spec.label, name, f"must be a single value, not {type(value).__name__} {value!r}"
+            )
+        # clean_fields() skips an empty value of a blank=True field: None where NULL is not
+        # allowed, or "" for a date or a number, would only fail when written.
+        elif value is None and not field.null:
+            load.error(record.location, spec.label, name, field.error_messages["null"])
+        elif value == "" and not field.empty_strings_allowed:
+            if field.null:
+                setattr(instance, field.attname, None)
+            else:
+                load.error(record.location, spec.label, name, field.error_messages["blank"])
         else:
             setattr(instance, field.attname, value)
     for name in spec.model.TRIMMED_FIELDS:
@@ -443,11 +458,13 @@ def _build(load, spec, record, pk, row):
             normalize()
     except (AttributeError, TypeError):
         pass  # a value of the wrong type, which clean_fields() reports
+    skipped = spec.not_cleaned if row is not None else spec.clean_fields_exclude(instance, record.fields)
     try:
-        skipped = spec.not_cleaned if row is not None else spec.clean_fields_exclude(instance, record.fields)
         instance.clean_fields(exclude=skipped)
     except ValidationError as exc:
         failed = _validation_messages(exc)
+    except (TypeError, OverflowError):
+        failed = _clean_fields_one_by_one(instance, skipped)
     for name, field in spec.foreign_keys.items():
         if not field.null and getattr(instance, field.attname) is None and name not in failed:
             if name in record.fields and record.fields[name] not in (None, ""):
@@ -468,6 +485,26 @@ def _build(load, spec, record, pk, row):
     if len(load.report.errors) != errors_before:
         return None, None
     return instance, wanted_links
+
+
+def _clean_fields_one_by_one(instance, skipped):
+    """``clean_fields()`` field by field, after one of them raised something other than a
+    ``ValidationError``: a value of a type its ``to_python()`` does not expect (a number for a
+    date, an infinite number for an integer). Such a value is reported as the field's invalid
+    value; ``{field name: [message]}`` as ``_validation_messages`` gives them."""
+    names = [field.name for field in instance._meta.concrete_fields if field.name not in skipped]
+    failed = {}
+    for name in names:
+        try:
+            instance.clean_fields(exclude={*skipped, *(other for other in names if other != name)})
+        except ValidationError as exc:
+            failed.update(_validation_messages(exc))
+        except (TypeError, OverflowError):
+            field = instance._meta.get_field(name)
+            value = getattr(instance, field.attname)
+            invalid = field.error_messages.get("invalid", "“%(value)s” is not a valid value.")
+            failed[name] = [invalid % {"value": value}]
+    return failed
 
 
 def _check_review_status(load, spec, record, instance, row):

@@ -159,7 +159,7 @@ def _rows(name, data, columns, errors):
                 column: ("" if cell.strip() == EMPTY else cell.strip())
                 for column, cell in zip(columns, row, strict=True)
             }
-            bad = [c for c in columns if c in NUMERIC and not values[c].isdigit()]
+            bad = [c for c in columns if c in NUMERIC and not (values[c].isascii() and values[c].isdigit())]
             for column in bad:
                 errors.append(LoadError(location, "", column, f"{values[column]!r} is not an OFAC number"))
             if not bad:

@@ -11,6 +11,7 @@ nested aliases (a "billion laughs") expand to gigabytes once the values are walk
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import yaml
@@ -95,6 +96,8 @@ class FileSource:
         if not isinstance(label, str) or not label:
             return ReadError(location, "the object has no 'model'")
         fields = obj.get("fields", {})
+        if _holds_surrogate(obj):
+            return _surrogate_error(location, label, fields)
         return Record(label.strip().lower(), fields, location)
 
     def _read_json(self, stream):
@@ -122,6 +125,10 @@ class FileSource:
         except AliasRefused as exc:
             where = f"line {exc.problem_mark.line + 1}, column {exc.problem_mark.column + 1}"
             yield ReadError(Location(self.name, where), f"refused YAML: {exc}")
+            return
+        except yaml.reader.ReaderError as exc:  # a character YAML does not allow (a NUL): no mark
+            where = f"character {exc.position + 1}"
+            yield ReadError(Location(self.name, where), f"malformed YAML: {str(exc).splitlines()[0]}")
             return
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
@@ -162,7 +169,7 @@ class FileSource:
                         Location(self.name, "line 1"),
                         f"unknown column (fields: {', '.join(spec.field_names)})",
                         spec.label,
-                        name,
+                        name.replace("\x00", "\\x00"),
                     )
                 return
             list_fields = spec.list_json_fields()
@@ -186,6 +193,40 @@ class FileSource:
                 yield error or Record(spec.label, fields, location)
         except csv.Error as exc:
             yield ReadError(Location(self.name, f"line {reader.line_num}"), f"malformed CSV: {exc}", spec.label)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _holds_surrogate(value):
+    """Whether ``value`` (strings, lists and mappings, keys included) holds a lone surrogate
+    (U+D800 to U+DFFF): what a JSON escape such as ``\\udc80`` or a YAML one gives, though it
+    is no character; it cannot be encoded, so no database can store (nor look up) it."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii() and _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _surrogate_error(location, label, fields):
+    """The ReadError of a fixture object holding a lone surrogate, naming its field."""
+    field = ""
+    if isinstance(fields, dict):
+        field = next((name for name, value in fields.items() if _holds_surrogate([name, value])), "")
+    escaped = [str(part).encode("utf-8", "backslashreplace").decode("utf-8") for part in (label, field)]
+    return ReadError(
+        location,
+        "a lone surrogate (an escape such as \\udc80 that stands for no character) is not text",
+        *escaped,
+    )
 
 
 def _csv_key(cell):
