@@ -86,6 +86,10 @@ class BaseModelSerializer(serializers.ModelSerializer):
         return value
 
     def validate(self, attrs):
+        lookup = self.Meta.lookup_field
+        if lookup != "pk" and "/" in str(attrs.get(lookup, "")):
+            # The value is the record's URL (``lookup_value_regex``): with a "/" it has none.
+            raise serializers.ValidationError({lookup: ['May not contain "/": it is part of the record\'s URL.']})
         model = self.Meta.model
         many_to_many = {field.name for field in model._meta.many_to_many}
         values = {name: value for name, value in attrs.items() if name not in many_to_many}
