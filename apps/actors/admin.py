@@ -9,7 +9,8 @@ class ActorAdmin(TrackedAdmin):
     list_display = ["name", "kind", "country", "role", "slug"]
     list_select_related = ["country"]
     search_fields = ["name", "slug", "aliases", "role", "identifiers"]
-    list_filter = ["kind", ("country", admin.RelatedOnlyFieldListFilter)]
+    # Every country: "only those in use" reads every actor.
+    list_filter = ["kind", "country"]
     autocomplete_fields = ["country"]
     prepopulated_fields = {"slug": ["name"]}
     # Its designations are edited here too: apps.sanctions.admin registers their inline.

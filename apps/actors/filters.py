@@ -1,5 +1,6 @@
 import re
 
+from django.db import connections
 from django.db.models import Q
 
 from apps.actors.models import Actor
@@ -25,9 +26,15 @@ class ActorFilterSet(BaseFilterSet):
         model = Actor
 
     def filter_identifier(self, queryset, name, value):
+        # PostgreSQL: containment (``identifiers @> {"un_ref": "KPi.033"}``), which the GIN
+        # index on identifiers answers; SQLite has no containment and reads the key.
+        contains = connections[queryset.db].vendor == "postgresql"
         condition = Q()
         for item in value:
             key, _, wanted = item.partition(":")
             if IDENTIFIER_KEY.match(key) and wanted:
-                condition |= Q(**{f"identifiers__{key}": wanted})
+                if contains:
+                    condition |= Q(identifiers__contains={key: wanted})
+                else:
+                    condition |= Q(**{f"identifiers__{key}": wanted})
         return queryset.filter(condition) if condition else queryset.none()

@@ -30,7 +30,9 @@ class Actor(TrackedModel):
         related_name="actors",
         help_text="Nationality of a person, seat of an organisation, flag of a vessel.",
     )
-    role = models.CharField(max_length=300, blank=True, help_text='e.g. "Spokesperson, US National Security Council".')
+    role = models.CharField(
+        max_length=300, blank=True, db_index=True, help_text='e.g. "Spokesperson, US National Security Council".'
+    )
     description = models.TextField(blank=True)
     identifiers = models.JSONField(
         default=dict, blank=True, help_text='e.g. {"un_ref": "KPi.033", "ofac_uid": "9345"}.'
@@ -38,6 +40,7 @@ class Actor(TrackedModel):
 
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(fields=["name"], name="actor_in_order")]
 
     def __str__(self):
         return self.name

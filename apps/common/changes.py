@@ -25,13 +25,15 @@ def _model_label(model):
 def _history_rows(model, since, after, limit, public_only):
     history = model.history.model
     label = _model_label(model)
+    # A range on (history_date, history_id), the index's order, so that a page is read from
+    # ``since`` on and stops after ``limit`` rows whatever the history before and after it.
     condition = Q(history_date__gt=since)
     if after is not None:
         after_label, after_id = after
         if label > after_label:
-            condition |= Q(history_date=since)
+            condition = Q(history_date__gte=since)
         elif label == after_label:
-            condition |= Q(history_date=since, history_id__gt=after_id)
+            condition = Q(history_date__gte=since) & (Q(history_date__gt=since) | Q(history_id__gt=after_id))
     previous = history.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id")).order_by("-history_id")
     rows = history.objects.filter(condition).annotate(previous_id=Subquery(previous.values("history_id")[:1]))
     if public_only and issubclass(model, CuratedModel):

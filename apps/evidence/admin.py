@@ -8,5 +8,5 @@ from apps.evidence.models import Source
 class SourceAdmin(TrackedAdmin):
     list_display = ["title", "publisher", "published_on", "kind", "document_symbol", "url"]
     search_fields = ["title", "url", "publisher", "document_symbol"]
-    list_filter = ["kind", "publisher", "language"]
-    date_hierarchy = "published_on"
+    # No date hierarchy: its years are read from every source on each page.
+    list_filter = ["kind", "publisher", "language", ("published_on", admin.DateFieldListFilter)]

@@ -18,12 +18,13 @@ class Source(TrackedModel):
     publisher = models.CharField(max_length=200, blank=True, db_index=True)
     published_on = models.DateField(null=True, blank=True)
     kind = models.CharField(max_length=32, choices=SourceKind.choices, default=SourceKind.NEWS, db_index=True)
-    document_symbol = models.CharField(max_length=64, blank=True, help_text='e.g. "S/2024/215".')
-    language = models.CharField(max_length=16, blank=True, default="en")
-    archived_url = models.URLField("archived URL", max_length=1000, blank=True)
+    document_symbol = models.CharField(max_length=64, blank=True, db_index=True, help_text='e.g. "S/2024/215".')
+    language = models.CharField(max_length=16, blank=True, default="en", db_index=True)
+    archived_url = models.URLField("archived URL", max_length=1000, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-published_on", "title"]
+        indexes = [models.Index(fields=["-published_on", "title"], name="source_in_order")]
 
     def __str__(self):
         label = self.title or self.url

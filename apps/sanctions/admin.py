@@ -103,13 +103,14 @@ class DesignationAdmin(TrackedAdmin):
     list_select_related = ["actor", "regime"]
     search_fields = ["reference", "actor__name", "actor__aliases", "regime__code", "reason"]
     list_filter = [
-        ("regime", admin.RelatedOnlyFieldListFilter),
-        ("regime__authority", admin.RelatedOnlyFieldListFilter),
+        # Every regime, authority and country: "only those in use" reads every designation.
+        "regime",
+        "regime__authority",
         "actor__kind",
-        ("actor__country", admin.RelatedOnlyFieldListFilter),
+        "actor__country",
         ("delisted_on", admin.EmptyFieldListFilter),
+        ("listed_on", admin.DateFieldListFilter),
     ]
-    date_hierarchy = "listed_on"
     autocomplete_fields = ["regime", "actor", "sources"]
 
 

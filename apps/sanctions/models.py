@@ -228,12 +228,14 @@ class Designation(TrackedModel):
     actor = models.ForeignKey("actors.Actor", on_delete=models.PROTECT, related_name="designations")
     reference = models.CharField(max_length=64, help_text='"KPi.033", or the list\'s own id.')
     listed_on = models.DateField(null=True, blank=True, db_index=True)
-    delisted_on = models.DateField(null=True, blank=True)
+    delisted_on = models.DateField(null=True, blank=True, db_index=True)
     reason = models.TextField(blank=True)
     sources = models.ManyToManyField("evidence.Source", blank=True, related_name="designations")
 
     class Meta:
-        ordering = ["regime", "reference"]
+        # By regime id, so that a page is read off the unique index below instead of sorting
+        # every designation by its regime's code.
+        ordering = ["regime_id", "reference"]
         constraints = [
             models.UniqueConstraint(
                 fields=["regime", "reference"],

@@ -51,10 +51,12 @@ class TransferAdmin(CuratedAdmin):
         "review_status",
         "status",
         "category",
-        ("supplier", admin.RelatedOnlyFieldListFilter),
-        ("recipient", admin.RelatedOnlyFieldListFilter),
+        # Every country, not only those in use: "only those in use" reads every transfer.
+        "supplier",
+        "recipient",
+        # No date hierarchy: its years are read from every transfer on each page.
+        ("started_on", admin.DateFieldListFilter),
     ]
-    date_hierarchy = "started_on"
     autocomplete_fields = [
         "supplier",
         "recipient",
@@ -117,9 +119,9 @@ class ClaimAdmin(CuratedAdmin):
         "review_status",
         "stance",
         "transfer__category",
-        ("claimant_country", admin.RelatedOnlyFieldListFilter),
+        "claimant_country",
+        ("made_on", admin.DateFieldListFilter),
     ]
-    date_hierarchy = "made_on"
     autocomplete_fields = ["transfer", "claimant_country", "claimant_actor", "source"]
 
     @admin.display(description="Claimant")

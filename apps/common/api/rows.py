@@ -140,8 +140,11 @@ class ListPlan:
     # --- reading a page ------------------------------------------------------------------
 
     def values(self, queryset):
-        """The queryset of the page's rows (it may be paginated)."""
-        return queryset.select_related(None).prefetch_related(None).values(*sorted(self.columns))
+        """The queryset of the page's rows (it may be paginated). It is counted as
+        ``queryset`` (``counted``): without the joins its columns need."""
+        rows = queryset.select_related(None).prefetch_related(None).values(*sorted(self.columns))
+        rows.counted = queryset.select_related(None).prefetch_related(None)
+        return rows
 
     def rows(self, page):
         """The records of ``page`` (rows of ``values``), as the serializer shows them."""
