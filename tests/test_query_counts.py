@@ -42,7 +42,7 @@ from apps.common.models import CuratedModel
 from apps.common.registry import contract_models
 from apps.common.roles import EDITORS
 from tests.api.resources import RESOURCES
-from tests.factories import AuthorityFactory, country, one_of_each
+from tests.factories import AuthorityFactory, TransferFactory, country, one_of_each
 
 TABLE = Path(__file__).resolve().parent / "query_counts.json"
 UPDATE = os.environ.get("UPDATE_QUERY_COUNTS") == "1"
@@ -88,7 +88,20 @@ def measurements():
     for model in admin_models():
         for view in ("changelist", "change"):
             found.append((f"admin:{model._meta.label_lower}:{view}", "staff", model, view))
+    for question in EXPLORE:
+        for who in ("anonymous", "editor"):
+            found.append((f"api:explore:{question}:{who}", who, question, "uncached"))
     return found
+
+
+# The cross-app questions, measured uncached (a cached answer takes no query, see
+# tests/api/test_answer_cache.py); their counts do not grow with the data either.
+EXPLORE = {
+    "profile-KP": "/api/v1/countries/KP/profile/",
+    "profile-RU": "/api/v1/countries/RU/profile/",
+    "graph": "/api/v1/graph/",
+    "graph-filtered": "/api/v1/graph/?from=2020-01-01&to=2030-12-31&category=missiles&category=fuel",
+}
 
 
 MEASUREMENTS = measurements()
@@ -105,7 +118,7 @@ def test_the_table_pins_every_api_resource_and_admin_page_and_nothing_else():
         pytest.skip("the table is being rewritten")
     table = json.loads(TABLE.read_text(encoding="utf-8"))
     expected = {key for key, *_ in MEASUREMENTS}
-    assert len(expected) == 4 * len(api_resources()) + 2 * len(admin_models())
+    assert len(expected) == 4 * len(api_resources()) + 2 * len(admin_models()) + 2 * len(EXPLORE)
     missing, stale = sorted(expected - set(table)), sorted(set(table) - expected)
     assert (missing, stale) == ([], []), f"run with UPDATE_QUERY_COUNTS=1 (module docstring); missing {missing}"
 
@@ -159,6 +172,8 @@ def client_for(who, data_set):
 
 
 def path_for(target, view, records):
+    if view == "uncached":
+        return EXPLORE[target]
     if view == "list":
         return target.list_path
     if view == "detail":
@@ -170,9 +185,12 @@ def path_for(target, view, records):
     return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
 
 
-def queries_for(client, path, params=None):
-    """The SQL of a GET of ``path``, after a first identical GET has warmed the caches."""
+def queries_for(client, path, params=None, *, uncached=False):
+    """The SQL of a GET of ``path``, after a first identical GET has warmed the caches (with
+    ``uncached``, the cached answers cleared again before it)."""
     client.get(path, params)
+    if uncached:
+        cache.clear()
     with CaptureQueriesContext(connection) as context:
         response = client.get(path, params)
     assert response.status_code == 200, (path, response.status_code)
@@ -210,7 +228,7 @@ def _write_table_when_updating():
 @pytest.mark.parametrize(("key", "who", "target", "view"), MEASUREMENTS, ids=[m[0] for m in MEASUREMENTS])
 def test_query_count_is_pinned(key, who, target, view, data_set, _write_table_when_updating):
     path = path_for(target, view, data_set["records"])
-    _response, queries = queries_for(client_for(who, data_set), path)
+    _response, queries = queries_for(client_for(who, data_set), path, uncached=view == "uncached")
     if UPDATE:
         _measured[key] = len(queries)
         return
@@ -220,6 +238,25 @@ def test_query_count_is_pinned(key, who, target, view, data_set, _write_table_wh
     assert len(queries) == expected, (
         f"GET {path} as {who}: {len(queries)} queries, pinned {expected} in {TABLE.name}:\n{listing(queries)}"
     )
+
+
+# --- the profile and the graph do not grow with the data ----------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("question", sorted(EXPLORE))
+@pytest.mark.parametrize("who", ["anonymous", "editor"])
+def test_explore_query_count_does_not_grow_with_the_data(question, who, data_set):
+    client = client_for(who, data_set)
+    before, before_queries = queries_for(client, EXPLORE[question], uncached=True)
+    for _ in range(3):
+        records = one_of_each()
+        type(records["transfer"]).objects.filter(pk=records["transfer"].pk).update(review_status="published")
+    TransferFactory.create_batch(20, category="missiles", review_status="published")
+    TransferFactory.create_batch(20, supplier=country("RU"), recipient=country("KP"), category="fuel")
+    after, after_queries = queries_for(client, EXPLORE[question], uncached=True)
+    assert after.json() != before.json()
+    assert len(after_queries) == len(before_queries), listing(after_queries)
 
 
 # --- no list grows with its page size ---------------------------------------------------------

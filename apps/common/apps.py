@@ -16,6 +16,10 @@ class CommonConfig(AppConfig):
 
     def ready(self):
         from apps.common import checks, signals  # noqa: F401
+        from apps.common.cache import connect_signals
+
+        # Cached answers (the profile, the graph) go stale on every write of the data.
+        connect_signals()
 
         # Keep the roles' permissions in step with models added by later migrations.
         post_migrate.connect(_sync_roles, sender=self)

@@ -212,56 +212,61 @@ class _Context:
         }
 
     def cap_months(self):
-        """``{(side, country, category, unit key, month): (low, high, counted, open_high, total)}`` of
-        every visible, not disproven transfer in the categories of the caps in question, in
-        one grouped query per side."""
-        if self._cap_months is not None:
-            return self._cap_months
-        caps = [m for ms in self.measures.values() for m in ms if m.kind == MeasureKind.TRADE_CAP]
-        self._cap_months = {}
-        categories = {leaf for m in caps for covered in m.covers for leaf in category_and_descendants(covered)}
-        categories |= {c for m in caps for covered in m.covers for c in category_and_ancestors(covered)}
-        if not caps:
-            return self._cap_months
-        for side, directions in ((ObligedParty.SUPPLIER, SUPPLIER_SIDE), (ObligedParty.RECIPIENT, RECIPIENT_SIDE)):
-            targets = {m.regime.target_country_id for m in caps if m.direction in directions}
-            if not targets:
-                continue
-            # ``user`` None is the system (the admin panel, scripts): every transfer counts.
-            readable = Transfer.objects.all() if self.user is None else Transfer.objects.visible_to(self.user)
-            rows = (
-                readable.exclude(status=TransferStatus.DISPROVEN)
-                .filter(**{f"{side}__in": targets}, category__in=categories)
-                .annotate(month=TruncMonth(Coalesce("started_on", "ended_on")), unit=Lower("quantity_unit"))
-                .values(side, "category", "unit", "month")
-                .annotate(
-                    low=Sum(Coalesce("quantity_low", "quantity_high")),
-                    high=Sum(Coalesce("quantity_high", "quantity_low")),
-                    with_quantity=Count("pk", filter=Q(quantity_low__isnull=False) | Q(quantity_high__isnull=False)),
-                    open_high=Count("pk", filter=Q(quantity_low__isnull=False, quantity_high__isnull=True)),
-                    transfers=Count("pk"),
-                )
-                .order_by()
-            )
-            for row in rows:
-                month = row["month"]
-                if month is None:
-                    continue  # an undated transfer cannot be placed in a cap period
-                if isinstance(month, datetime.datetime):
-                    month = month.date()
-                key = (side, row[side], row["category"], _unit_key(row["unit"]), month)
-                low, high, counted, open_high, total = self._cap_months.get(key, (0, 0, 0, 0, 0))
-                self._cap_months[key] = (
-                    low + (row["low"] or 0),
-                    high + (row["high"] or 0),
-                    counted + row["with_quantity"],
-                    open_high + row["open_high"],
-                    total + row["transfers"],
-                )
+        """``cap_month_totals`` of the caps on the countries of these transfers, read once."""
+        if self._cap_months is None:
+            caps = [m for ms in self.measures.values() for m in ms if m.kind == MeasureKind.TRADE_CAP]
+            self._cap_months = cap_month_totals(caps, user=self.user)
         return self._cap_months
 
 
-def _in_force(measure, regime):
+def cap_month_totals(caps, *, user):
+    """``{(side, country, category, unit key, month): (low, high, counted, open_high, total)}`` of
+    every transfer ``user`` may read (None: all), not disproven, in the categories of the trade
+    ``caps``, to or from their targets, in one grouped query per side."""
+    totals = {}
+    categories = {leaf for m in caps for covered in m.covers for leaf in category_and_descendants(covered)}
+    categories |= {c for m in caps for covered in m.covers for c in category_and_ancestors(covered)}
+    if not caps:
+        return totals
+    for side, directions in ((ObligedParty.SUPPLIER, SUPPLIER_SIDE), (ObligedParty.RECIPIENT, RECIPIENT_SIDE)):
+        targets = {m.regime.target_country_id for m in caps if m.direction in directions}
+        if not targets:
+            continue
+        # ``user`` None is the system (the admin panel, scripts): every transfer counts.
+        readable = Transfer.objects.all() if user is None else Transfer.objects.visible_to(user)
+        rows = (
+            readable.exclude(status=TransferStatus.DISPROVEN)
+            .filter(**{f"{side}__in": targets}, category__in=categories)
+            .annotate(month=TruncMonth(Coalesce("started_on", "ended_on")), unit=Lower("quantity_unit"))
+            .values(side, "category", "unit", "month")
+            .annotate(
+                low=Sum(Coalesce("quantity_low", "quantity_high")),
+                high=Sum(Coalesce("quantity_high", "quantity_low")),
+                with_quantity=Count("pk", filter=Q(quantity_low__isnull=False) | Q(quantity_high__isnull=False)),
+                open_high=Count("pk", filter=Q(quantity_low__isnull=False, quantity_high__isnull=True)),
+                transfers=Count("pk"),
+            )
+            .order_by()
+        )
+        for row in rows:
+            month = row["month"]
+            if month is None:
+                continue  # an undated transfer cannot be placed in a cap period
+            if isinstance(month, datetime.datetime):
+                month = month.date()
+            key = (side, row[side], row["category"], _unit_key(row["unit"]), month)
+            low, high, counted, open_high, total = totals.get(key, (0, 0, 0, 0, 0))
+            totals[key] = (
+                low + (row["low"] or 0),
+                high + (row["high"] or 0),
+                counted + row["with_quantity"],
+                open_high + row["open_high"],
+                total + row["transfers"],
+            )
+    return totals
+
+
+def in_force_period(measure, regime):
     """When a measure is in force: its own period within its regime's; None when they never meet."""
     measure_period, regime_period = span_of(measure), span_of(regime)
     if not measure_period.overlaps(regime_period):
@@ -290,7 +295,7 @@ def _binding(measure, reasons):
     return False
 
 
-def _members(authority):
+def jurisdiction_members(authority):
     members = list(authority.members.all())
     if not members and authority.country_id:
         members = [authority.country]
@@ -306,7 +311,7 @@ def _obliged(measure, sides, transfer, reasons):
     if authority.binds == AuthorityBinds.ALL_STATES:
         reasons.append(f"It obliges {named}; a measure of {authority.code} binds all states.")
         return list(sides)
-    members = _members(authority)
+    members = jurisdiction_members(authority)
     member_ids = {country.pk for country in members}
     within = [side for side in sides if countries[side].pk in member_ids]
     listed = ", ".join(country.iso2 for country in members) or "none recorded"
@@ -344,19 +349,17 @@ def _cap_period(measure, in_force, reference_month):
     return period.intersection(in_force)
 
 
-def _count_cap(measure, side, transfer, in_force, context, reasons):
-    """Sum the supplies the cap of ``measure`` holds together with ``transfer``."""
-    reference = transfer.started_on or transfer.ended_on
-    if reference is None:
-        return None
-    period = _cap_period(measure, in_force, reference.replace(day=1))
+def cap_count(measure, side, country_id, in_force, reference_month, cap_months):
+    """The ``CapCount`` of ``measure`` on the ``side`` country ``country_id`` for a delivery in
+    ``reference_month`` (the first of the month its start, else its end, falls in), from
+    ``cap_month_totals``: the same for every delivery of that month."""
+    period = _cap_period(measure, in_force, reference_month)
     cap = CapCount(period=period, quantity=measure.cap_quantity, unit=measure.cap_unit)
-    country = getattr(transfer, f"{side}_id")
     covered = {leaf for c in measure.covers for leaf in category_and_descendants(c)}
     unit = _unit_key(measure.cap_unit)
     first_month = period.start.replace(day=1) if period.start else None
-    for (row_side, row_country, category, row_unit, month), values in context.cap_months().items():
-        if row_side != side or row_country != country:
+    for (row_side, row_country, category, row_unit, month), values in cap_months.items():
+        if row_side != side or row_country != country_id:
             continue
         if (first_month and month < first_month) or (period.end and month > period.end):
             continue
@@ -369,6 +372,18 @@ def _count_cap(measure, side, transfer, in_force, context, reasons):
             cap.uncounted += total - counted
         else:
             cap.uncounted += total
+    return cap
+
+
+def _count_cap(measure, side, transfer, in_force, context, reasons):
+    """Sum the supplies the cap of ``measure`` holds together with ``transfer``."""
+    reference = transfer.started_on or transfer.ended_on
+    if reference is None:
+        return None
+    cap = cap_count(
+        measure, side, getattr(transfer, f"{side}_id"), in_force, reference.replace(day=1), context.cap_months()
+    )
+    period = cap.period
     target = _country_text(getattr(transfer, side))
     flow = "to" if side == ObligedParty.RECIPIENT else "from"
     gap = cap.remaining
@@ -402,7 +417,7 @@ def _measure_findings(transfer, span, context):
             match = category_match(measure.covers, transfer.category)
             if match is None:
                 continue
-            in_force = _in_force(measure, measure.regime)
+            in_force = in_force_period(measure, measure.regime)
             if in_force is None or not in_force.overlaps(span):
                 continue
             overlap = in_force.intersection(span)
@@ -479,7 +494,7 @@ def _designation_findings(transfer, span, context):
             if not listed.overlaps(span):
                 continue
             for measure in designation.regime.asset_freezes:
-                in_force = _in_force(measure, designation.regime)
+                in_force = in_force_period(measure, designation.regime)
                 if in_force is None or not in_force.overlaps(span):
                     continue
                 overlap = in_force.intersection(span)

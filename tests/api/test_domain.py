@@ -138,6 +138,7 @@ def test_country_profile_of_russia(un_1718, anonymous):
     contravened = {c["resolution"]: c for c in profile["contravened_resolutions_voted_for"]}
     assert set(contravened) == {"S/RES/1718 (2006)", "S/RES/1874 (2009)"}
     assert contravened["S/RES/1718 (2006)"]["transfers"] == ["kp-ru-missiles"]
+    assert contravened["S/RES/1718 (2006)"]["transfers_count"] == 1
     assert contravened["S/RES/1718 (2006)"]["measures"] == [["UN-1718", "arms-export-ban"]]
 
 
@@ -186,19 +187,93 @@ def test_graph_has_countries_as_nodes_and_transfers_sanctions_relationships_as_e
     graph = anonymous.get("/api/v1/graph/").json()
     node_ids = {n["id"] for n in graph["nodes"]}
     assert {"KP", "RU", "authority:UN"} <= node_ids
-    edges = {(e["kind"], e["source"], e["target"], e["reference"]) for e in graph["edges"]}
-    assert ("transfer", "KP", "RU", "kp-ru-missiles") in edges
+    edges = {(e["kind"], e["source"], e["target"], e["reference"] or e["category"]) for e in graph["edges"]}
+    assert ("transfer", "KP", "RU", "missiles") in edges
     assert ("sanctions", "authority:UN", "KP", "UN-1718") in edges
     assert ("relationship", "RU", "KP", "ru-kp-treaty") in edges
-    assert not any(e[3] == "draft-transfer" for e in edges)
+    assert not any(e[0] == "transfer" and e[3] == "fuel" for e in edges)  # the draft
+
+
+def test_graph_has_one_edge_per_flow_with_its_count_period_and_list(un_1718, anonymous, editor_client):
+    TransferFactory(
+        reference="kp-ru-missiles-2",
+        category="missiles",
+        started_on=datetime.date(2024, 3, 1),
+        ended_on=None,
+        review_status="published",
+    )
+    TransferFactory(
+        reference="kp-ru-missiles-confirmed", category="missiles", status="confirmed", review_status="published"
+    )
+    TransferFactory(reference="kp-ru-missiles-draft", category="missiles", review_status="draft")
+    [edge] = [
+        e
+        for e in anonymous.get("/api/v1/graph/").json()["edges"]
+        if e["kind"] == "transfer" and e["status"] == "alleged"
+    ]
+    assert (edge["source"], edge["target"], edge["category"], edge["count"]) == ("KP", "RU", "missiles", 2)
+    assert (edge["started_on"], edge["ended_on"], edge["ongoing"]) == ("2023-11-01", "2024-01-31", True)
+    assert (
+        edge["list"] == "http://testserver/api/v1/transfers/?supplier=KP&recipient=RU&category=missiles&status=alleged"
+    )
+    listed = anonymous.get(edge["list"]).json()
+    assert listed["count"] == edge["count"]
+    assert {r["reference"] for r in listed["results"]} == {"kp-ru-missiles", "kp-ru-missiles-2"}
+    # Editors count the draft too.
+    [edge] = [
+        e
+        for e in editor_client.get("/api/v1/graph/").json()["edges"]
+        if e["kind"] == "transfer" and e["status"] == "alleged"
+    ]
+    assert edge["count"] == 3
+    # The period asked is carried into the list.
+    [edge] = [
+        e
+        for e in anonymous.get("/api/v1/graph/", {"from": "2024-02-01"}).json()["edges"]
+        if e["kind"] == "transfer" and e["status"] == "alleged"
+    ]
+    assert edge["count"] == 1 and edge["list"].endswith("&status=alleged&active_after=2024-02-01")
+    assert [r["reference"] for r in anonymous.get(edge["list"]).json()["results"]] == ["kp-ru-missiles-2"]
 
 
 def test_graph_filters_by_period_and_category(un_1718, anonymous):
     transfers = lambda params: {  # noqa: E731
-        e["reference"] for e in anonymous.get("/api/v1/graph/", params).json()["edges"] if e["kind"] == "transfer"
+        (e["source"], e["target"], e["category"], e["count"])
+        for e in anonymous.get("/api/v1/graph/", params).json()["edges"]
+        if e["kind"] == "transfer"
     }
-    assert transfers({"from": "2023-12-01", "to": "2023-12-31"}) == {"kp-ru-missiles"}
+    assert transfers({"from": "2023-12-01", "to": "2023-12-31"}) == {("KP", "RU", "missiles", 1)}
     assert transfers({"from": "2024-03-01"}) == set()
     assert transfers({"category": ["fuel"]}) == set()
-    assert transfers({"category": ["fuel", "missiles"]}) == {"kp-ru-missiles"}
+    assert transfers({"category": ["fuel", "missiles"]}) == {("KP", "RU", "missiles", 1)}
     assert anonymous.get("/api/v1/graph/", {"from": "2024-01-01", "to": "2023-01-01"}).status_code == 400
+
+
+def test_the_demo_profiles_name_the_resolutions_measures_and_transfers_they_did_before(demo_data, anonymous):
+    """The demo data's answers, as the per-transfer findings engine gave them."""
+    russia = {
+        c["resolution"]: (sorted(c["transfers"]), c["transfers_count"], c["measures"], c["exceeded_caps"])
+        for c in anonymous.get("/api/v1/countries/RU/profile/").json()["contravened_resolutions_voted_for"]
+    }
+    both = [["UN-1718", "arms-export-ban"], ["UN-1718", "arms-import-ban"]]
+    assert russia == {
+        "S/RES/1718 (2006)": (
+            [
+                "kp-ru-artillery-munitions-2023",
+                "kp-ru-ballistic-missiles-2023",
+                "ru-kp-military-technology-2023",
+                "ru-kp-pantsir-2024",
+            ],
+            4,
+            [*both, ["UN-1718", "wmd-missile-ban"]],
+            [],
+        ),
+        "S/RES/1874 (2009)": (
+            ["kp-ru-artillery-munitions-2023", "kp-ru-ballistic-missiles-2023", "ru-kp-pantsir-2024"],
+            3,
+            both,
+            [],
+        ),
+        "S/RES/2270 (2016)": (["ru-kp-pantsir-2024"], 1, [["UN-1718", "arms-import-ban"]], []),
+    }
+    assert anonymous.get("/api/v1/countries/KP/profile/").json()["contravened_resolutions_voted_for"] == []

@@ -50,8 +50,10 @@ def test_the_profile_counts_a_cap_once_per_period_and_a_disproven_transfer_again
     by_resolution = {entry["resolution"]: entry for entry in profile["contravened_resolutions_voted_for"]}
     assert set(by_resolution) == {"S/RES/1874 (2009)", "S/RES/2397 (2017)"}
     assert by_resolution["S/RES/1874 (2009)"]["transfers"] == ["kp-ru-missiles"]  # not the disproven shells
+    assert by_resolution["S/RES/1874 (2009)"]["transfers_count"] == 1
     cap = by_resolution["S/RES/2397 (2017)"]
-    assert sorted(cap["transfers"]) == ["ru-kp-fuel-2024-03", "ru-kp-fuel-2024-later"]
+    assert cap["transfers"] == ["ru-kp-fuel-2024-later", "ru-kp-fuel-2024-03"]  # the most recent first
+    assert cap["transfers_count"] == 2
     assert cap["exceeded_caps"] == [
         {
             "measure": ["UN-1718", "refined-petroleum-cap"],
@@ -67,10 +69,18 @@ def test_the_profile_counts_a_cap_once_per_period_and_a_disproven_transfer_again
 def test_the_graph_and_the_filters_read_an_ongoing_transfer_as_running_to_today(reviewer_client):
     call_command("import_data", str(FILE), verbosity=0)
     graph = reviewer_client.get("/api/v1/graph/", {"from": "2024-06-01"}).json()
-    shown = {edge["reference"] for edge in graph["edges"] if edge["kind"] == "transfer"}
-    assert "ru-kp-fuel-2024-later" in shown  # from April 2024, no end: ongoing
-    assert "kp-ru-missiles" not in shown  # ended January 2024
-    assert "ru-kp-fuel-2024-03" not in shown
+    shown = {
+        (edge["source"], edge["target"], edge["category"]): edge
+        for edge in graph["edges"]
+        if edge["kind"] == "transfer"
+    }
+    # ru-kp-fuel-2024-later, from April 2024 with no end, is ongoing; ru-kp-fuel-2024-03 is not.
+    fuel = shown.pop(("RU", "KP", "refined_petroleum"))
+    assert (fuel["count"], fuel["started_on"], fuel["ongoing"]) == (1, "2024-04-01", True)
+    listed = reviewer_client.get(fuel["list"]).json()["results"]
+    assert [row["reference"] for row in listed] == ["ru-kp-fuel-2024-later"]
+    # kp-ru-missiles ended January 2024; the disproven shells have no end (ongoing).
+    assert set(shown) == {("KP", "RU", "munitions")}
     listed = reviewer_client.get("/api/v1/transfers/", {"active_after": "2024-03-31"}).json()["results"]
     # March 2024 at month precision runs to the 31st; the missiles ended in January.
     assert {row["reference"] for row in listed} >= {"ru-kp-fuel-2024-03", "ru-kp-fuel-2024-later"}

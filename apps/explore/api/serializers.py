@@ -50,9 +50,17 @@ class ExceededCapSerializer(serializers.Serializer):
 class ContravenedResolutionSerializer(serializers.Serializer):
     resolution = serializers.CharField()
     voted_on = serializers.DateField(allow_null=True)
-    transfers = serializers.ListField(child=serializers.CharField())
+    transfers = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="References of the 20 most recent transfers (by start, undated last) alleged to contravene it; "
+        "all of them are counted in transfers_count.",
+    )
+    transfers_count = serializers.IntegerField(
+        help_text="How many transfers the country is party to are alleged to contravene it (exact)."
+    )
     measures = serializers.ListField(
-        child=serializers.ListField(child=serializers.CharField()), help_text="[regime code, measure code] pairs"
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="[regime code, measure code] pairs, ordered by regime and measure code",
     )
     exceeded_caps = ExceededCapSerializer(many=True, help_text="Each trade cap exceeded, once per cap period.")
 
@@ -82,14 +90,30 @@ class GraphNodeSerializer(serializers.Serializer):
 
 
 class GraphEdgeSerializer(serializers.Serializer):
+    """A transfer edge stands for every transfer of one supplier, recipient, category and status
+    in the period asked; a sanctions edge is one regime, a relationship edge one relationship."""
+
     kind = serializers.ChoiceField(["transfer", "sanctions", "relationship"])
-    source = serializers.CharField()
+    source = serializers.CharField(help_text="The supplier, the sanctioning authority, or the first country.")
     target = serializers.CharField()
-    reference = serializers.CharField(help_text="Transfer or relationship reference, or regime code.")
+    reference = serializers.CharField(
+        allow_null=True, help_text="Relationship reference or regime code; null on a transfer edge (see list)."
+    )
     category = serializers.CharField(allow_null=True, help_text="Transfer category or relationship kind.")
-    status = serializers.CharField(allow_null=True)
-    started_on = serializers.DateField(allow_null=True)
-    ended_on = serializers.DateField(allow_null=True)
+    status = serializers.CharField(allow_null=True, help_text="The transfers' status (transfer edges).")
+    count = serializers.IntegerField(allow_null=True, help_text="How many transfers the edge stands for.")
+    started_on = serializers.DateField(
+        allow_null=True, help_text="The earliest start among the edge's transfers; the regime's or relationship's."
+    )
+    ended_on = serializers.DateField(
+        allow_null=True, help_text="The latest recorded end among the edge's transfers; the regime's or relationship's."
+    )
+    ongoing = serializers.BooleanField(
+        allow_null=True, help_text="Whether one of the edge's transfers has no end (runs to today)."
+    )
+    list = serializers.URLField(
+        allow_null=True, help_text="The transfer list filtered to the edge's transfers (transfer edges)."
+    )
 
 
 class GraphSerializer(serializers.Serializer):

@@ -1,6 +1,10 @@
 """The API views of the cross-app questions: a country's profile and the graph of countries."""
 
+from urllib.parse import urlencode
+
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -8,6 +12,8 @@ from rest_framework.response import Response
 
 from apps.common.api.renderers import CSVRenderer, ORJSONRenderer
 from apps.common.api.views import BaseAPIView
+from apps.common.cache import cached_answer
+from apps.common.roles import sees_drafts
 from apps.explore.api.serializers import CountryProfileSerializer, GraphSerializer
 from apps.explore.selectors import country_graph, country_profile
 from apps.geo.models import Country
@@ -54,12 +60,19 @@ class GraphView(BaseAPIView):
             data={**request.query_params.dict(), "category": request.query_params.getlist("category")}
         )
         query.is_valid(raise_exception=True)
-        graph = country_graph(
-            start=query.validated_data.get("from"),
-            end=query.validated_data.get("to"),
-            categories=sorted(query.validated_data.get("category", ())),
-            user=request.user,
+        start, end = query.validated_data.get("from"), query.validated_data.get("to")
+        categories = sorted(query.validated_data.get("category", ()))
+        today = timezone.localdate()
+        # Cached until the next write (apps.common.cache), per question and per audience.
+        graph = cached_answer(
+            "graph",
+            [start, end, categories, sees_drafts(request.user), today],
+            lambda: country_graph(start=start, end=end, categories=categories, user=request.user, today=today),
         )
+        transfers = request.build_absolute_uri(reverse("api:transfer-list"))
+        for edge in graph["edges"]:
+            filters = edge.pop("filters")
+            edge["list"] = f"{transfers}?{urlencode(filters)}" if filters else None
         return Response(GraphSerializer(graph).data)
 
 
@@ -75,8 +88,16 @@ class CountryProfileView(BaseAPIView):
         the resolutions it voted for that transfers it is party to are alleged to contravene."""
         if "\x00" in iso2:
             raise Http404
-        try:
-            country = Country.objects.get_by_natural_key(iso2)
-        except Country.DoesNotExist as error:
-            raise Http404 from error
-        return Response(CountryProfileSerializer(country_profile(country, user=request.user)).data)
+        iso2 = Country.normalize_natural_key((iso2,))[0]
+        today = timezone.localdate()
+
+        def profile():
+            try:
+                country = Country.objects.get_by_natural_key(iso2)
+            except Country.DoesNotExist as error:
+                raise Http404 from error
+            return country_profile(country, user=request.user, today=today)
+
+        # Cached until the next write (apps.common.cache), per country and per audience.
+        answer = cached_answer("profile", [iso2, sees_drafts(request.user), today], profile)
+        return Response(CountryProfileSerializer(answer).data)

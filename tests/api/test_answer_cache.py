@@ -1,0 +1,141 @@
+"""The profile and the graph are cached until the data changes (apps.common.cache): a cached
+answer is served without a query, and a write through any path (a model save, the API, an
+admin action, the loader, a many-to-many change) shows in the next answer."""
+
+import datetime
+import json
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from apps.common.roles import REVIEWERS
+from apps.transfers.models import Transfer
+from tests.admin.forms import admin_url
+from tests.api.conftest import user_in
+from tests.factories import (
+    AuthorityFactory,
+    MeasureFactory,
+    RegimeFactory,
+    ResolutionFactory,
+    TransferFactory,
+    VoteFactory,
+    country,
+)
+
+pytestmark = pytest.mark.django_db
+
+PROFILE = "/api/v1/countries/RU/profile/"
+GRAPH = "/api/v1/graph/"
+
+
+@pytest.fixture
+def missiles(db):
+    """A published DPRK → Russia missiles transfer under a UN arms export ban Russia voted for."""
+    resolution = ResolutionFactory(symbol="S/RES/1718 (2006)", number=1718, voted_on=datetime.date(2006, 10, 14))
+    VoteFactory(resolution=resolution, country=country("RU"), position="yes")
+    regime = RegimeFactory(code="UN-1718", authority=AuthorityFactory(code="UN"), target_country=country("KP"))
+    regime.resolutions.add(resolution)
+    MeasureFactory(regime=regime, code="arms-export-ban", direction="exports_from_target", covers=["missiles"])
+    transfer = TransferFactory(
+        reference="kp-ru-missiles",
+        category="missiles",
+        started_on=datetime.date(2023, 11, 1),
+        ended_on=datetime.date(2024, 1, 31),
+        review_status="published",
+    )
+    return {"regime": regime, "resolution": resolution, "transfer": transfer}
+
+
+def received(client):
+    return client.get(PROFILE).json()["transfers_in"]["total"]
+
+
+def contravened(client):
+    return [c["resolution"] for c in client.get(PROFILE).json()["contravened_resolutions_voted_for"]]
+
+
+def edges(client):
+    return {(e["source"], e["target"], e["category"], e["count"]) for e in client.get(GRAPH).json()["edges"]}
+
+
+@pytest.mark.parametrize("path", [PROFILE, GRAPH, f"{GRAPH}?from=2023-01-01&category=missiles"])
+def test_a_cached_answer_is_served_without_a_query(missiles, anonymous, path):
+    first = anonymous.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        again = anonymous.get(path)
+    assert again.status_code == 200 and again.json() == first.json()
+    assert queries.captured_queries == []
+
+
+def test_drafts_are_cached_apart_for_those_who_see_them(missiles, anonymous, editor_client):
+    TransferFactory(reference="kp-ru-draft", category="missiles", review_status="draft")
+    assert received(anonymous) == 1
+    assert received(editor_client) == 2
+    assert received(anonymous) == 1
+
+
+def test_a_model_save_and_delete_show_in_the_next_answer(missiles, anonymous):
+    assert received(anonymous) == 1 and ("KP", "RU", "missiles", 1) in edges(anonymous)
+    second = TransferFactory(reference="kp-ru-missiles-2", category="missiles", review_status="published")
+    assert received(anonymous) == 2 and ("KP", "RU", "missiles", 2) in edges(anonymous)
+    second.delete()
+    assert received(anonymous) == 1 and ("KP", "RU", "missiles", 1) in edges(anonymous)
+
+
+def test_an_api_write_shows_in_the_next_answer(missiles, anonymous, reviewer_client):
+    assert received(anonymous) == 1 and received(reviewer_client) == 1
+    response = reviewer_client.post(
+        "/api/v1/transfers/",
+        {"reference": "ir-ru-drones", "supplier": "IR", "recipient": "RU", "category": "munitions"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert received(reviewer_client) == 2  # a draft: editors and reviewers see it
+    assert received(anonymous) == 1
+
+
+def test_an_admin_publish_action_shows_in_the_next_answer(missiles, anonymous):
+    draft = TransferFactory(reference="kp-ru-draft", category="missiles", review_status="draft")
+    assert received(anonymous) == 1
+    staff = user_in(REVIEWERS, "staff-reviewer")
+    staff.is_staff = True
+    staff.save()
+    client = Client()
+    client.force_login(staff)
+    response = client.post(
+        admin_url(Transfer, "changelist"), {"action": "publish", "_selected_action": [str(draft.pk)]}, follow=True
+    )
+    assert response.status_code == 200
+    assert Transfer.objects.get(pk=draft.pk).review_status == "published"
+    assert received(anonymous) == 2
+
+
+def test_a_load_shows_in_the_next_answer(missiles, anonymous, tmp_path):
+    assert received(anonymous) == 1 and contravened(anonymous) == ["S/RES/1718 (2006)"]
+    data = tmp_path / "more.json"
+    record = {
+        "reference": "kp-ru-missiles-loaded",
+        "supplier": ["KP"],
+        "recipient": ["RU"],
+        "category": "missiles",
+        "started_on": "2024-02-01",
+        "review_status": "published",
+    }
+    data.write_text(json.dumps([{"model": "transfers.transfer", "fields": record}]), encoding="utf-8")
+    call_command("import_data", str(data), verbosity=0)
+    assert Transfer.objects.filter(reference="kp-ru-missiles-loaded").exists()
+    assert received(anonymous) == 2
+    assert ("KP", "RU", "missiles", 2) in edges(anonymous)
+
+
+def test_a_many_to_many_change_shows_in_the_next_answer(missiles, anonymous):
+    later = ResolutionFactory(symbol="S/RES/1874 (2009)", number=1874, voted_on=datetime.date(2009, 6, 12))
+    VoteFactory(resolution=later, country=country("RU"), position="yes")
+    assert contravened(anonymous) == ["S/RES/1718 (2006)"]
+    missiles["regime"].resolutions.add(later)  # the measure has no provisions: it rests on its regime's
+    assert contravened(anonymous) == ["S/RES/1718 (2006)", "S/RES/1874 (2009)"]
+    missiles["regime"].resolutions.remove(later)
+    assert contravened(anonymous) == ["S/RES/1718 (2006)"]
