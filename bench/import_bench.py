@@ -5,9 +5,13 @@
 Generates a fixture of N transfers (two source links each), N claims and N/10 sources, then,
 each time on emptied tables: loads it with our loader (full validation, history rows), with
 ``loaddata``, and copies the rows our loader writes (the same rows: the objects, their
-many-to-many links, their history rows and the links those hold) with ``COPY``. Prints the ratios; the last line is
+many-to-many links, their history rows and the links those hold) with ``COPY``. Prints the ratios; the last lines are
 
     import N=<n>: loader <s>s, loaddata <s>s, copy <s>s, <x>x faster than loaddata, <y>x the time of copy
+    import_data N=<n>: whole process <s>s = <z>x the time of copy
+
+the second timing ``manage.py import_data`` of the same file as a process of its own (Python
+start-up, Django set-up, reading the file and the load), on PostgreSQL.
 
 The database is migrated first; the tables the benchmark fills are emptied before each run.
 """
@@ -18,6 +22,7 @@ import io
 import json
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -147,6 +152,17 @@ def run_loader(path):
     assert report.ok, [str(e) for e in report.errors[:5]]
 
 
+def run_import_data_process(path):
+    """``manage.py import_data`` as a whole process: start-up, reading the file, the load."""
+    env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "true")}
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "import_data", str(path), "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+
+
 def run_loaddata(path):
     call_command("loaddata", str(path), verbosity=0)
 
@@ -259,6 +275,11 @@ def main():
         loader = timed(lambda: run_loader(path))
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"loader: {loader:.2f}s (peak memory {peak:.0f} MB)", flush=True)
+        process = None
+        if connection.vendor == "postgresql":
+            connection.close()
+            process = timed(lambda: run_import_data_process(path))
+            print(f"import_data process: {process:.2f}s", flush=True)
         loaddata = None
         if not args.skip_loaddata:
             loaddata = timed(lambda: run_loaddata(path))
@@ -273,6 +294,8 @@ def main():
     print(
         f"import N={args.n}: loader {loader:.2f}s, loaddata {loaddata or 0:.2f}s, copy {copy or 0:.2f}s, {faster}, {versus}"
     )
+    if process and copy:
+        print(f"import_data N={args.n}: whole process {process:.2f}s = {process / copy:.1f}x the time of copy")
 
 
 if __name__ == "__main__":
