@@ -225,7 +225,7 @@ class Designation(TrackedModel):
     TRIMMED_FIELDS = ("reference",)
 
     regime = models.ForeignKey(Regime, on_delete=models.PROTECT, related_name="designations")
-    actor = models.ForeignKey("actors.Actor", on_delete=models.PROTECT, related_name="designations")
+    actor = models.ForeignKey("actors.Actor", on_delete=models.PROTECT, related_name="designations", db_index=False)
     reference = models.CharField(max_length=64, help_text='"KPi.033", or the list\'s own id.')
     listed_on = models.DateField(null=True, blank=True, db_index=True)
     delisted_on = models.DateField(null=True, blank=True, db_index=True)
@@ -236,6 +236,8 @@ class Designation(TrackedModel):
         # By regime id, so that a page is read off the unique index below instead of sorting
         # every designation by its regime's code.
         ordering = ["regime_id", "reference"]
+        # Is this actor designated under this regime (a transfer's designated party): one probe.
+        indexes = [models.Index(fields=["actor", "regime"], name="designation_by_actor")]
         constraints = [
             models.UniqueConstraint(
                 fields=["regime", "reference"],
