@@ -140,18 +140,8 @@ def main():
 
     soak.ensure_database(args.database_url)
     api_port, raw_port = soak.free_port(), soak.free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": args.database_url,
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "API_THROTTLE_ANON": "off",
-        "API_THROTTLE_USER": "off",
-        "RAW_API_BASE": f"http://127.0.0.1:{api_port}",
-        # No access log: writing it would be part of what is measured.
-        "GUNICORN_ACCESSLOG": "",
-    }
+    # No access log: writing it would be part of what is measured.
+    env = soak.production_env(args.database_url, RAW_API_BASE=f"http://127.0.0.1:{api_port}", GUNICORN_ACCESSLOG="")
     soak.run_manage(env, "migrate", "--no-input", "-v", "0")
     if transfers_in(env) < args.transfers:
         # The demo data, then the synthetic set, through our own loader.

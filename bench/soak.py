@@ -62,6 +62,21 @@ def ensure_database(url):
             admin.execute(f'CREATE DATABASE "{name}"')
 
 
+def production_env(database_url, **extra):
+    """The production settings for a server on loopback: DEBUG off, a fresh secret key, no
+    rate limits (the load comes from one address)."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "API_THROTTLE_ANON": "off",
+        "API_THROTTLE_USER": "off",
+        **extra,
+    }
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -145,15 +160,7 @@ def main():
     args = parser.parse_args()
 
     ensure_database(args.database_url)
-    env = {
-        **os.environ,
-        "DATABASE_URL": args.database_url,
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "API_THROTTLE_ANON": "off",
-        "API_THROTTLE_USER": "off",
-    }
+    env = production_env(args.database_url)
     run_manage(env, "migrate", "--no-input", "-v", "0")
     run_manage(env, "load_demo", "-v", "0")
     script = (
