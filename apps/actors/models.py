@@ -15,6 +15,7 @@ class Actor(TrackedModel):
     recognised across the UN and OFAC lists.
     """
 
+    LARGE_TABLE = True
     NATURAL_KEY = ("slug",)
     TRIMMED_FIELDS = ("slug", "name")
 

@@ -10,6 +10,7 @@ class Source(TrackedModel):
     """A document a researcher can open and check: a news article, a UN document, a
     government release, a report or a data set. Identified by its URL."""
 
+    LARGE_TABLE = True
     NATURAL_KEY = ("url",)
     TRIMMED_FIELDS = ("url", "title", "document_symbol")
 

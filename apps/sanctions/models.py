@@ -221,6 +221,7 @@ class Designation(TrackedModel):
     """An actor's listing under a regime: the list's reference (UN "KPi.033", an OFAC entry
     number), when it was listed, why, and when it was delisted if it was."""
 
+    LARGE_TABLE = True
     NATURAL_KEY = ("regime__code", "reference")
     TRIMMED_FIELDS = ("reference",)
 

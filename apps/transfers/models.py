@@ -16,6 +16,7 @@ class Transfer(CuratedModel):
     others (munitions for fuel and technology).
     """
 
+    LARGE_TABLE = True
     NATURAL_KEY = ("reference",)
     TRIMMED_FIELDS = ("reference",)
 
@@ -104,6 +105,7 @@ class Claim(CuratedModel):
     """One party's statement about a transfer, on one date and one source: it alleges,
     corroborates, acknowledges or denies it. The claimant is a country, an actor, or both."""
 
+    LARGE_TABLE = True
     NATURAL_KEY = ("reference",)
     TRIMMED_FIELDS = ("reference",)
     HIDDEN_WITH_DRAFT = ("transfer",)

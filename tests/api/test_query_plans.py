@@ -10,11 +10,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.actors.models import Actor
 from apps.common.history import link_history_model
-from apps.evidence.models import Source
-from apps.sanctions.models import Designation
-from apps.transfers.models import Claim, Transfer
+from apps.common.registry import contract_models
+from apps.transfers.models import Transfer
 from tests.api.resources import RESOURCES
 from tests.api.test_filters import filterset_of, values_for
 
@@ -23,7 +21,7 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="query plans are PostgreSQL's"),
 ]
 
-LARGE = (Transfer, Claim, Source, Actor, Designation)
+LARGE = [model for model in contract_models() if model.LARGE_TABLE]
 
 
 def large_tables():
