@@ -90,4 +90,6 @@ def test_cursor_pages_match_the_serializer(resource, mixed_data, editor_client, 
     fast, slow = editor_client.get(url).json(), serializer_path(editor_client, monkeypatch, url).json()
     assert fast == slow
     if fast["next"]:
-        assert editor_client.get(fast["next"]).json() == serializer_path(editor_client, monkeypatch, fast["next"]).json()
+        assert (
+            editor_client.get(fast["next"]).json() == serializer_path(editor_client, monkeypatch, fast["next"]).json()
+        )
