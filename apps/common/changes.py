@@ -1,7 +1,9 @@
 """The change feed: every create, update and delete of a contract record since a moment, so
 that a client syncs deltas. It is history machinery: it reads the history table of every
 model of the registry, and hides from those who may not see drafts what the API hides.
-A page runs a fixed number of queries per model, whatever the amount of history.
+A page runs a fixed number of queries per model, whatever the amount of history: one per
+model for the keys of its next changes, and, for the models that have changes on the page,
+their rows, their previous versions and their links.
 """
 
 from collections import defaultdict
@@ -22,7 +24,10 @@ def _model_label(model):
     return model._meta.label_lower
 
 
-def _history_rows(model, since, after, limit, public_only):
+def _history_keys(model, since, after, limit, public_only):
+    """``(history_date, history_id)`` of the first ``limit + 1`` changes of ``model`` the
+    client may see, in order: only the keys, so that the page is chosen across every model
+    before any full row is read."""
     history = model.history.model
     label = _model_label(model)
     # A range on (history_date, history_id), the index's order, so that a page is read from
@@ -34,16 +39,30 @@ def _history_rows(model, since, after, limit, public_only):
             condition = Q(history_date__gte=since)
         elif label == after_label:
             condition = Q(history_date__gte=since) & (Q(history_date__gt=since) | Q(history_id__gt=after_id))
-    previous = history.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id")).order_by("-history_id")
-    rows = history.objects.filter(condition).annotate(previous_id=Subquery(previous.values("history_id")[:1]))
+    rows = history.objects.filter(condition)
     if public_only and issubclass(model, CuratedModel):
         # A record shows while published and when it stops being published; what hangs on a
         # draft (a claim on a draft transfer) is as hidden as the API keeps it.
-        rows = rows.annotate(previous_status=Subquery(previous.values("review_status")[:1])).filter(
+        rows = rows.annotate(previous_status=Subquery(_previous(history).values("review_status")[:1])).filter(
             (Q(review_status=PUBLISHED) | Q(previous_status=PUBLISHED)) & model.parents_published_condition()
         )
-    rows = rows.select_related("history_user", *key_paths_to_select(model)).order_by("history_date", "history_id")
-    return list(rows[: limit + 1])
+    return list(rows.order_by("history_date", "history_id").values_list("history_date", "history_id")[: limit + 1])
+
+
+def _previous(history):
+    """The version of the same record just before the outer row (one probe of ``(id, history_id)``)."""
+    return history.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id")).order_by("-history_id")
+
+
+def _history_rows(model, history_ids):
+    """The full rows of the chosen changes of ``model``, each with its previous version's id."""
+    history = model.history.model
+    rows = (
+        history.objects.filter(history_id__in=history_ids)
+        .annotate(previous_id=Subquery(_previous(history).values("history_id")[:1]))
+        .select_related("history_user", *key_paths_to_select(model))
+    )
+    return {row.history_id: row for row in rows}
 
 
 def _changed_fields(model, row, previous, links):
@@ -66,19 +85,26 @@ def changes_since(since, *, after=None, limit, user):
     public_only = not sees_drafts(user)
     candidates = []
     for model in contract_models():
-        rows = _history_rows(model, since, after, limit, public_only)
+        for history_date, history_id in _history_keys(model, since, after, limit, public_only):
+            candidates.append((history_date, _model_label(model), history_id, model))
+    candidates.sort(key=lambda c: c[:3])
+    chosen = defaultdict(list)
+    for _, _, history_id, model in candidates[:limit]:
+        chosen[model].append(history_id)
+    read = {}
+    for model, history_ids in chosen.items():
+        rows = _history_rows(model, history_ids)
         previous = {
             p.history_id: p
             for p in model.history.model.objects.filter(
-                history_id__in=[r.previous_id for r in rows if r.previous_id]
+                history_id__in=[r.previous_id for r in rows.values() if r.previous_id]
             ).select_related(*key_paths_to_select(model))
         }
-        links = links_of(model, [*rows, *previous.values()])
-        for row in rows:
-            candidates.append((row.history_date, _model_label(model), row.history_id, model, row, previous, links))
-    candidates.sort(key=lambda c: c[:3])
+        read[model] = (rows, previous, links_of(model, [*rows.values(), *previous.values()]))
     changes = []
-    for history_date, label, history_id, model, row, previous, links in candidates[:limit]:
+    for history_date, label, history_id, model in candidates[:limit]:
+        rows, previous, links = read[model]
+        row = rows[history_id]
         prior = previous.get(row.previous_id)
         action = ACTIONS[row.history_type]
         if (
