@@ -114,8 +114,11 @@ class BaseModelSerializer(serializers.ModelSerializer):
         costs the same number of queries; the related records ``user`` may not see are left
         out of many-to-many lists."""
         model = cls.Meta.model
-        # The users of the bookkeeping, shown by name.
-        selected = [name for name in BOOKKEEPING if model._meta.get_field(name).is_relation]
+        # The users of the bookkeeping, shown by name to editors and reviewers only (for anyone
+        # else they are null, and two joins fewer make the query quicker to plan).
+        selected = (
+            [name for name in BOOKKEEPING if model._meta.get_field(name).is_relation] if sees_drafts(user) else []
+        )
         prefetched = []
         for field in model._meta.get_fields():
             if not field.concrete or not field.is_relation or field.name in BOOKKEEPING:
