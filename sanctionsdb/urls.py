@@ -10,7 +10,6 @@ from django.http import JsonResponse
 from django.template.loader import get_template
 from django.urls import include, path
 from django.views.defaults import page_not_found
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.common.api.views import APIRootView, ChangesView
@@ -53,7 +52,7 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_docs_view, name="api-docs"),
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", include("apps.explore.urls")),
 ]
 
 

@@ -1,0 +1,406 @@
+"""What each public page reads. The pages show published records only, to anyone, so every
+question here is asked as an anonymous reader (``PUBLIC``): a draft never reaches a page.
+
+Each function runs a fixed number of queries whatever the number of records: long lists are
+cut to their most recent rows (``LATEST``) with a count, and the counts and pictures that
+read whole tables are built from grouped queries and cached until the next write
+(``apps.common.cache``).
+"""
+
+import datetime
+from collections import Counter, defaultdict
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractYear
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.actors.filters import ActorFilterSet
+from apps.actors.models import Actor
+from apps.common.cache import cached_answer
+from apps.common.changes import latest_changes
+from apps.common.search import search_condition
+from apps.explore.selectors import country_graph, country_profile
+from apps.geo.filters import CountryFilterSet
+from apps.geo.models import Country
+from apps.relations.models import Event, Statement
+from apps.resolutions.choices import Outcome, Position
+from apps.resolutions.filters import ResolutionFilterSet
+from apps.resolutions.models import Resolution, Vote
+from apps.sanctions.filters import RegimeFilterSet
+from apps.sanctions.models import Designation, Measure, Regime
+from apps.transfers.choices import Stance
+from apps.transfers.filters import ClaimFilterSet, TransferFilterSet
+from apps.transfers.models import Claim, Transfer
+from apps.transfers.services import (
+    BREACH,
+    COUNTS_TOWARD_CAP,
+    DESIGNATED_PARTY,
+    EXCEEDS_CAP,
+    POSSIBLE_BREACH,
+    transfer_contraventions,
+)
+
+# The reader of every public page: published records only.
+PUBLIC = AnonymousUser()
+# How many of a long list a page shows (the most recent first), with a count of them all.
+LATEST = 20
+# What a finding is, in a heading.
+FINDING_NAMES = {
+    BREACH: "Breach",
+    POSSIBLE_BREACH: "Possible breach",
+    EXCEEDS_CAP: "Cap exceeded",
+    COUNTS_TOWARD_CAP: "Counts toward a cap",
+    DESIGNATED_PARTY: "Designated party",
+}
+# Stances on the side of a transfer having happened, and against it.
+FOR = (Stance.ALLEGES, Stance.CORROBORATES, Stance.ACKNOWLEDGES)
+AGAINST = (Stance.DENIES,)
+
+
+def resolution_slug(resolution):
+    """The address of a resolution's page: its number when adopted (``1718``), else its
+    symbol with "/" written "-" (``S-2022-431``)."""
+    if resolution.number is not None and resolution.outcome == Outcome.ADOPTED:
+        return str(resolution.number)
+    return resolution.symbol.replace("/", "-")
+
+
+def resolution_by_slug(slug):
+    """The resolution at ``/resolutions/<slug>/`` (DoesNotExist when none)."""
+    if slug.isdigit():
+        return Resolution.objects.get(number=int(slug), outcome=Outcome.ADOPTED)
+    return Resolution.objects.get_by_natural_key(slug.replace("-", "/"))
+
+
+def public_transfers():
+    return Transfer.objects.visible_to(PUBLIC)
+
+
+def transfer_rows(transfers, limit=LATEST):
+    """The first ``limit`` of ``transfers`` (in the list's order) with their countries and
+    claim counts (``with_claim_counts``): two queries."""
+    return with_claim_counts(list(transfers.select_related("supplier", "recipient")[:limit]))
+
+
+def with_claim_counts(transfers):
+    """``transfers``, each given the number of published claims for it (``claims_for``:
+    alleging, corroborating, acknowledging) and against it (``claims_against``): one query."""
+    stances = (
+        Claim.objects.visible_to(PUBLIC)
+        .filter(transfer__in=[t.pk for t in transfers])
+        .values("transfer_id", "stance")
+        .annotate(claims=Count("pk"))
+        .order_by()
+    )
+    counts = defaultdict(Counter)
+    for row in stances:
+        counts[row["transfer_id"]][row["stance"]] += row["claims"]
+    for transfer in transfers:
+        transfer.claims_for = sum(counts[transfer.pk][s] for s in FOR)
+        transfer.claims_against = sum(counts[transfer.pk][s] for s in AGAINST)
+    return transfers
+
+
+# --- home ---------------------------------------------------------------------------------
+
+
+def home_page():
+    today = timezone.localdate()
+
+    def figures():
+        transfers = public_transfers()
+        involved = Counter()
+        for side in ("supplier__iso2", "recipient__iso2"):
+            for row in transfers.values(side).annotate(n=Count("pk")).order_by():
+                involved[row[side]] += row["n"]
+        names = dict(Country.objects.filter(iso2__in=list(involved)).values_list("iso2", "name"))
+        return {
+            "counts": {
+                "transfers": transfers.count(),
+                "claims": Claim.objects.visible_to(PUBLIC).count(),
+                "resolutions": Resolution.objects.count(),
+                "regimes": Regime.objects.count(),
+                "designations": Designation.objects.count(),
+                "actors": Actor.objects.count(),
+            },
+            "involved": [
+                {"iso2": iso2, "name": names.get(iso2, iso2), "transfers": n} for iso2, n in involved.most_common(10)
+            ],
+        }
+
+    return {
+        # Counts over whole tables: cached until the next write.
+        **cached_answer("page:home", [today], figures),
+        "latest_transfers": transfer_rows(public_transfers().order_by("-started_on", "reference"), 10),
+        "vetoes": list(
+            Vote.objects.vetoes().select_related("resolution", "country").order_by("-resolution__voted_on")[:10]
+        ),
+        "changes": latest_changes(limit=10, user=PUBLIC),
+        "today": today,
+    }
+
+
+# --- a country ----------------------------------------------------------------------------
+
+
+def country_page(country):
+    today = timezone.localdate()
+    profile = cached_answer(
+        "profile", [country.iso2, False, today], lambda: country_profile(country, user=PUBLIC, today=today)
+    )
+    transfers = public_transfers().order_by("-started_on", "reference")
+    symbols = {v["resolution"] for v in profile["votes"]} | {
+        c["resolution"] for c in profile["contravened_resolutions_voted_for"]
+    }
+    addresses = {
+        r.symbol: reverse("explore:resolution", args=[resolution_slug(r)])
+        for r in Resolution.objects.filter(symbol__in=symbols).only("symbol", "number", "outcome")
+    }
+    return {
+        "country": country,
+        "profile": profile,
+        "votes": [{**vote, "url": addresses[vote["resolution"]]} for vote in profile["votes"]],
+        "vetoed": [{"symbol": s, "url": addresses[s]} for s in profile["vetoes"]],
+        "contravened": [
+            {**entry, "url": addresses[entry["resolution"]]} for entry in profile["contravened_resolutions_voted_for"]
+        ],
+        "transfers_out": transfer_rows(transfers.filter(supplier=country)),
+        "transfers_in": transfer_rows(transfers.filter(recipient=country)),
+        "designations": list(
+            Designation.objects.filter(actor__country=country)
+            .select_related("actor", "regime")
+            .order_by("-listed_on", "regime_id", "reference")[:LATEST]
+        ),
+        "statements": list(
+            Statement.objects.visible_to(PUBLIC)
+            .filter(Q(about=country) | Q(on_behalf_of=country))
+            .distinct()
+            .select_related("speaker", "source")
+            .order_by("-made_on", "reference")[:LATEST]
+        ),
+        "timeline": country_timeline(country, profile, today),
+    }
+
+
+def country_timeline(country, profile, today):
+    """What happened to and by ``country`` on one axis: its votes (from the profile), the
+    designations of its actors counted by year, its transfers (the most recent), events and
+    statements. A fixed number of queries."""
+    items = []
+    for vote in profile["votes"]:
+        if vote["voted_on"]:
+            items.append(
+                {
+                    "lane": "votes",
+                    "start": vote["voted_on"],
+                    "end": None,
+                    "label": f"{vote['resolution']}: {'veto' if vote['veto'] else vote['position']}",
+                    "kind": "veto" if vote["veto"] else vote["position"],
+                }
+            )
+    listed = (
+        Designation.objects.filter(actor__country=country, listed_on__isnull=False)
+        .annotate(year=ExtractYear("listed_on"))
+        .values("year")
+        .annotate(n=Count("pk"))
+        .order_by("year")
+    )
+    for row in listed:
+        items.append(
+            {
+                "lane": "designations",
+                "start": datetime.date(row["year"], 1, 1),
+                "end": datetime.date(row["year"], 12, 31),
+                "label": f"{row['n']} designation{'s' if row['n'] != 1 else ''} listed in {row['year']}",
+                "kind": "designation",
+            }
+        )
+    for transfer in (
+        public_transfers()
+        .filter(Q(supplier=country) | Q(recipient=country), started_on__isnull=False)
+        .select_related("supplier", "recipient")
+        .order_by("-started_on", "reference")[:LATEST]
+    ):
+        items.append(
+            {
+                "lane": "transfers",
+                "start": transfer.started_on,
+                "end": transfer.ended_on or today,
+                "label": f"{transfer.supplier.iso2} → {transfer.recipient.iso2}: {transfer.category} ({transfer.status})",
+                "kind": transfer.status,
+                "href": f"/transfers/{transfer.reference}/",
+            }
+        )
+    for event in (
+        Event.objects.visible_to(PUBLIC)
+        .filter(Q(countries=country) | Q(location=country), started_on__isnull=False)
+        .distinct()
+        .order_by("-started_on", "reference")[: LATEST * 2]
+    ):
+        items.append(
+            {
+                "lane": "events",
+                "start": event.started_on,
+                "end": event.ended_on,
+                "label": event.title,
+                "kind": event.kind,
+            }
+        )
+    for statement in (
+        Statement.objects.visible_to(PUBLIC)
+        .filter(Q(about=country) | Q(on_behalf_of=country), made_on__isnull=False)
+        .distinct()
+        .select_related("speaker")
+        .order_by("-made_on", "reference")[:LATEST]
+    ):
+        items.append(
+            {
+                "lane": "statements",
+                "start": statement.made_on,
+                "end": None,
+                "label": f"{statement.speaker.name}: “{statement.quote[:80]}”",
+                "kind": "statement",
+            }
+        )
+    return sorted(items, key=lambda item: (item["start"], item["lane"], item["label"]))
+
+
+# --- a transfer ---------------------------------------------------------------------------
+
+
+def transfer_page(transfer):
+    claims = list(
+        Claim.objects.visible_to(PUBLIC)
+        .filter(transfer=transfer)
+        .select_related("claimant_country", "claimant_actor", "source")
+        .order_by("made_on", "reference")
+    )
+    findings = transfer_contraventions(transfer, user=PUBLIC)
+    for finding in findings:
+        finding.finding_label = FINDING_NAMES[finding.finding]
+    return {
+        "transfer": transfer,
+        "claims_for": [c for c in claims if c.stance in FOR],
+        "claims_against": [c for c in claims if c.stance in AGAINST],
+        "findings": findings,
+        "via": list(transfer.via.all()),
+        "sources": list(transfer.sources.all()),
+        "in_exchange_for": list(transfer.in_exchange_for.visible_to(PUBLIC).select_related("supplier", "recipient")),
+    }
+
+
+# --- a resolution, a regime, an actor -----------------------------------------------------
+
+
+def resolution_page(resolution):
+    votes = list(resolution.votes.select_related("country").order_by("country__name"))
+    by_position = Counter(v.position for v in votes)
+    return {
+        "resolution": resolution,
+        "votes": votes,
+        "tally": [(p.label, by_position[p.value]) for p in Position],
+        "provisions": list(resolution.provisions.order_by("id")),
+        "measures": list(
+            Measure.objects.filter(Q(provisions__resolution=resolution) | Q(regime__resolutions=resolution))
+            .distinct()
+            .select_related("regime")
+            .order_by("regime__code", "started_on", "code")
+        ),
+        "regimes": list(resolution.regimes.select_related("authority", "target_country").order_by("code")),
+    }
+
+
+def regime_page(regime, designations_page):
+    resolutions = list(regime.resolutions.order_by("voted_on", "symbol"))
+    votes = list(
+        Vote.objects.filter(resolution__in=resolutions)
+        .select_related("country", "resolution")
+        .order_by("country__name")
+    )
+    return {
+        "regime": regime,
+        "measures": list(
+            regime.measures.prefetch_related("provisions__resolution").order_by("kind", "started_on", "code")
+        ),
+        "resolutions": resolutions,
+        "designations": designations_page,
+        "matrix": vote_matrix(resolutions, votes),
+    }
+
+
+def vote_matrix(resolutions, votes):
+    """Resolutions (rows, oldest first) × the countries that voted on any (columns: the
+    permanent members first), each cell a position or None, vetoes marked."""
+    countries = {}
+    cells = {}
+    for vote in votes:
+        countries[vote.country.iso2] = vote.country
+        cells[(vote.resolution_id, vote.country.iso2)] = vote
+    columns = sorted(countries.values(), key=lambda c: (not c.sc_permanent_member, c.name))
+    return {
+        "columns": columns,
+        "rows": [
+            {"resolution": r, "cells": [cells.get((r.pk, c.iso2)) for c in columns]}
+            for r in sorted(resolutions, key=lambda r: (r.voted_on or datetime.date.max, r.symbol))
+        ],
+    }
+
+
+def actor_page(actor):
+    transfers = public_transfers().filter(Q(supplier_actor=actor) | Q(recipient_actor=actor))
+    return {
+        "actor": actor,
+        "designations": list(actor.designations.select_related("regime__authority").order_by("listed_on", "regime_id")),
+        "transfers": transfer_rows(transfers.order_by("-started_on", "reference")),
+        "statements": list(
+            Statement.objects.visible_to(PUBLIC)
+            .filter(speaker=actor)
+            .select_related("source")
+            .order_by("-made_on", "reference")[:LATEST]
+        ),
+        "claims": list(
+            Claim.objects.visible_to(PUBLIC)
+            .filter(claimant_actor=actor)
+            .select_related("transfer", "source")
+            .order_by("-made_on", "reference")[:LATEST]
+        ),
+    }
+
+
+# --- search and the network ---------------------------------------------------------------
+
+SEARCHED = (
+    ("countries", Country.objects.order_by("name"), CountryFilterSet),
+    ("actors", Actor.objects.order_by("name", "slug"), ActorFilterSet),
+    ("resolutions", Resolution.objects.order_by("-voted_on", "symbol"), ResolutionFilterSet),
+    ("regimes", Regime.objects.order_by("code"), RegimeFilterSet),
+    ("transfers", Transfer.objects.order_by("-started_on", "reference"), TransferFilterSet),
+    ("claims", Claim.objects.order_by("-made_on", "reference"), ClaimFilterSet),
+)
+
+
+def search_page(text):
+    """The first ``LATEST`` matches of ``text`` among countries, actors, resolutions, regimes,
+    transfers and claims, each searched as the API's ``q`` searches it."""
+    results = {}
+    for name, queryset, filterset in SEARCHED:
+        queryset = queryset.visible_to(PUBLIC).filter(search_condition(queryset.model, filterset.search_fields, text))
+        if name == "transfers":
+            queryset = queryset.select_related("supplier", "recipient")
+        elif name == "claims":
+            queryset = queryset.select_related("transfer")
+        found = list(queryset[: LATEST + 1])
+        results[name] = {"rows": found[:LATEST], "more": len(found) > LATEST}
+    return results
+
+
+def network_page(*, start, end, categories):
+    """The graph (``apps.explore.selectors.country_graph``), cached until the next write."""
+    today = timezone.localdate()
+    return cached_answer(
+        "page:network",
+        [start, end, sorted(categories), today],
+        lambda: country_graph(start=start, end=end, categories=categories, user=PUBLIC, today=today),
+    )

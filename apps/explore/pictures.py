@@ -1,0 +1,229 @@
+"""The pictures of the public pages, laid out on the server and drawn by the templates as
+SVG: no script, nothing fetched from elsewhere, the same picture for every browser, and a
+table beside each for screen readers.
+
+- ``network``: countries on a circle, the busiest at the top; transfers (one curve per
+  supplier → recipient, its colour the strongest status among them, its width the number of
+  transfers), sanctions (authority → target) and relationships between them.
+- ``timeline``: a country's votes, designations, transfers, events and statements on one
+  time axis, one lane each.
+
+Coordinates are in the SVG's own units (``viewBox``); the stylesheet colours by class.
+"""
+
+import datetime
+import math
+from collections import defaultdict
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from apps.transfers.choices import TransferStatus
+
+# Strongest first: an edge of several transfers shows the best-supported one's status.
+STATUS_RANK = {
+    TransferStatus.CONFIRMED: 3,
+    TransferStatus.CORROBORATED: 2,
+    TransferStatus.ALLEGED: 1,
+    TransferStatus.DISPROVEN: 0,
+}
+NETWORK_SIZE = 760
+# Rows of the edge table under the network (the busiest pairs).
+TABLE_ROWS = 60
+
+
+def _point(center, radius, angle):
+    return (round(center + radius * math.sin(angle), 1), round(center - radius * math.cos(angle), 1))
+
+
+def _curve(start, end, bend):
+    """A quadratic curve from ``start`` to ``end`` bowed ``bend`` units to its right (so the
+    two directions between a pair do not overlap), ending short of the target's circle."""
+    (x1, y1), (x2, y2) = start, end
+    dx, dy = x2 - x1, y2 - y1
+    length = math.hypot(dx, dy) or 1
+    cx, cy = (x1 + x2) / 2 - dy / length * bend, (y1 + y2) / 2 + dx / length * bend
+    return f"M{x1},{y1} Q{round(cx, 1)},{round(cy, 1)} {x2},{y2}"
+
+
+def network(graph, *, start=None, end=None, categories=()):
+    """The layout of ``graph`` (``country_graph``'s answer): nodes with their position, size
+    and page; edges aggregated by country pair and kind, with their path, class and link."""
+    transfers = defaultdict(lambda: {"count": 0, "status": None, "categories": set()})
+    others = {}
+    weight = defaultdict(int)
+    for edge in graph["edges"]:
+        pair = (edge["source"], edge["target"])
+        if edge["kind"] == "transfer":
+            aggregate = transfers[pair]
+            aggregate["count"] += edge["count"]
+            aggregate["categories"].add(edge["category"])
+            if aggregate["status"] is None or STATUS_RANK[edge["status"]] > STATUS_RANK[aggregate["status"]]:
+                aggregate["status"] = edge["status"]
+            weight[edge["source"]] += edge["count"]
+            weight[edge["target"]] += edge["count"]
+        else:
+            key = (edge["kind"], *sorted(pair)) if edge["kind"] == "relationship" else (edge["kind"], *pair)
+            aggregate = others.setdefault(key, {"kind": edge["kind"], "pair": pair, "references": []})
+            aggregate["references"].append(edge["reference"])
+            weight[edge["source"]] += 1
+            weight[edge["target"]] += 1
+
+    names = {node["id"]: node["name"] for node in graph["nodes"]}
+    ordered = sorted(graph["nodes"], key=lambda n: (-weight[n["id"]], n["id"]))
+    center, radius = NETWORK_SIZE / 2, NETWORK_SIZE / 2 - 70
+    heaviest = max(weight.values(), default=1) or 1
+    positions = {}
+    nodes = []
+    for index, node in enumerate(ordered):
+        angle = 2 * math.pi * index / max(len(ordered), 1)
+        x, y = _point(center, radius, angle)
+        lx, ly = _point(center, radius + 26, angle)
+        positions[node["id"]] = (x, y)
+        is_country = node["kind"] == "country"
+        nodes.append(
+            {
+                "id": node["id"],
+                "label": node["id"] if is_country else node["id"].removeprefix("authority:"),
+                "name": node["name"],
+                "kind": node["kind"],
+                "x": x,
+                "y": y,
+                "r": round(7 + 15 * math.sqrt(weight[node["id"]] / heaviest), 1),
+                "label_x": lx,
+                "label_y": round(ly + 4, 1),
+                "anchor": "middle" if abs(lx - center) < 20 else ("start" if lx > center else "end"),
+                "href": reverse("explore:country", args=[node["id"]]) if is_country else None,
+            }
+        )
+
+    period = {}
+    if start:
+        period["start"] = start.isoformat()
+    if end:
+        period["end"] = end.isoformat()
+    heaviest_edge = max((a["count"] for a in transfers.values()), default=1)
+    edges = []
+    for (source, target), aggregate in sorted(transfers.items(), key=lambda item: -item[1]["count"]):
+        query = {"supplier": source, "recipient": target}
+        if len(categories) == 1:
+            query["category"] = categories[0]
+        count = aggregate["count"]
+        edges.append(
+            {
+                "kind": "transfer",
+                "source": source,
+                "target": target,
+                "d": _curve(positions[source], positions[target], 40),
+                "css": f"edge transfer status-{aggregate['status']}",
+                "width": round(1.5 + 6 * math.sqrt(count / heaviest_edge), 1),
+                "status": aggregate["status"],
+                "count": count,
+                "what": ", ".join(sorted(aggregate["categories"])),
+                "title": f"{source} → {target}: {count} transfer{'s' if count != 1 else ''} "
+                f"({', '.join(sorted(aggregate['categories']))}), strongest status {aggregate['status']}",
+                "href": f"{reverse('explore:transfer-list')}?{urlencode(query)}",
+            }
+        )
+    for aggregate in others.values():
+        source, target = aggregate["pair"]
+        references = ", ".join(sorted(aggregate["references"]))
+        is_sanction = aggregate["kind"] == "sanctions"
+        edges.append(
+            {
+                "kind": aggregate["kind"],
+                "source": source,
+                "target": target,
+                "d": _curve(positions[source], positions[target], 0 if is_sanction else -15),
+                "css": f"edge {aggregate['kind']}",
+                "width": 1.5,
+                "status": None,
+                "count": len(aggregate["references"]),
+                "what": references,
+                "title": f"{source.removeprefix('authority:')} {'sanctions' if is_sanction else '—'} {target}: {references}",
+                "href": reverse("explore:regime", args=[aggregate["references"][0]])
+                if is_sanction and len(aggregate["references"]) == 1
+                else None,
+            }
+        )
+    for edge in edges:
+        edge["source_name"], edge["target_name"] = names[edge["source"]], names[edge["target"]]
+    return {
+        "size": NETWORK_SIZE,
+        "nodes": nodes,
+        "edges": edges,
+        "table": edges[:TABLE_ROWS],
+        "more_rows": max(len(edges) - TABLE_ROWS, 0),
+        "period": period,
+    }
+
+
+# --- the timeline ---------------------------------------------------------------------------
+
+LANES = (
+    ("votes", "Votes"),
+    ("designations", "Designations"),
+    ("transfers", "Transfers"),
+    ("events", "Events"),
+    ("statements", "Statements"),
+)
+TIMELINE_WIDTH = 900
+LANE_HEIGHT = 46
+LEFT = 110
+
+
+def timeline(items, today):
+    """The layout of a country's timeline: a year axis over the items' span and a lane per
+    kind; a dated point for votes, events and statements, a bar for what lasts. Transfers
+    that overlap are stacked in sub-rows of their lane."""
+    if not items:
+        return None
+    first = min(item["start"] for item in items).year
+    last = max(max(item["start"], item.get("end") or item["start"]) for item in items).year
+    last = max(last, first + 1)
+    span = (datetime.date(last + 1, 1, 1) - datetime.date(first, 1, 1)).days
+    plot = TIMELINE_WIDTH - LEFT - 20
+
+    def x(day):
+        return round(LEFT + plot * (day - datetime.date(first, 1, 1)).days / span, 1)
+
+    lanes = []
+    top = 30
+    marks = []
+    for lane, title in LANES:
+        in_lane = [item for item in items if item["lane"] == lane]
+        rows_end = []  # the end x of the last bar in each sub-row
+        for item in in_lane:
+            x1 = x(item["start"])
+            x2 = max(x(item["end"]) if item.get("end") else x1, x1 + 3)
+            row = next((i for i, end in enumerate(rows_end) if end + 2 < x1), None)
+            if row is None or item.get("end") is None:
+                row = 0 if item.get("end") is None else len(rows_end)
+                if item.get("end") is not None:
+                    rows_end.append(x2)
+            else:
+                rows_end[row] = x2
+            marks.append(
+                {
+                    **item,
+                    "x": x1,
+                    "width": round(x2 - x1, 1),
+                    "y": top + LANE_HEIGHT / 2 if item.get("end") is None else top + 8 + row * 9,
+                    "point": item.get("end") is None,
+                    "date": item["start"].isoformat(),
+                }
+            )
+        height = max(LANE_HEIGHT, 16 + 9 * max(len(rows_end), 1))
+        lanes.append({"name": lane, "title": title, "y": top, "height": height, "label_y": top + height / 2 + 4})
+        top += height
+    years = range(first, last + 1)
+    step = max(1, math.ceil(len(years) / 12))
+    return {
+        "width": TIMELINE_WIDTH,
+        "height": top + 30,
+        "left": LEFT,
+        "axis_y": top,
+        "lanes": lanes,
+        "marks": marks,
+        "years": [{"year": year, "x": x(datetime.date(year, 1, 1))} for year in years if (year - first) % step == 0],
+    }
