@@ -147,7 +147,12 @@ def test_authorities_bind_all_states_or_their_own_jurisdiction():
 def test_the_un_1718_regime_rests_on_the_sanctions_resolutions_and_the_panel_renewals():
     regime = Regime.objects.get(code="UN-1718")
     assert regime.target_country.iso2 == "KP"
-    assert sorted(regime.resolutions.values_list("number", flat=True)) == ADOPTED + sorted(RENEWALS)
+    adopted = regime.resolutions.filter(outcome="adopted")
+    assert sorted(adopted.values_list("number", flat=True)) == ADOPTED + sorted(RENEWALS)
+    # The vetoed drafts about it are listed too, for its vote matrix: the sanctions draft of
+    # May 2022 and the Panel of Experts renewal of March 2024.
+    drafts = regime.resolutions.exclude(outcome="adopted")
+    assert sorted(drafts.values_list("symbol", flat=True)) == ["S/2022/431", "S/2024/255"]
     # It starts with 1695, so that 1695's own measure lies within it (said in its description).
     assert regime.started_on == datetime.date(2006, 7, 15)
     assert "resolution 1695 (15 July 2006)" in regime.description

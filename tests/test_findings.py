@@ -335,6 +335,15 @@ def test_findings_carry_how_each_party_voted():
     assert transfer_contraventions(transfer(started_on=D(2020, 1, 1)))[0].finding == "breach"
 
 
+def test_a_measure_without_provisions_rests_on_its_regimes_adopted_resolutions_and_never_on_a_vetoed_draft():
+    measure = arms_export_ban()
+    adopted = ResolutionFactory(number=1874, chapter_vii=True)
+    draft = ResolutionFactory(symbol="S/2022/431", number=None, outcome="vetoed", chapter_vii=True)
+    measure.regime.resolutions.add(adopted, draft)
+    (finding,) = findings(transfer(started_on=D(2020, 1, 1)))
+    assert [votes.resolution.symbol for votes in finding.resolutions] == [adopted.symbol]
+
+
 # --- validation of the new fields ---------------------------------------------------------
 
 

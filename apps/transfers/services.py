@@ -31,6 +31,7 @@ from django.db.models.functions import Coalesce, Lower, TruncMonth
 from django.utils import timezone
 
 from apps.common.periods import Period, span_of, transfer_span
+from apps.resolutions.choices import Outcome
 from apps.resolutions.models import Provision, Vote
 from apps.sanctions.choices import (
     BREACH,
@@ -275,9 +276,11 @@ def in_force_period(measure, regime):
 
 
 def resolutions_behind(measure):
-    """The resolutions a measure rests on: those of its provisions, else its regime's."""
+    """The resolutions a measure rests on: those of its provisions, else its regime's adopted
+    ones (a regime also lists the drafts about it that were vetoed or failed, for its vote
+    matrix; a draft that was not adopted binds nobody)."""
     from_provisions = list({p.resolution_id: p.resolution for p in measure.provisions.all()}.values())
-    return from_provisions or list(measure.regime.resolutions.all())
+    return from_provisions or [r for r in measure.regime.resolutions.all() if r.outcome == Outcome.ADOPTED]
 
 
 def _binding(measure, reasons):
