@@ -24,15 +24,15 @@ def _model_label(model):
     return model._meta.label_lower
 
 
-def _history_keys(model, since, after, limit, public_only, newest=False):
+def _history_keys(model, since, after, limit, public_only):
     """``(history_date, history_id)`` of the first ``limit + 1`` changes of ``model`` the
-    client may see, in order (with ``newest``, the last ones, newest first): only the keys,
-    so that the page is chosen across every model before any full row is read."""
+    client may see, in order: only the keys, so that the page is chosen across every model
+    before any full row is read."""
     history = model.history.model
     label = _model_label(model)
     # A range on (history_date, history_id), the index's order, so that a page is read from
     # ``since`` on and stops after ``limit`` rows whatever the history before and after it.
-    condition = Q(history_date__gt=since) if since is not None else Q()
+    condition = Q(history_date__gt=since)
     if after is not None:
         after_label, after_id = after
         if label > after_label:
@@ -46,8 +46,7 @@ def _history_keys(model, since, after, limit, public_only, newest=False):
         rows = rows.annotate(previous_status=Subquery(_previous(history).values("review_status")[:1])).filter(
             (Q(review_status=PUBLISHED) | Q(previous_status=PUBLISHED)) & model.parents_published_condition()
         )
-    order = ("-history_date", "-history_id") if newest else ("history_date", "history_id")
-    return list(rows.order_by(*order).values_list("history_date", "history_id")[: limit + 1])
+    return list(rows.order_by("history_date", "history_id").values_list("history_date", "history_id")[: limit + 1])
 
 
 def _previous(history):
@@ -89,26 +88,8 @@ def changes_since(since, *, after=None, limit, user):
         for history_date, history_id in _history_keys(model, since, after, limit, public_only):
             candidates.append((history_date, _model_label(model), history_id, model))
     candidates.sort(key=lambda c: c[:3])
-    return _changes(candidates[:limit], public_only), len(candidates) > limit
-
-
-def latest_changes(*, limit, user):
-    """The last ``limit`` changes ``user`` may see, newest first (the home page's "what
-    changed lately"), in the feed's form."""
-    public_only = not sees_drafts(user)
-    candidates = []
-    for model in contract_models():
-        for history_date, history_id in _history_keys(model, None, None, limit, public_only, newest=True):
-            candidates.append((history_date, _model_label(model), history_id, model))
-    candidates.sort(key=lambda c: c[:3], reverse=True)
-    return _changes(candidates[:limit], public_only)
-
-
-def _changes(candidates, public_only):
-    """The changes at ``candidates`` (``(history_date, label, history_id, model)``, in the
-    order given), read in a fixed number of queries per model."""
     chosen = defaultdict(list)
-    for _, _, history_id, model in candidates:
+    for _, _, history_id, model in candidates[:limit]:
         chosen[model].append(history_id)
     read = {}
     for model, history_ids in chosen.items():
@@ -121,7 +102,7 @@ def _changes(candidates, public_only):
         }
         read[model] = (rows, previous, links_of(model, [*rows.values(), *previous.values()]))
     changes = []
-    for history_date, label, history_id, model in candidates:
+    for history_date, label, history_id, model in candidates[:limit]:
         rows, previous, links = read[model]
         row = rows[history_id]
         prior = previous.get(row.previous_id)
@@ -152,7 +133,7 @@ def _changes(candidates, public_only):
         )
     if public_only:
         _add_retracted_dependents(changes)
-    return changes
+    return changes, len(candidates) > limit
 
 
 def _add_retracted_dependents(changes):

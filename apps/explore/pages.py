@@ -19,7 +19,6 @@ from django.utils import timezone
 from apps.actors.filters import ActorFilterSet
 from apps.actors.models import Actor
 from apps.common.cache import cached_answer
-from apps.common.changes import latest_changes
 from apps.common.search import search_condition
 from apps.explore.selectors import country_graph, country_profile
 from apps.geo.filters import CountryFilterSet
@@ -137,9 +136,50 @@ def home_page():
         "vetoes": list(
             Vote.objects.vetoes().select_related("resolution", "country").order_by("-resolution__voted_on")[:10]
         ),
-        "changes": latest_changes(limit=10, user=PUBLIC),
+        "changes": recent_records(),
         "today": today,
     }
+
+
+# The records the home page's "what changed lately" lists, newest change first: (model, what
+# to read with it, how it is named, the page it is shown on).
+RECENT = (
+    (Transfer, (), lambda t: t.reference, lambda t: reverse("explore:transfer", args=[t.reference])),
+    (Claim, ("transfer",), lambda c: c.reference, lambda c: reverse("explore:transfer", args=[c.transfer.reference])),
+    (
+        Designation,
+        ("actor", "regime"),
+        lambda d: f"{d.actor.name} ({d.regime.code} {d.reference})",
+        lambda d: reverse("explore:actor", args=[d.actor.slug]),
+    ),
+    (Resolution, (), lambda r: r.symbol, lambda r: reverse("explore:resolution", args=[resolution_slug(r)])),
+    (Event, (), lambda e: e.title, None),
+    (
+        Statement,
+        ("speaker",),
+        lambda s: f"{s.speaker.name}: {s.reference}",
+        lambda s: reverse("explore:actor", args=[s.speaker.slug]),
+    ),
+)
+
+
+def recent_records(limit=10):
+    """The ``limit`` published records added or changed last among transfers, claims,
+    designations, resolutions, events and statements: one query each, on ``updated_at``'s
+    index. Every change, deletions included, is in the API's change feed."""
+    found = []
+    for model, related, name, page in RECENT:
+        for record in model.objects.visible_to(PUBLIC).select_related(*related).order_by("-updated_at", "-pk")[:limit]:
+            found.append(
+                {
+                    "time": record.updated_at,
+                    "kind": model._meta.verbose_name,
+                    "record": name(record),
+                    "action": "added" if record.updated_at == record.created_at else "changed",
+                    "url": page(record) if page else None,
+                }
+            )
+    return sorted(found, key=lambda r: r["time"], reverse=True)[:limit]
 
 
 # --- a country ----------------------------------------------------------------------------
@@ -158,6 +198,13 @@ def country_page(country):
         r.symbol: reverse("explore:resolution", args=[resolution_slug(r)])
         for r in Resolution.objects.filter(symbol__in=symbols).only("symbol", "number", "outcome")
     }
+    statements = list(
+        Statement.objects.visible_to(PUBLIC)
+        .filter(Q(about=country) | Q(on_behalf_of=country))
+        .distinct()
+        .select_related("speaker", "source")
+        .order_by("-made_on", "reference")[:LATEST]
+    )
     return {
         "country": country,
         "profile": profile,
@@ -173,21 +220,15 @@ def country_page(country):
             .select_related("actor", "regime")
             .order_by("-listed_on", "regime_id", "reference")[:LATEST]
         ),
-        "statements": list(
-            Statement.objects.visible_to(PUBLIC)
-            .filter(Q(about=country) | Q(on_behalf_of=country))
-            .distinct()
-            .select_related("speaker", "source")
-            .order_by("-made_on", "reference")[:LATEST]
-        ),
-        "timeline": country_timeline(country, profile, today),
+        "statements": statements,
+        "timeline": country_timeline(country, profile, statements, today),
     }
 
 
-def country_timeline(country, profile, today):
+def country_timeline(country, profile, statements, today):
     """What happened to and by ``country`` on one axis: its votes (from the profile), the
     designations of its actors counted by year, its transfers (the most recent), events and
-    statements. A fixed number of queries."""
+    ``statements`` (the page's). A fixed number of queries."""
     items = []
     for vote in profile["votes"]:
         if vote["voted_on"]:
@@ -248,13 +289,9 @@ def country_timeline(country, profile, today):
                 "kind": event.kind,
             }
         )
-    for statement in (
-        Statement.objects.visible_to(PUBLIC)
-        .filter(Q(about=country) | Q(on_behalf_of=country), made_on__isnull=False)
-        .distinct()
-        .select_related("speaker")
-        .order_by("-made_on", "reference")[:LATEST]
-    ):
+    for statement in statements:
+        if statement.made_on is None:
+            continue
         items.append(
             {
                 "lane": "statements",

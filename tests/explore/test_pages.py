@@ -1,0 +1,308 @@
+"""The public pages (issue #13): each renders for the demo data with its facts on it, shows
+published records only, links to the same data in the API, and runs a fixed number of
+queries whatever the number of records."""
+
+import datetime
+import html
+import re
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apps.explore.pages import resolution_slug
+from apps.resolutions.models import Resolution
+from apps.transfers.models import Transfer
+from tests.factories import (
+    ActorFactory,
+    ClaimFactory,
+    DesignationFactory,
+    TransferFactory,
+    country,
+)
+
+MISSILES = "/transfers/kp-ru-ballistic-missiles-2023/"
+PAGES = {
+    "home": "/",
+    "country": "/countries/RU/",
+    "transfer": MISSILES,
+    "transfer list": "/transfers/?supplier=KP&recipient=RU",
+    "resolution": "/resolutions/1718/",
+    "draft": "/resolutions/S-2024-255/",
+    "regime": "/regimes/UN-1718/",
+    "actor": "/actors/john-kirby/",
+    "network": "/network/",
+    "search": "/search/?q=missile",
+}
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo data, loaded once for the module's read-only tests and removed afterwards."""
+    with django_db_blocker.unblock():
+        call_command("load_demo", verbosity=0)
+        yield
+        call_command("flush", interactive=False, verbosity=0)
+
+
+def text_of(response):
+    """The page's text without its tags, spaces collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+def get(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return response
+
+
+# --- facts on the pages --------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_kp_page_lists_the_un_1718_regime_and_the_transfers_with_russia(demo, client):
+    page = get(client, "/countries/KP/")
+    html = page.content.decode()
+    assert 'href="/regimes/UN-1718/"' in html
+    assert "On North Korea" in text_of(page) or "On Korea" in text_of(page)
+    assert f'href="{MISSILES}"' in html
+    assert 'href="/api/v1/countries/KP/profile/"' in html
+
+
+@pytest.mark.django_db
+def test_the_ru_page_shows_its_vetoes_of_s_2022_431_and_s_2024_255_marked_as_vetoes(demo, client):
+    html = get(client, "/countries/RU/").content.decode()
+    for slug, symbol in (("S-2022-431", "S/2022/431"), ("S-2024-255", "S/2024/255")):
+        row = re.search(rf'<tr class="is-veto">\s*<td><a href="/resolutions/{slug}/">{symbol}</a>.*?</tr>', html, re.S)
+        assert row, symbol
+        assert 'class="vote vote-veto"' in row.group(0)
+    # The mirror view: resolutions it voted for that its transfers are alleged to break.
+    findings = html[html.index('id="findings"') : html.index('id="sanctions"')]
+    assert 'href="/resolutions/1718/"' in findings
+    assert MISSILES in findings
+
+
+@pytest.mark.django_db
+def test_the_missiles_page_shows_who_alleges_who_denies_and_the_findings_with_the_votes(demo, client):
+    page = get(client, MISSILES)
+    html = page.content.decode()
+    claims_for, claims_against = html.split("<h3>Against", 1)
+    claims_for = claims_for[claims_for.index("<h3>For") :]
+    claims_against = claims_against[: claims_against.index('id="findings"')]
+    assert "John Kirby" in claims_for and "alleges" in claims_for
+    assert "Panel of Experts" in claims_for and "corroborates" in claims_for
+    assert "denies" in claims_against and "Russian Federation" in claims_against
+    assert "John Kirby" not in claims_against
+    findings = html[html.index('id="findings"') :]
+    assert "Breach" in findings and "UN-1718" in findings and "arms-export-ban" in findings
+    # Russia's vote on 1718 in the finding's table of votes, and the finding's reasons in words.
+    row = re.search(r'<a href="/resolutions/1718/">S/RES/1718 \(2006\)</a></td>(.*?)</tr>', findings, re.S)
+    assert row and re.findall(r"vote-(\w+)", row.group(1))[1] == "yes"
+    assert "The transfer is corroborated." in text_of(page)
+
+
+@pytest.mark.django_db
+def test_a_resolution_page_shows_every_vote_its_provisions_and_the_measures_on_it(demo, client):
+    resolution = Resolution.objects.get(number=1718)
+    html = get(client, "/resolutions/1718/").content.decode()
+    assert html.count('<span class="vote vote-') == resolution.votes.count() == 15
+    assert "8(b)" in html
+    assert "arms-export-ban" in html and 'href="/regimes/UN-1718/"' in html
+    assert f'href="/api/v1/resolutions/{resolution.pk}/"' in html
+
+
+@pytest.mark.django_db
+def test_a_draft_resolution_is_found_by_its_symbol_with_dashes_and_names_who_vetoed_it(demo, client):
+    page = get(client, "/resolutions/S-2024-255/")
+    assert "vetoed by Russian Federation" in text_of(page)
+    assert resolution_slug(Resolution.objects.get(symbol="S/2024/255")) == "S-2024-255"
+    assert client.get("/resolutions/S-2024-999/").status_code == 404
+    assert client.get("/resolutions/99999/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_regime_page_has_its_measures_designations_and_a_vote_matrix_with_russias_turn(demo, client):
+    html = get(client, "/regimes/UN-1718/").content.decode()
+    assert "refined-petroleum-cap" in html and "arms-export-ban" in html
+    matrix = html[html.index('<table class="matrix">') : html.index("</table>", html.index('<table class="matrix">'))]
+    columns = re.findall(r'<abbr title="[^"]+">(\w\w)</abbr>', matrix)
+    rows = {
+        symbol: re.findall(r'<td class="vote-(\w+)"', cells)
+        for symbol, cells in re.findall(r">(S/[^<]+)</a>.*?</th>(.*?)</tr>", matrix, re.S)
+    }
+    russia = columns.index("RU")
+    assert rows["S/RES/2397 (2017)"][russia] == "yes"
+    assert rows["S/2024/255"][russia] == "veto"
+    assert rows["S/2022/431"][columns.index("CN")] == "veto"
+    assert "designation" in text_of(get(client, "/regimes/UN-1718/"))
+
+
+@pytest.mark.django_db
+def test_the_actor_page_lists_designations_and_statements(demo, client):
+    text = text_of(get(client, "/actors/john-kirby/"))
+    assert "John Kirby" in text
+    assert "Alleges" in text and "kp-ru-ballistic-missiles-2023" in text
+
+
+@pytest.mark.django_db
+def test_search_finds_countries_resolutions_and_transfers(demo, client):
+    text = text_of(get(client, "/search/?q=Russia"))
+    assert "Russian Federation" in text
+    assert "kp-ru-ballistic-missiles-2023" in text_of(get(client, "/search/?q=ballistic"))
+    assert "S/RES/1718 (2006)" in text_of(get(client, "/search/?q=1718"))
+    assert "No match." in text_of(get(client, "/search/?q=zzzz-nothing"))
+
+
+@pytest.mark.django_db
+def test_the_network_draws_every_country_of_the_graph_and_filters_by_category(demo, client):
+    graph = client.get("/api/v1/graph/").json()
+    html = get(client, "/network/").content.decode()
+    drawn = set(re.findall(r'data-id="([^"]+)"', html))
+    assert drawn == {node["id"] for node in graph["nodes"]} and {"KP", "RU"} <= drawn
+    edges = set(re.findall(r'data-kind="transfer" data-source="(\w+)" data-target="(\w+)"', html))
+    assert edges == {("KP", "RU"), ("RU", "KP")}
+    # Missiles went from the DPRK to Russia only; "fuel" takes its leaves (refined petroleum).
+    missiles = get(client, "/network/?category=missiles").content.decode()
+    assert set(re.findall(r'data-kind="transfer" data-source="(\w+)" data-target="(\w+)"', missiles)) == {("KP", "RU")}
+    fuel = get(client, "/network/?category=fuel").content.decode()
+    assert set(re.findall(r'data-kind="transfer" data-source="(\w+)" data-target="(\w+)"', fuel)) == {("RU", "KP")}
+    assert 'href="/transfers/?supplier=KP&amp;recipient=RU&amp;category=missiles"' in missiles
+    bad = client.get("/network/?start=2024-01-01&end=2023-01-01")
+    assert bad.status_code == 200 and "before its start" in bad.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_country_timeline_shows_the_june_2024_visit(demo, client):
+    html = get(client, "/countries/RU/").content.decode()
+    mark = re.search(r'<g class="mark mark-events kind-state_visit" data-date="2024-06-18">(.*?)</g>', html, re.S)
+    assert mark and "state visit to the DPRK" in mark.group(1)
+
+
+@pytest.mark.django_db
+def test_the_transfer_list_filters_by_country_category_and_status(demo, client):
+    text = text_of(get(client, "/transfers/?country=KP&category=arms&status=corroborated"))
+    assert "kp-ru-ballistic-missiles-2023" in text
+    assert "kp-ru-troops-2024" not in text and "ru-kp-pantsir-2024" not in text
+    assert client.get("/transfers/?page=99").status_code == 404
+
+
+@pytest.mark.django_db
+def test_every_page_is_public_cacheable_and_links_to_the_api(demo, client):
+    for name, url in PAGES.items():
+        response = get(client, url)
+        assert "public" in response["Cache-Control"] and "max-age=60" in response["Cache-Control"], name
+        links = re.findall(r'href="(/api/v1/[^"]*)"', response.content.decode())
+        assert links, name
+        for api in links:
+            assert client.get(html.unescape(api)).status_code == 200, (name, api)
+    assert client.post("/").status_code == 405
+
+
+@pytest.mark.django_db
+def test_the_sitemap_lists_the_pages_of_published_records(demo, client):
+    index = get(client, "/sitemap.xml").content.decode()
+    assert "/sitemap-transfers.xml" in index and "/sitemap-countries.xml" in index
+    transfers = get(client, "/sitemap-transfers.xml").content.decode()
+    assert MISSILES in transfers
+    assert "/resolutions/S-2022-431/" in get(client, "/sitemap-resolutions.xml").content.decode()
+    assert "/regimes/UN-1718/" in get(client, "/sitemap-regimes.xml").content.decode()
+
+
+@pytest.mark.django_db
+def test_pages_of_unknown_records_are_404(demo, client):
+    for url in ("/countries/XX/", "/transfers/nothing-here/", "/regimes/NONE/", "/actors/nobody/"):
+        assert client.get(url).status_code == 404, url
+
+
+# --- drafts never appear --------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_drafts_never_appear_on_any_page(client):
+    call_command("load_demo", verbosity=0)
+    draft = TransferFactory(
+        reference="secret-draft-transfer",
+        supplier=country("KP"),
+        recipient=country("RU"),
+        category="missiles",
+        started_on=datetime.date(2025, 1, 1),
+        ended_on=None,
+        items="unpublished draft items",
+        review_status="draft",
+    )
+    ClaimFactory(
+        reference="secret-draft-claim",
+        transfer=Transfer.objects.get(reference="kp-ru-ballistic-missiles-2023"),
+        quote="unpublished draft quote",
+        review_status="draft",
+    )
+    ClaimFactory(reference="claim-on-a-draft", transfer=draft, quote="hangs on a draft", review_status="published")
+    cache.clear()
+    urls = [
+        *PAGES.values(),
+        "/countries/KP/",
+        "/transfers/",
+        "/search/?q=secret",
+        "/search/?q=unpublished",
+        "/network/?category=missiles",
+        "/sitemap-transfers.xml",
+    ]
+    for url in urls:
+        html = get(client, url).content.decode()
+        for secret in ("secret-draft", "unpublished draft", "hangs on a draft"):
+            assert secret not in html, (url, secret)
+    assert client.get("/transfers/secret-draft-transfer/").status_code == 404
+    # The draft transfer is counted nowhere: the network's KP → RU edge counts published ones.
+    network = get(client, "/network/?category=missiles").content.decode()
+    assert "1 transfer (missiles)" in network
+
+
+# --- a fixed number of queries ---------------------------------------------------------------
+
+# The queries of each page on a cold cache (the cached counts and graph computed), measured on
+# the demo data and again after more of every record is added: the same count both times.
+PAGE_QUERIES = {
+    "home": 18,
+    "country": 25,
+    "transfer": 10,
+    "transfer list": 4,
+    "resolution": 5,
+    "draft": 5,
+    "regime": 8,
+    "actor": 5,
+    "network": 4,
+    "search": 8,
+}
+
+
+def count_queries(client, url):
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_each_page_runs_a_fixed_number_of_queries_whatever_the_number_of_records(client):
+    call_command("load_demo", verbosity=0)
+    before = {name: count_queries(client, url) for name, url in PAGES.items()}
+    kirby = ActorFactory(slug="john-kirby-2", name="John Kirby (2)")
+    for day in range(30):
+        transfer = TransferFactory(
+            reference=f"more-{day}",
+            supplier=country("KP"),
+            recipient=country("RU"),
+            category=["missiles", "munitions", "refined_petroleum"][day % 3],
+            started_on=datetime.date(2024, 1, 1) + datetime.timedelta(days=day),
+            ended_on=None,
+            supplier_actor=kirby,
+            review_status="published",
+        )
+        ClaimFactory(transfer=transfer, stance="alleges", review_status="published")
+        ClaimFactory(transfer=transfer, stance="denies", review_status="published")
+        DesignationFactory(actor=ActorFactory(country=country("RU")), listed_on=datetime.date(2020 + day % 5, 1, 1))
+    after = {name: count_queries(client, url) for name, url in PAGES.items()}
+    assert before == after
+    assert after == PAGE_QUERIES, after
