@@ -169,7 +169,7 @@ def recent_records(limit=10):
     index. Every change, deletions included, is in the API's change feed."""
     found = []
     for model, related, name, page in RECENT:
-        for record in model.objects.visible_to(PUBLIC).select_related(*related).order_by("-updated_at", "-pk")[:limit]:
+        for record in model.objects.visible_to(PUBLIC).select_related(*related).order_by("-updated_at")[:limit]:
             found.append(
                 {
                     "time": record.updated_at,
@@ -241,12 +241,17 @@ def country_timeline(country, profile, statements, today):
                     "kind": "veto" if vote["veto"] else vote["position"],
                 }
             )
-    listed = (
-        Designation.objects.filter(actor__country=country, listed_on__isnull=False)
-        .annotate(year=ExtractYear("listed_on"))
-        .values("year")
-        .annotate(n=Count("pk"))
-        .order_by("year")
+    # Counted over every designation of the country's actors: cached until the next write.
+    listed = cached_answer(
+        "page:designations-by-year",
+        [country.iso2],
+        lambda: list(
+            Designation.objects.filter(actor__country=country, listed_on__isnull=False)
+            .annotate(year=ExtractYear("listed_on"))
+            .values("year")
+            .annotate(n=Count("pk"))
+            .order_by("year")
+        ),
     )
     for row in listed:
         items.append(

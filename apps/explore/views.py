@@ -9,12 +9,15 @@ from django import forms
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from apps.actors.models import Actor
+from apps.common.cache import cached_answer
 from apps.common.paging import EstimatingPaginator
 from apps.explore import pages, pictures
 from apps.geo.models import Country
@@ -178,10 +181,17 @@ def network(request):
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         chosen = form.cleaned_data["category"]
     categories = sorted({leaf for c in chosen for leaf in category_and_descendants(c)})
-    graph = pages.network_page(start=start, end=end, categories=categories)
-    picture = pictures.network(graph, start=start, end=end, categories=chosen)
+
+    def draw():
+        graph = pages.network_page(start=start, end=end, categories=categories)
+        picture = pictures.network(graph, start=start, end=end, categories=chosen)
+        return render_to_string("explore/_network.html", {"picture": picture})
+
+    # The drawing of a large graph takes longer than reading it: cached whole until the next
+    # write. It is our template's output, escaped as it was rendered, so it is marked safe.
+    picture_html = cached_answer("page:network-picture", [start, end, chosen, timezone.localdate()], draw)
     return render(
         request,
         "explore/network.html",
-        {"form": form, "picture": picture, "graph": graph, "api": reverse("api:graph")},
+        {"form": form, "picture_html": mark_safe(picture_html), "api": reverse("api:graph")},
     )
