@@ -18,6 +18,7 @@ urlpatterns = [
     re_path(r"^actors/(?P<slug>[^/]+)/$", views.actor, name="actor"),
     path("network/", views.network, name="network"),
     path("search/", views.search, name="search"),
+    path("robots.txt", views.robots, name="robots"),
     path(
         "sitemap.xml",
         views.public_page(sitemaps.index),

@@ -7,7 +7,7 @@ Pages are the same for every reader, so they carry ``Cache-Control: public``.
 
 from django import forms
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -195,3 +195,15 @@ def network(request):
         "explore/network.html",
         {"form": form, "picture_html": mark_safe(picture_html), "api": reverse("api:graph")},
     )
+
+
+@page_view
+def robots(request):
+    """Crawlers may read the public pages (the sitemap lists them), not the admin or the API."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        f"Sitemap: {request.build_absolute_uri(reverse('explore:sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -211,6 +211,13 @@ def test_the_sitemap_lists_the_pages_of_published_records(demo, client):
 
 
 @pytest.mark.django_db
+def test_robots_txt_points_crawlers_to_the_sitemap_and_away_from_the_admin(client):
+    robots = get(client, "/robots.txt").content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in robots
+    assert "Disallow: /admin/" in robots and "Disallow: /api/" in robots
+
+
+@pytest.mark.django_db
 def test_pages_of_unknown_records_are_404(demo, client):
     for url in ("/countries/XX/", "/transfers/nothing-here/", "/regimes/NONE/", "/actors/nobody/"):
         assert client.get(url).status_code == 404, url
