@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.test import override_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -20,6 +21,16 @@ def shared_data(relative):
             pytest.fail(f"{path} is missing; CI must run the tests that read it")
         pytest.skip(f"{path} is not present in this checkout")
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hasher():
+    """MD5 instead of PBKDF2 for the passwords the tests set: each PBKDF2 hash takes about half
+    a second, and hundreds of tests create users with a password. No test is about the hash
+    itself (tests/security/test_login_lockout.py already used MD5 for its logins); a test that
+    needs the production hasher overrides PASSWORD_HASHERS again."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture
