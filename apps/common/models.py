@@ -144,18 +144,26 @@ class CuratedModel(TrackedModel):
         abstract = True
 
     @classmethod
+    def review_status_paths(cls, prefix=""):
+        """The review statuses that must all be published for anyone to read a record through
+        the relation ``prefix`` (``"transfer__"``): its own, then those of what it hangs on
+        (``HIDDEN_WITH_DRAFT``). The one spelling of the rule: the querysets, the change feed
+        and the API's list rows all ask here."""
+        return [f"{prefix}review_status", *(f"{prefix}{path}__review_status" for path in cls.HIDDEN_WITH_DRAFT)]
+
+    @classmethod
     def published_condition(cls, prefix=""):
         """The condition a record meets when anyone may read it, through the relation
-        ``prefix`` (``"transfer__"``): published, and nothing it hangs on is a draft. The
-        history tables have the same columns, so the change feed asks this of them too."""
+        ``prefix``: published, and nothing it hangs on is a draft. The history tables have the
+        same columns, so the change feed asks this of them too."""
         return Q(**{f"{prefix}review_status": PUBLISHED}) & cls.parents_published_condition(prefix)
 
     @classmethod
     def parents_published_condition(cls, prefix=""):
         """Every relation in ``HIDDEN_WITH_DRAFT`` is published."""
         condition = Q()
-        for path in cls.HIDDEN_WITH_DRAFT:
-            condition &= Q(**{f"{prefix}{path}__review_status": PUBLISHED})
+        for path in cls.review_status_paths(prefix)[1:]:
+            condition &= Q(**{path: PUBLISHED})
         return condition
 
     def is_visible_to(self, user):

@@ -50,7 +50,7 @@ def _visibility_columns(model, prefix):
     """The review statuses that decide whether a related curated record is visible."""
     if not issubclass(model, CuratedModel):
         return []
-    return [f"{prefix}review_status", *(f"{prefix}{path}__review_status" for path in model.HIDDEN_WITH_DRAFT)]
+    return model.review_status_paths(prefix)
 
 
 def _published(row, columns):
