@@ -51,12 +51,12 @@ class EstimatingPaginator(Paginator):
         limit = settings.API_EXACT_COUNT_LIMIT
         # A list read with values() says which queryset to count: the same rows, fewer joins.
         counted = getattr(self.object_list, "counted", self.object_list).order_by()
+        if connections[counted.db].vendor != "postgresql":
+            return counted.count()  # no estimate to fall back on: one exact count
         bounded = counted.values("pk")[: limit + 1].count()
         if bounded <= limit:
             return bounded
         estimate = estimated_count(counted)
-        if estimate is None:
-            return counted.count()
         self.exact = False
         return max(estimate, limit + 1)
 
