@@ -33,6 +33,21 @@ def _cheap_password_hasher():
         yield
 
 
+@pytest.fixture(scope="session")
+def scratch_template(tmp_path_factory):
+    """A scratch database migrated once by a ``manage.py migrate`` process, which every
+    ``ScratchDatabase`` of the session copies (tests/scratch.py); dropped at the end."""
+    from tests.scratch import ScratchDatabase
+
+    template = ScratchDatabase(tmp_path_factory.mktemp("scratch-template"))
+    try:
+        migrated = template.manage("migrate", "--no-input", "-v", "0")
+        assert migrated.returncode == 0, migrated.stderr
+        yield template
+    finally:
+        template.drop()
+
+
 @pytest.fixture
 def demo_data(db):
     """The shipped demo data set, loaded as the quickstart loads it."""

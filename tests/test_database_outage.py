@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
-from tests.test_faults import ROOT, ScratchDatabase
+from tests.scratch import ROOT, ScratchDatabase
 
 PG_CLUSTER = sorted(os.listdir("/etc/postgresql"))[-1] if Path("/etc/postgresql").exists() else None
 
@@ -38,8 +38,8 @@ def get(url):
 
 
 @pytest.fixture
-def server(tmp_path):
-    scratch = ScratchDatabase(tmp_path)
+def server(tmp_path, scratch_template):
+    scratch = ScratchDatabase(tmp_path, template=scratch_template)
     port = free_port()
     env = {
         **scratch.env(),
@@ -49,14 +49,6 @@ def server(tmp_path):
     }
     process = None
     try:
-        migrated = subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        assert migrated.returncode == 0, migrated.stderr
         gunicorn = Path(sys.executable).parent / "gunicorn"
         process = subprocess.Popen(
             [str(gunicorn), "sanctionsdb.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "60"],
