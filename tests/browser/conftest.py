@@ -67,3 +67,17 @@ def screenshot():
         return path
 
     return take
+
+
+@pytest.fixture
+def page_screenshot():
+    """Like ``screenshot``, into ``test-artifacts/pages/``: one full-page picture per public page."""
+    folder = ARTIFACTS / "pages"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name):
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
