@@ -202,8 +202,13 @@ def test_every_page_is_public_cacheable_and_links_to_the_api(demo, client):
 
 @pytest.mark.django_db
 def test_the_sitemap_lists_the_pages_of_published_records(demo, client):
-    index = get(client, "/sitemap.xml").content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        index = get(client, "/sitemap.xml").content.decode()
     assert "/sitemap-transfers.xml" in index and "/sitemap-countries.xml" in index
+    # Each kind's latest change is one aggregate (on updated_at's index), not a walk of its records.
+    latest = Transfer.objects.published().latest("updated_at").updated_at
+    assert f"<lastmod>{latest.isoformat()}" in index.replace("+00:00", "Z") or latest.date().isoformat() in index
+    assert not any("ORDER BY" in q["sql"] and "transfers_transfer" in q["sql"] for q in queries)
     transfers = get(client, "/sitemap-transfers.xml").content.decode()
     assert MISSILES in transfers
     assert "/resolutions/S-2022-431/" in get(client, "/sitemap-resolutions.xml").content.decode()
