@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -286,10 +287,26 @@ def test_a_cap_finding_runs_a_fixed_number_of_queries_whatever_the_number_of_tra
     counts = []
     for transfers in (few, many):
         transfers = [type(t).objects.select_related("supplier", "recipient").get(pk=t.pk) for t in transfers]
+        cache.clear()  # the cold path: measures and cap totals read, not taken from the cache
         with CaptureQueriesContext(connection) as context:
             contraventions_for(transfers, today=TODAY)
         counts.append(len(context.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_findings_read_measures_and_cap_totals_once_until_the_next_write():
+    cap = refined_petroleum_cap()
+    supply = fuel("RU", D(2024, 3, 15), 300_000)
+    assert kinds(supply) == [("counts_toward_cap", "refined-petroleum-cap")]
+    with CaptureQueriesContext(connection) as context:
+        assert kinds(supply) == [("counts_toward_cap", "refined-petroleum-cap")]
+    assert not [q for q in context.captured_queries if "sanctions_measure" in q["sql"] or "SUM(" in q["sql"]]
+    # A new measure, a changed cap: the next findings see them.
+    arms_export_ban(code="fuel-ban", covers=["fuel"], regime=cap.regime, direction="imports_to_target")
+    assert kinds(supply) == [("breach", "fuel-ban"), ("counts_toward_cap", "refined-petroleum-cap")]
+    cap.cap_quantity = Decimal(100_000)
+    cap.save()
+    assert ("exceeds_cap", "refined-petroleum-cap") in kinds(supply)
 
 
 # --- designated parties and status --------------------------------------------------------

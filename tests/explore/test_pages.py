@@ -38,13 +38,9 @@ PAGES = {
 }
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo data, loaded once for the module's read-only tests and removed afterwards."""
-    with django_db_blocker.unblock():
-        call_command("load_demo", verbosity=0)
-        yield
-        call_command("flush", interactive=False, verbosity=0)
+@pytest.fixture
+def demo(demo_data_module):
+    """The demo data, loaded once for the module's read-only tests and rolled back afterwards."""
 
 
 def text_of(response):
