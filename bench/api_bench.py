@@ -111,7 +111,17 @@ def run_wrk(base, paths, args, script_dir):
     # A short warm-up, then the measured run.
     for duration in (max(2, args.duration // 5), args.duration):
         result = subprocess.run(
-            ["wrk", "-t2", f"-c{args.connections}", f"-d{duration}s", "--timeout", "30s", "-s", str(script), base],
+            [
+                "wrk",
+                f"-t{min(2, args.connections)}",
+                f"-c{args.connections}",
+                f"-d{duration}s",
+                "--timeout",
+                "30s",
+                "-s",
+                str(script),
+                base,
+            ],
             capture_output=True,
             text=True,
             check=True,

@@ -5,6 +5,8 @@ Each view asks ``apps.explore.pages`` for what its page shows and renders a temp
 Pages are the same for every reader, so they carry ``Cache-Control: public``.
 """
 
+import functools
+
 from django import forms
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import Http404, HttpResponse
@@ -32,8 +34,21 @@ public_page = cache_control(public=True, max_age=60)
 
 
 def page_view(view):
-    """A public page: GET and HEAD only, cacheable by anyone."""
-    return require_safe(public_page(view))
+    """A public page: GET and HEAD only, cacheable by anyone, and rendered once per address
+    until the next write. Every reader gets the same page (published records only, nothing
+    of the reader's own on it), so the rendered page is kept in the answer cache
+    (``apps.common.cache``) by host and full path; a 404 is not kept."""
+
+    @functools.wraps(view)
+    def cached(request, *args, **kwargs):
+        def render_page():
+            response = view(request, *args, **kwargs)
+            return response.status_code, response["Content-Type"], response.content
+
+        status, content_type, body = cached_answer("page", [request.get_host(), request.get_full_path()], render_page)
+        return HttpResponse(body, status=status, content_type=content_type)
+
+    return require_safe(public_page(cached))
 
 
 def _page_of(request, queryset):

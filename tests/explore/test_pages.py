@@ -267,6 +267,25 @@ def test_drafts_never_appear_on_any_page(client):
     assert "1 transfer (missiles)" in network
 
 
+@pytest.mark.django_db
+def test_a_page_is_rendered_once_until_the_next_write(client):
+    call_command("load_demo", verbosity=0)
+    cache.clear()
+    first = get(client, "/countries/KP/").content
+    with CaptureQueriesContext(connection) as queries:
+        assert get(client, "/countries/KP/").content == first
+    assert len(queries) == 0
+    TransferFactory(
+        reference="new-after-the-first-view",
+        supplier=country("RU"),
+        recipient=country("KP"),
+        started_on=datetime.date(2026, 1, 1),
+        ended_on=None,
+        review_status="published",
+    )
+    assert b"new-after-the-first-view" in get(client, "/countries/KP/").content
+
+
 # --- a fixed number of queries ---------------------------------------------------------------
 
 # The queries of each page on a cold cache (the cached counts and graph computed), measured on
