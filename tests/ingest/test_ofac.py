@@ -221,3 +221,19 @@ def test_a_dry_run_of_a_complete_list_reports_the_delistings_and_writes_nothing(
     assert "delisted: US-DPRK 90001 on 2026-04-01" in out and "delisted: US-NPWMD 90001 on 2026-04-01" in out
     assert "sanctions.designation: 0 would create, 2 would update, 1 unchanged" in out
     assert row_counts() == before and len(in_force()) == 3
+
+
+def test_a_weekly_reimport_that_changes_one_entry_writes_only_that_entry(tmp_path):
+    first = sdn_version(tmp_path, "v1", [KOMID.format(programs="DPRK"), FRONT])
+    run(first)
+    before = row_counts()
+    versions = dict(Designation.objects.values_list("reference", "version"))
+    amended = FRONT.replace('"Test entry."', '"Test entry, amended."')
+    run(sdn_version(tmp_path, "v2", [KOMID.format(programs="DPRK"), amended]))
+    after = row_counts()
+    # One designation's reason changed: one update, one history row, nothing else written.
+    assert {label: after[label] - before[label] for label in after if after[label] != before[label]} == {
+        "sanctions.designation history": 1
+    }
+    assert dict(Designation.objects.values_list("reference", "version")) == {**versions, "90002": versions["90002"] + 1}
+    assert Designation.objects.get(reference="90002").reason.endswith("amended.")
