@@ -123,7 +123,7 @@ class DesignationInline(TrackedTabularInline):
 related_panels.link(Country, Regime, "Regimes targeting it", "target_country__id__exact")
 related_panels.link(Country, Measure, "Measures of regimes targeting it", "regime__target_country__id__exact")
 related_panels.link(Country, Designation, "Designations of its actors", "actor__country__id__exact")
-related_panels.link(Resolution, Regime, "Regimes resting on it", "resolutions__id__exact")
+related_panels.link(Resolution, Regime, "Regimes listing it", "resolutions__id__exact")
 related_panels.link(Resolution, Measure, "Measures citing it", "provisions__resolution__id__exact")
 related_panels.link(Regime, Designation, "Its designations", "regime__id__exact")
 related_panels.link(Regime, Measure, "Its measures", "regime__id__exact")

@@ -152,7 +152,7 @@ RELATED_LINKS = {
         "Its votes": {("S/RES/1737 (2006)", "KP")},
     },
     "resolution": {
-        "Regimes resting on it": {("UN-1718",)},
+        "Regimes listing it": {("UN-1718",)},
         "Measures citing it": {("UN-1718", "arms-export-ban")},
         "Its votes": {("S/RES/1718 (2006)", "RU"), ("S/RES/1718 (2006)", "CN")},
     },
