@@ -36,13 +36,21 @@ def _point(center, radius, angle):
     return (round(center + radius * math.sin(angle), 1), round(center - radius * math.cos(angle), 1))
 
 
-def _curve(start, end, bend):
+def _curve(start, end, bend, gaps=(0, 0)):
     """A quadratic curve from ``start`` to ``end`` bowed ``bend`` units to its right (so the
-    two directions between a pair do not overlap), ending short of the target's circle."""
+    two directions between a pair do not overlap), its ends drawn back by ``gaps`` (the
+    circles' radii) so that an arrowhead lands on the target's edge, not under it."""
     (x1, y1), (x2, y2) = start, end
     dx, dy = x2 - x1, y2 - y1
     length = math.hypot(dx, dy) or 1
     cx, cy = (x1 + x2) / 2 - dy / length * bend, (y1 + y2) / 2 + dx / length * bend
+
+    def toward(x, y, gap):
+        """(x, y) moved ``gap`` units along the line to the control point."""
+        distance = math.hypot(cx - x, cy - y) or 1
+        return round(x + (cx - x) / distance * gap, 1), round(y + (cy - y) / distance * gap, 1)
+
+    (x1, y1), (x2, y2) = toward(x1, y1, gaps[0]), toward(x2, y2, gaps[1])
     return f"M{x1},{y1} Q{round(cx, 1)},{round(cy, 1)} {x2},{y2}"
 
 
@@ -97,6 +105,7 @@ def network(graph, *, start=None, end=None, categories=()):
             }
         )
 
+    radii = {node["id"]: node["r"] for node in nodes}
     period = {}
     if start:
         period["start"] = start.isoformat()
@@ -114,7 +123,7 @@ def network(graph, *, start=None, end=None, categories=()):
                 "kind": "transfer",
                 "source": source,
                 "target": target,
-                "d": _curve(positions[source], positions[target], 40),
+                "d": _curve(positions[source], positions[target], 40, (radii[source], radii[target] + 2)),
                 "css": f"edge transfer status-{aggregate['status']}",
                 "width": round(1.5 + 6 * math.sqrt(count / heaviest_edge), 1),
                 "status": aggregate["status"],
@@ -134,7 +143,9 @@ def network(graph, *, start=None, end=None, categories=()):
                 "kind": aggregate["kind"],
                 "source": source,
                 "target": target,
-                "d": _curve(positions[source], positions[target], 0 if is_sanction else -15),
+                "d": _curve(
+                    positions[source], positions[target], 0 if is_sanction else -15, (radii[source], radii[target] + 2)
+                ),
                 "css": f"edge {aggregate['kind']}",
                 "width": 1.5,
                 "status": None,
