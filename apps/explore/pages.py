@@ -2,9 +2,9 @@
 question here is asked as an anonymous reader (``PUBLIC``): a draft never reaches a page.
 
 Each function runs a fixed number of queries whatever the number of records: long lists are
-cut to their most recent rows (``LATEST``) with a count, and the counts and pictures that
-read whole tables are built from grouped queries and cached until the next write
-(``apps.common.cache``).
+cut to their most recent rows (``LATEST``) with a count, and what reads whole tables is a
+grouped query. The views keep each rendered page until the next write
+(``apps.explore.views.page_view``); the country profile is the API's cached answer.
 """
 
 import datetime
@@ -18,9 +18,8 @@ from django.utils import timezone
 
 from apps.actors.filters import ActorFilterSet
 from apps.actors.models import Actor
-from apps.common.cache import cached_answer
 from apps.common.search import search_condition
-from apps.explore.selectors import country_graph, country_profile
+from apps.explore.selectors import cached_country_profile
 from apps.geo.filters import CountryFilterSet
 from apps.geo.models import Country
 from apps.relations.models import Event, Statement
@@ -106,38 +105,29 @@ def with_claim_counts(transfers):
 
 
 def home_page():
-    today = timezone.localdate()
-
-    def figures():
-        transfers = public_transfers()
-        involved = Counter()
-        for side in ("supplier__iso2", "recipient__iso2"):
-            for row in transfers.values(side).annotate(n=Count("pk")).order_by():
-                involved[row[side]] += row["n"]
-        names = dict(Country.objects.filter(iso2__in=list(involved)).values_list("iso2", "name"))
-        return {
-            "counts": {
-                "transfers": transfers.count(),
-                "claims": Claim.objects.visible_to(PUBLIC).count(),
-                "resolutions": Resolution.objects.count(),
-                "regimes": Regime.objects.count(),
-                "designations": Designation.objects.count(),
-                "actors": Actor.objects.count(),
-            },
-            "involved": [
-                {"iso2": iso2, "name": names.get(iso2, iso2), "transfers": n} for iso2, n in involved.most_common(10)
-            ],
-        }
-
+    transfers = public_transfers()
+    involved = Counter()
+    for side in ("supplier__iso2", "recipient__iso2"):
+        for row in transfers.values(side).annotate(n=Count("pk")).order_by():
+            involved[row[side]] += row["n"]
+    names = dict(Country.objects.filter(iso2__in=list(involved)).values_list("iso2", "name"))
     return {
-        # Counts over whole tables: cached until the next write.
-        **cached_answer("page:home", [today], figures),
+        "counts": {
+            "transfers": transfers.count(),
+            "claims": Claim.objects.visible_to(PUBLIC).count(),
+            "resolutions": Resolution.objects.count(),
+            "regimes": Regime.objects.count(),
+            "designations": Designation.objects.count(),
+            "actors": Actor.objects.count(),
+        },
+        "involved": [
+            {"iso2": iso2, "name": names.get(iso2, iso2), "transfers": n} for iso2, n in involved.most_common(10)
+        ],
         "latest_transfers": transfer_rows(public_transfers().order_by("-started_on", "reference"), 10),
         "vetoes": list(
             Vote.objects.vetoes().select_related("resolution", "country").order_by("-resolution__voted_on")[:10]
         ),
         "changes": recent_records(),
-        "today": today,
     }
 
 
@@ -187,9 +177,7 @@ def recent_records(limit=10):
 
 def country_page(country):
     today = timezone.localdate()
-    profile = cached_answer(
-        "profile", [country.iso2, False, today], lambda: country_profile(country, user=PUBLIC, today=today)
-    )
+    profile = cached_country_profile(country.iso2, lambda: country, user=PUBLIC, today=today)
     transfers = public_transfers().order_by("-started_on", "reference")
     symbols = {v["resolution"] for v in profile["votes"]} | {
         c["resolution"] for c in profile["contravened_resolutions_voted_for"]
@@ -241,17 +229,12 @@ def country_timeline(country, profile, statements, today):
                     "kind": "veto" if vote["veto"] else vote["position"],
                 }
             )
-    # Counted over every designation of the country's actors: cached until the next write.
-    listed = cached_answer(
-        "page:designations-by-year",
-        [country.iso2],
-        lambda: list(
-            Designation.objects.filter(actor__country=country, listed_on__isnull=False)
-            .annotate(year=ExtractYear("listed_on"))
-            .values("year")
-            .annotate(n=Count("pk"))
-            .order_by("year")
-        ),
+    listed = (
+        Designation.objects.filter(actor__country=country, listed_on__isnull=False)
+        .annotate(year=ExtractYear("listed_on"))
+        .values("year")
+        .annotate(n=Count("pk"))
+        .order_by("year")
     )
     for row in listed:
         items.append(
@@ -276,7 +259,7 @@ def country_timeline(country, profile, statements, today):
                 "end": transfer.ended_on or today,
                 "label": f"{transfer.supplier.iso2} → {transfer.recipient.iso2}: {transfer.category} ({transfer.status})",
                 "kind": transfer.status,
-                "href": f"/transfers/{transfer.reference}/",
+                "href": reverse("explore:transfer", args=[transfer.reference]),
             }
         )
     for event in (
@@ -436,13 +419,3 @@ def search_page(text):
         found = list(queryset[: LATEST + 1])
         results[name] = {"rows": found[:LATEST], "more": len(found) > LATEST}
     return results
-
-
-def network_page(*, start, end, categories):
-    """The graph (``apps.explore.selectors.country_graph``), cached until the next write."""
-    today = timezone.localdate()
-    return cached_answer(
-        "page:network",
-        [start, end, sorted(categories), today],
-        lambda: country_graph(start=start, end=end, categories=categories, user=PUBLIC, today=today),
-    )

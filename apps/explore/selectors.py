@@ -28,7 +28,9 @@ from django.db.models.functions import Coalesce, TruncMonth, TruncYear
 from django.db.models.lookups import Exact, GreaterThanOrEqual, IsNull, LessThanOrEqual
 from django.utils import timezone
 
+from apps.common.cache import cached_answer
 from apps.common.periods import DAY, MONTH, YEAR, overlapping, transfers_overlapping
+from apps.common.roles import sees_drafts
 from apps.geo.models import Country
 from apps.relations.models import Relationship
 from apps.resolutions.choices import Position
@@ -92,6 +94,15 @@ def _flows(country, transfers):
         flow["by_category"] = dict(sorted(flow["by_category"].items()))
         flow["by_status"] = dict(sorted(flow["by_status"].items()))
     return flows[True], flows[False]
+
+
+def cached_country_profile(iso2, find_country, *, user, today):
+    """``country_profile`` of the country ``iso2`` (``find_country()`` reads it, on a miss
+    only), cached until the next write per country, audience and day: the API's profile and
+    the country page share it."""
+    return cached_answer(
+        "profile", [iso2, sees_drafts(user), today], lambda: country_profile(find_country(), user=user, today=today)
+    )
 
 
 def country_profile(country, *, user, today=None):

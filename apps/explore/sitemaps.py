@@ -8,10 +8,11 @@ from django.db.models import Max
 from django.urls import reverse
 
 from apps.actors.models import Actor
-from apps.explore.pages import public_transfers, resolution_slug
+from apps.explore.pages import PUBLIC, resolution_slug
 from apps.geo.models import Country
 from apps.resolutions.models import Resolution
 from apps.sanctions.models import Regime
+from apps.transfers.models import Transfer
 
 
 class PagesSitemap(Sitemap):
@@ -29,14 +30,15 @@ PER_PAGE = 1000
 
 
 class RecordSitemap(Sitemap):
-    """A record's page for each record of ``queryset``, by ``url_name`` and ``key``."""
+    """A record's page for each record of ``model`` anyone may read, by ``url_name`` and ``key``."""
 
     limit = PER_PAGE
+    model = None
     url_name = ""
     key = ""
 
     def queryset(self):
-        raise NotImplementedError
+        return self.model.objects.visible_to(PUBLIC)
 
     def items(self):
         return self.queryset().only("pk", self.key, "updated_at").order_by("pk")
@@ -53,39 +55,28 @@ class RecordSitemap(Sitemap):
 
 
 class CountrySitemap(RecordSitemap):
-    url_name, key = "country", "iso2"
-
-    def queryset(self):
-        return Country.objects.all()
+    model, url_name, key = Country, "country", "iso2"
 
 
 class TransferSitemap(RecordSitemap):
-    url_name, key = "transfer", "reference"
-
-    def queryset(self):
-        return public_transfers()
+    model, url_name, key = Transfer, "transfer", "reference"
 
 
 class RegimeSitemap(RecordSitemap):
-    url_name, key = "regime", "code"
-
-    def queryset(self):
-        return Regime.objects.all()
+    model, url_name, key = Regime, "regime", "code"
 
 
 class ActorSitemap(RecordSitemap):
-    url_name, key = "actor", "slug"
-
-    def queryset(self):
-        return Actor.objects.all()
+    model, url_name, key = Actor, "actor", "slug"
 
 
 class ResolutionSitemap(RecordSitemap):
-    def queryset(self):
-        return Resolution.objects.all()
+    """Resolutions by number, drafts by symbol (``resolution_slug``)."""
+
+    model = Resolution
 
     def items(self):
-        return Resolution.objects.only("pk", "symbol", "number", "outcome", "updated_at").order_by("pk")
+        return self.queryset().only("pk", "symbol", "number", "outcome", "updated_at").order_by("pk")
 
     def location(self, item):
         return reverse("explore:resolution", args=[resolution_slug(item)])

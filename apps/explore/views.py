@@ -11,10 +11,8 @@ from django import forms
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
@@ -22,6 +20,7 @@ from apps.actors.models import Actor
 from apps.common.cache import cached_answer
 from apps.common.paging import EstimatingPaginator
 from apps.explore import pages, pictures
+from apps.explore.selectors import country_graph
 from apps.geo.models import Country
 from apps.resolutions.models import Resolution
 from apps.sanctions.choices import TransferCategory, category_and_descendants
@@ -45,7 +44,10 @@ def page_view(view):
             response = view(request, *args, **kwargs)
             return response.status_code, response["Content-Type"], response.content
 
-        status, content_type, body = cached_answer("page", [request.get_host(), request.get_full_path()], render_page)
+        # The day is part of the key: what is ongoing runs to today.
+        status, content_type, body = cached_answer(
+            "page", [request.get_host(), request.get_full_path(), timezone.localdate()], render_page
+        )
         return HttpResponse(body, status=status, content_type=content_type)
 
     return require_safe(public_page(cached))
@@ -196,20 +198,9 @@ def network(request):
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         chosen = form.cleaned_data["category"]
     categories = sorted({leaf for c in chosen for leaf in category_and_descendants(c)})
-
-    def draw():
-        graph = pages.network_page(start=start, end=end, categories=categories)
-        picture = pictures.network(graph, start=start, end=end, categories=chosen)
-        return render_to_string("explore/_network.html", {"picture": picture})
-
-    # The drawing of a large graph takes longer than reading it: cached whole until the next
-    # write. It is our template's output, escaped as it was rendered, so it is marked safe.
-    picture_html = cached_answer("page:network-picture", [start, end, chosen, timezone.localdate()], draw)
-    return render(
-        request,
-        "explore/network.html",
-        {"form": form, "picture_html": mark_safe(picture_html), "api": reverse("api:graph")},
-    )
+    graph = country_graph(start=start, end=end, categories=categories, user=pages.PUBLIC)
+    picture = pictures.network(graph, start=start, end=end, categories=chosen)
+    return render(request, "explore/network.html", {"form": form, "picture": picture, "api": reverse("api:graph")})
 
 
 @page_view

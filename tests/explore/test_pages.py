@@ -286,6 +286,18 @@ def test_a_page_is_rendered_once_until_the_next_write(client):
     assert b"new-after-the-first-view" in get(client, "/countries/KP/").content
 
 
+@pytest.mark.django_db
+def test_a_kept_page_is_rendered_again_the_next_day(client, monkeypatch):
+    """What is ongoing runs to today: a page kept yesterday is not served today."""
+    call_command("load_demo", verbosity=0)
+    cache.clear()
+    get(client, "/countries/KP/")
+    monkeypatch.setattr("apps.explore.views.timezone.localdate", lambda: datetime.date(2099, 1, 1))
+    with CaptureQueriesContext(connection) as queries:
+        get(client, "/countries/KP/")
+    assert len(queries) > 0
+
+
 # --- a fixed number of queries ---------------------------------------------------------------
 
 # The queries of each page on a cold cache (the cached counts and graph computed), measured on

@@ -15,7 +15,7 @@ from apps.common.api.views import BaseAPIView
 from apps.common.cache import cached_answer
 from apps.common.roles import sees_drafts
 from apps.explore.api.serializers import CountryProfileSerializer, GraphSerializer
-from apps.explore.selectors import country_graph, country_profile
+from apps.explore.selectors import cached_country_profile, country_graph
 from apps.geo.models import Country
 from apps.sanctions.choices import TransferCategory
 
@@ -94,13 +94,11 @@ class CountryProfileView(BaseAPIView):
         iso2 = Country.normalize_natural_key((iso2,))[0]
         today = timezone.localdate()
 
-        def profile():
+        def find_country():
             try:
-                country = Country.objects.get_by_natural_key(iso2)
+                return Country.objects.get_by_natural_key(iso2)
             except Country.DoesNotExist as error:
                 raise Http404 from error
-            return country_profile(country, user=request.user, today=today)
 
-        # Cached until the next write (apps.common.cache), per country and per audience.
-        answer = cached_answer("profile", [iso2, sees_drafts(request.user), today], profile)
+        answer = cached_country_profile(iso2, find_country, user=request.user, today=today)
         return Response(CountryProfileSerializer(answer).data)
