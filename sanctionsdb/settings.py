@@ -113,6 +113,10 @@ TEMPLATES = [
     },
 ]
 
+# The API's compiled reads (apps.common.api.compiled) as prepared statements, planned once per
+# connection. Off behind a connection pooler in transaction mode that cannot keep them.
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'sanctionsdb.sqlite3'}"),
@@ -125,6 +129,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT compilation: it costs a page of the API more (100-200 ms) than it saves, on short
     # queries whose cost the planner overestimates.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # psycopg prepares only the statements it is asked to (the API's compiled reads): never
+    # by itself, since no count of executions reaches this threshold.
+    if DATABASE_PREPARED_STATEMENTS:
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 2**31 - 1)
 else:
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"].setdefault("OPTIONS", {})

@@ -11,9 +11,11 @@ The keys are derived from the URL router and ``admin.site._registry``: a new res
 new admin page without a pinned count fails too.
 
 Counts are of the second of two identical requests, so the per-process caches (content
-types, the user's permissions) are warm, as they are in production. They are the same on
-SQLite and PostgreSQL; a count that legitimately differs by backend is written as
-``{"postgresql": n, "sqlite": m}``.
+types, the user's permissions) are warm, as they are in production: an API list
+or detail then runs the statement compiled by the first (apps/common/compiled.py). A count
+that differs by backend is written as ``{"postgresql": n, "sqlite": m}``: on PostgreSQL a
+page reads its many-to-many lists and its count in its own statement (apps/common/api/rows.py),
+on SQLite in one more query each.
 
 To regenerate the table after a deliberate change, on both backends::
 

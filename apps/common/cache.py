@@ -61,14 +61,31 @@ def cache_key(name, *parts):
     return f"answer:{name}:{data_version()}:{digest}"
 
 
-def cached_answer(name, parts, compute):
+# Answers also kept unpickled in this process (``in_process``), by their full key.
+_in_process = {}
+MAX_IN_PROCESS = 256
+
+
+def cached_answer(name, parts, compute, *, in_process=False):
     """``compute()``, cached under ``name`` and ``parts`` until the data changes (or
-    ``ANSWER_CACHE_SECONDS`` pass)."""
+    ``ANSWER_CACHE_SECONDS`` pass).
+
+    ``in_process``: also keep the answer in this process, as it is, for an answer read on
+    many requests that costs more to unpickle from the cache than to look up (model
+    instances with what they prefetched). Its key holds the data version, read from the
+    shared cache on every call, so a write anywhere makes it stale here too. The caller must
+    not change what it gets: the next request gets the same objects."""
     key = cache_key(name, *parts)
+    if in_process and key in _in_process:
+        return _in_process[key]
     answer = cache.get(key)
     if answer is None:
         answer = compute()
         cache.set(key, answer, timeout=getattr(settings, "ANSWER_CACHE_SECONDS", 3600))
+    if in_process:
+        if len(_in_process) >= MAX_IN_PROCESS:
+            _in_process.clear()
+        _in_process[key] = answer
     return answer
 
 

@@ -1,16 +1,21 @@
 """The change feed: every create, update and delete of a contract record since a moment, so
 that a client syncs deltas. It is history machinery: it reads the history table of every
 model of the registry, and hides from those who may not see drafts what the API hides.
-A page runs a fixed number of queries per model, whatever the amount of history: one per
-model for the keys of its next changes, and, for the models that have changes on the page,
-their rows, their previous versions and their links.
+A page runs a fixed number of queries, whatever the amount of history: the keys of every
+model's next changes (on PostgreSQL one statement, a ``UNION ALL`` of the models' reads,
+compiled once per audience, page size and resume point and prepared: ``apps.common.compiled``;
+on SQLite one query per model), and, for the models that have changes on the page, their
+rows, their previous versions and their links.
 """
 
+import datetime
 from collections import defaultdict
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db import connections, router
+from django.db.models import CharField, OuterRef, Q, Subquery, Value
 
-from apps.common.history import changed_link_fields, links_of
+from apps.common.compiled import CompiledRead, kept, placeholder
+from apps.common.history import changed_link_fields, history_model, links_of
 from apps.common.meta import BOOKKEEPING, key_paths_to_select, natural_key_of
 from apps.common.models import PUBLISHED, CuratedModel
 from apps.common.registry import contract_models
@@ -25,10 +30,10 @@ def _model_label(model):
 
 
 def _history_keys(model, since, after, limit, public_only):
-    """``(history_date, history_id)`` of the first ``limit + 1`` changes of ``model`` the
-    client may see, in order: only the keys, so that the page is chosen across every model
-    before any full row is read."""
-    history = model.history.model
+    """``(history_date, history_id, label)`` of the first ``limit + 1`` changes of ``model``
+    the client may see, in order (a queryset): only the keys, so that the page is chosen
+    across every model before any full row is read."""
+    history = history_model(model)
     label = _model_label(model)
     # A range on (history_date, history_id), the index's order, so that a page is read from
     # ``since`` on and stops after ``limit`` rows whatever the history before and after it.
@@ -46,7 +51,46 @@ def _history_keys(model, since, after, limit, public_only):
         rows = rows.annotate(previous_status=Subquery(_previous(history).values("review_status")[:1])).filter(
             (Q(review_status=PUBLISHED) | Q(previous_status=PUBLISHED)) & model.parents_published_condition()
         )
-    return list(rows.order_by("history_date", "history_id").values_list("history_date", "history_id")[: limit + 1])
+    rows = rows.annotate(label=Value(label, output_field=CharField()))
+    return rows.order_by("history_date", "history_id").values_list("history_date", "history_id", "label")[: limit + 1]
+
+
+def _keys_of_every_model(since, after, limit, public_only):
+    """``(history_date, label, history_id)`` of the first ``limit + 1`` changes of every model:
+    on PostgreSQL from one kept statement, elsewhere (or when it cannot be kept) per model."""
+    models = contract_models()
+
+    def per_model():
+        return [
+            (date, label, history_id)
+            for model in models
+            for date, history_id, label in _history_keys(model, since, after, limit, public_only)
+        ]
+
+    alias = router.db_for_read(models[0])
+    if connections[alias].vendor != "postgresql":
+        return per_model()
+    # How each model's read starts, relative to ``after``: the statement's shape (the label
+    # itself comes from the client, and only its place among the models' labels matters).
+    resume = after and tuple(
+        "tie" if _model_label(model) == after[0] else _model_label(model) > after[0] for model in models
+    )
+    stand_ins = {"since": placeholder(datetime.datetime)}
+    if resume and "tie" in resume:
+        stand_ins["after"] = placeholder(int)
+
+    def compile_keys():
+        stand_in_after = (after[0], stand_ins.get("after", 0)) if after else None
+        reads = [_history_keys(model, stand_ins["since"], stand_in_after, limit, public_only) for model in models]
+        # Only the page's keys (and one more) are wanted of all the models' keys.
+        every = reads[0].union(*reads[1:], all=True).order_by("history_date", "label", "history_id")
+        return CompiledRead(every[: limit + 1], stand_ins)
+
+    statement = kept(("changes", public_only, resume, limit, alias), compile_keys)
+    if statement is None:
+        return per_model()
+    values = {"since": since, "after": after[1]} if "after" in stand_ins else {"since": since}
+    return [(row["history_date"], row["label"], row["history_id"]) for row in statement.run(**values)]
 
 
 def _previous(history):
@@ -56,7 +100,7 @@ def _previous(history):
 
 def _history_rows(model, history_ids):
     """The full rows of the chosen changes of ``model``, each with its previous version's id."""
-    history = model.history.model
+    history = history_model(model)
     rows = (
         history.objects.filter(history_id__in=history_ids)
         .annotate(previous_id=Subquery(_previous(history).values("history_id")[:1]))
@@ -83,11 +127,11 @@ def changes_since(since, *, after=None, limit, user):
     in the middle of such a tie. Returns ``(changes, has_more)``.
     """
     public_only = not sees_drafts(user)
-    candidates = []
-    for model in contract_models():
-        for history_date, history_id in _history_keys(model, since, after, limit, public_only):
-            candidates.append((history_date, _model_label(model), history_id, model))
-    candidates.sort(key=lambda c: c[:3])
+    by_label = {_model_label(model): model for model in contract_models()}
+    candidates = sorted(
+        (date, label, history_id, by_label[label])
+        for date, label, history_id in _keys_of_every_model(since, after, limit, public_only)
+    )
     chosen = defaultdict(list)
     for _, _, history_id, model in candidates[:limit]:
         chosen[model].append(history_id)
@@ -96,9 +140,9 @@ def changes_since(since, *, after=None, limit, user):
         rows = _history_rows(model, history_ids)
         previous = {
             p.history_id: p
-            for p in model.history.model.objects.filter(
-                history_id__in=[r.previous_id for r in rows.values() if r.previous_id]
-            ).select_related(*key_paths_to_select(model))
+            for p in history_model(model)
+            .objects.filter(history_id__in=[r.previous_id for r in rows.values() if r.previous_id])
+            .select_related(*key_paths_to_select(model))
         }
         read[model] = (rows, previous, links_of(model, [*rows.values(), *previous.values()]))
     changes = []

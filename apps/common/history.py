@@ -7,6 +7,7 @@ one historical record. This module records them for every kind of save, reads th
 one query per field for a page of records, and says which links changed between two records.
 """
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -99,9 +100,16 @@ def link_columns(field):
     return f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
 
 
+@functools.cache
+def history_model(model):
+    """The history table of ``model`` (``model.history.model``, which builds a new manager
+    class on every access: looked up once)."""
+    return model.history.model
+
+
 def tracked_link_fields(model):
     """The many-to-many fields whose links the history of ``model`` keeps."""
-    return list(model.history.model._history_m2m_fields)
+    return list(history_model(model)._history_m2m_fields)
 
 
 def link_history_model(field):

@@ -5,6 +5,10 @@ and beyond that gives the database's own estimate (PostgreSQL's planner; SQLite,
 embedded store for small data, always counts), with ``exact`` saying which. Whether there is
 a next page is learnt by reading one row past the page, so the links are right whatever the
 count says.
+
+A page read with ``values()`` may carry its bounded count in its rows (``COUNT_COLUMN``, as
+``apps.common.api.rows`` reads a page on PostgreSQL): the paginator takes it from there
+instead of counting again, and knows a first page without rows counts none.
 """
 
 import json
@@ -14,19 +18,31 @@ from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
 from django.utils.functional import cached_property
 
+# The column of a page's rows that holds the bounded count, when the page carries it.
+COUNT_COLUMN = "_bounded_count"
 
-def estimated_count(queryset):
-    """The planner's estimate of the rows ``queryset`` matches (PostgreSQL), or None."""
-    connection = connections[queryset.db]
-    if connection.vendor != "postgresql":
-        return None
+
+def estimate_statement(queryset):
+    """The ``EXPLAIN`` whose plan estimates the rows ``queryset`` matches, and its parameters."""
     sql, params = queryset.order_by().values("pk").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+    return f"EXPLAIN (FORMAT JSON) {sql}", params
+
+
+def run_estimate(using, statement):
+    """The planner's estimate from ``statement`` (``estimate_statement``), run on ``using``."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(*statement)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
         plan = json.loads(plan)
     return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def estimated_count(queryset):
+    """The planner's estimate of the rows ``queryset`` matches (PostgreSQL), or None."""
+    if connections[queryset.db].vendor != "postgresql":
+        return None
+    return run_estimate(queryset.db, estimate_statement(queryset))
 
 
 class LookaheadPage(Page):
@@ -45,15 +61,20 @@ class EstimatingPaginator(Paginator):
     which), and pages without trusting the count."""
 
     exact = True
+    # The bounded count read with the page (``page``), when its rows carry it.
+    counted_with_page = None
 
     @cached_property
     def count(self):
         limit = settings.API_EXACT_COUNT_LIMIT
         # A list read with values() says which queryset to count: the same rows, fewer joins.
         counted = getattr(self.object_list, "counted", self.object_list).order_by()
-        if connections[counted.db].vendor != "postgresql":
+        if self.counted_with_page is not None:
+            bounded = self.counted_with_page
+        elif connections[counted.db].vendor != "postgresql":
             return counted.count()  # no estimate to fall back on: one exact count
-        bounded = counted.values("pk")[: limit + 1].count()
+        else:
+            bounded = counted.values("pk")[: limit + 1].count()
         if bounded <= limit:
             return bounded
         estimate = estimated_count(counted)
@@ -75,4 +96,8 @@ class EstimatingPaginator(Paginator):
         rows = list(self.object_list[bottom : bottom + self.per_page + 1])
         if not rows and number > 1:
             raise EmptyPage("That page contains no results")
+        if rows and isinstance(rows[0], dict) and COUNT_COLUMN in rows[0]:
+            self.counted_with_page = rows[0][COUNT_COLUMN]
+        elif not rows and "count" not in self.__dict__:
+            self.counted_with_page = 0  # an empty first page: nothing matches
         return LookaheadPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)

@@ -172,7 +172,7 @@ class _Context:
     def _measures(self):
         """The measures on the countries of these transfers, with what they rest on: the same
         for every request until the data changes, so cached until then (five queries saved)."""
-        return cached_answer("measures-on", sorted(self.countries), self._read_measures)
+        return cached_answer("measures-on", sorted(self.countries), self._read_measures, in_process=True)
 
     def _read_measures(self):
         measures = (
@@ -188,10 +188,17 @@ class _Context:
         return by_target
 
     def _designations(self):
+        """The designations of the actors of these transfers, with the asset freezes of their
+        regimes: cached until the data changes, as the measures are."""
         actors = {t.supplier_actor_id for t in self.transfers} | {t.recipient_actor_id for t in self.transfers}
         actors.discard(None)
         if not actors:
             return {}
+        return cached_answer(
+            "designations-of", sorted(actors), lambda: self._read_designations(actors), in_process=True
+        )
+
+    def _read_designations(self, actors):
         freezes = Measure.objects.filter(kind=MeasureKind.ASSET_FREEZE).prefetch_related(self._provisions())
         designations = (
             Designation.objects.filter(actor__in=actors)
@@ -214,10 +221,15 @@ class _Context:
         resolutions = {r.pk for m in measures for r in resolutions_behind(m)}
         if not resolutions:
             return {}
-        votes = Vote.objects.filter(resolution__in=resolutions, country__in=self.countries)
-        return {
-            (v.resolution_id, v.country_id): v.position for v in votes.only("resolution_id", "country_id", "position")
-        }
+
+        def read():
+            votes = Vote.objects.filter(resolution__in=resolutions, country__in=self.countries)
+            return {
+                (v.resolution_id, v.country_id): v.position
+                for v in votes.only("resolution_id", "country_id", "position")
+            }
+
+        return cached_answer("positions", [sorted(resolutions), sorted(self.countries)], read, in_process=True)
 
     def cap_months(self):
         """``cap_month_totals`` of the caps on the countries of these transfers, read once."""
@@ -237,7 +249,10 @@ def cap_month_totals(caps, *, user):
     and they are the same for every transfer and every request until the data changes."""
     audience = "system" if user is None else sees_drafts(user)
     return cached_answer(
-        "cap-month-totals", [sorted(m.pk for m in caps), audience], lambda: _cap_month_totals(caps, user=user)
+        "cap-month-totals",
+        [sorted(m.pk for m in caps), audience],
+        lambda: _cap_month_totals(caps, user=user),
+        in_process=True,
     )
 
 

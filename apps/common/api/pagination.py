@@ -8,11 +8,15 @@ there is a next page is learnt by reading one row past the page, so the links ar
 whatever the count says.
 """
 
+import re
+
 from django.conf import settings
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
 
-from apps.common.paging import EstimatingPaginator
+from apps.common.paging import EstimatingPaginator, LookaheadPage
+
+PLAIN_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
 
 
 class PageNumberOrCursorPagination(PageNumberPagination):
@@ -47,6 +51,25 @@ class PageNumberOrCursorPagination(PageNumberPagination):
             return self._cursor_paginator(request).paginate_queryset(queryset.order_by("id"), request, view)
         self.mode = "page"
         return super().paginate_queryset(queryset, request, view)
+
+    def plain_page_number(self, request):
+        """The page asked for when it is a page number (or none is asked for: the first), else
+        None: a cursor, ``last``, or a value the ORM's path answers with its error."""
+        if self.uses_cursor(request):
+            return None
+        value = request.query_params.get(self.page_query_param) or "1"
+        return int(value) if PLAIN_NUMBER.fullmatch(value) else None
+
+    def page_of(self, request, rows, number, page_size, count, exact):
+        """Make ``rows`` (read one past the page) page ``number``, counted ``count``, the
+        page the response describes (``get_paginated_response``)."""
+        paginator = self.django_paginator_class([], page_size)
+        paginator.count = count
+        paginator.exact = exact
+        self.request = request
+        self.mode = "page"
+        self.page = LookaheadPage(rows[:page_size], number, paginator, more=len(rows) > page_size)
+        return self.page
 
     def get_paginated_response(self, data):
         if self.mode == "cursor":

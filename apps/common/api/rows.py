@@ -10,13 +10,27 @@ only, and each many-to-many field is one more query over its link table for the 
 What the client may not see stays hidden as the serializer hides it: a draft related record
 shows as null, and drafts are left out of many-to-many lists.
 
+On PostgreSQL the page is one query: each many-to-many list whose related records have a
+one-column natural key is an ``ARRAY(SELECT ...)`` of the page's row, and the count (up to
+``API_EXACT_COUNT_LIMIT`` and one more) a scalar subquery the paginator reads off the first
+row, so that a page costs what the hand-written query of ``bench/raw_list.py`` costs. On
+SQLite each list is one more query over its link table, and the count another.
+
+A plan depends only on the serializer, the audience (may it see drafts?), the address the
+URLs are built on and the database; it is built once per process for each and kept.
+
 A serializer field the plan does not know (or ``?expand=``) makes ``plan_for`` answer None,
 and the list takes the serializer's path. ``tests/api/test_list_rows.py`` checks, for every
-resource, that both paths give the same records.
+resource, that both paths give the same records, lists and details.
 """
 
 from urllib.parse import quote
 
+from django.conf import settings
+from django.db import connections, router
+from django.db.models import IntegerField, OuterRef, Subquery
+from django.urls import get_script_prefix
+from django.utils import timezone
 from rest_framework import ISO_8601, serializers
 from rest_framework.relations import HyperlinkedIdentityField, ManyRelatedField
 from rest_framework.settings import api_settings
@@ -24,6 +38,7 @@ from rest_framework.settings import api_settings
 from apps.common.api.fields import NaturalKeyRelatedField
 from apps.common.api.serializers import StaffOnlyUsernameField
 from apps.common.models import CuratedModel
+from apps.common.paging import COUNT_COLUMN
 from apps.common.roles import sees_drafts
 
 # Serializer fields whose value shows as the column holds it (a string, number, boolean,
@@ -57,25 +72,59 @@ def _published(row, columns):
     return all(row[column] == "published" for column in columns)
 
 
+def _iso_in_current_zone(field):
+    """Does the serializer field show an aware moment in ISO 8601 in the current time zone?"""
+    output = getattr(field, "format", api_settings.DATETIME_FORMAT)
+    return settings.USE_TZ and isinstance(output, str) and output.lower() == ISO_8601 and not hasattr(field, "timezone")
+
+
+def _moment(value, zone):
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+class BoundedCount(Subquery):
+    """``(SELECT count(*) FROM (<queryset> LIMIT n))``: how many rows ``queryset`` matches,
+    counted no further than ``n``."""
+
+    template = "(SELECT count(*) FROM (%(subquery)s) AS bounded)"
+
+    def __init__(self, queryset, limit):
+        super().__init__(queryset.order_by().values("pk")[:limit], output_field=IntegerField())
+
+    @property
+    def convert_value(self):
+        return self._convert_value_noop  # count(*) is an integer on every database: nothing to convert
+
+
 class ListPlan:
     """How to read one page of a resource: the columns, the readers, the many-to-many lists."""
 
-    def __init__(self, serializer, request):
+    def __init__(self, serializer, request, vendor):
         self.model = serializer.Meta.model
         self.request = request
         self.public_only = not sees_drafts(request.user)
+        self.in_one_query = vendor == "postgresql"
         self.columns = {"pk"}
         self.readers = []  # (name, function(row) -> value)
         self.many = []  # (name, field), read after the page
+        self.arrays = {}  # column: ARRAY(SELECT ...) of a many-to-many list, read with the page
         for name, field in serializer.fields.items():
             reader = self._reader(name, field)
             if reader is None:
                 raise LookupError(name)
             if reader is not ManyRelatedField:
                 self.readers.append((name, reader))
+            elif self.in_one_query and self._array(name, field):
+                column = f"_many_{name}"
+                self.readers.append((name, lambda row, column=column: row[column]))
             else:
                 self.readers.append((name, None))
                 self.many.append((name, field))
+        if any(field.name == "version" for field in self.model._meta.concrete_fields):
+            self.columns.add("version")  # the ETag of a record read alone (``record``)
+        # Built for this request's address, kept for every later one (``plan_for``).
+        del self.request
 
     # --- the readers of one field --------------------------------------------------------
 
@@ -100,6 +149,11 @@ class ListPlan:
         self.columns.add(column)
         if isinstance(field, AS_STORED):
             return lambda row: row[column]
+        if isinstance(field, serializers.DateTimeField) and _iso_in_current_zone(field):
+            # As the field shows it (in the current time zone, UTC as "Z"), without its
+            # per-value look-up of the zone.
+            zone = timezone.get_current_timezone()
+            return lambda row: None if row[column] is None else _moment(row[column], zone)
         if isinstance(field, serializers.DateField) and not isinstance(field, serializers.DateTimeField):
             if getattr(field, "format", api_settings.DATE_FORMAT) != ISO_8601:
                 return None
@@ -139,12 +193,34 @@ class ListPlan:
 
     # --- reading a page ------------------------------------------------------------------
 
-    def values(self, queryset):
+    def _array(self, name, field):
+        """Read the many-to-many list ``name`` with the page, as an array of natural keys,
+        when its related records have a one-column key; False when they do not."""
+        links, keys = self._links(field)
+        if len(keys) != 1:
+            return False
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        owner = self.model._meta.get_field(field.source).m2m_field_name()
+        self.arrays[f"_many_{name}"] = ArraySubquery(links.filter(**{owner: OuterRef("pk")}).values(keys[0]))
+        return True
+
+    def values(self, queryset, counted=True):
         """The queryset of the page's rows (it may be paginated). It is counted as
-        ``queryset`` (``counted``): without the joins its columns need."""
-        rows = queryset.select_related(None).prefetch_related(None).values(*sorted(self.columns))
-        rows.counted = queryset.select_related(None).prefetch_related(None)
+        ``queryset`` (``counted``): without the joins its columns need; on PostgreSQL, in the
+        page's own query (``COUNT_COLUMN``)."""
+        plain = queryset.select_related(None).prefetch_related(None)
+        extra = dict(self.arrays)
+        if counted and self.in_one_query:
+            extra[COUNT_COLUMN] = BoundedCount(plain, settings.API_EXACT_COUNT_LIMIT + 1)
+        rows = plain.values(*sorted(self.columns), **extra)
+        rows.counted = plain
         return rows
+
+    def record(self, queryset, **lookup):
+        """The one row of ``queryset`` that ``lookup`` finds, or None: a detail."""
+        found = list(self.values(queryset.filter(**lookup), counted=False)[:1])
+        return found[0] if found else None
 
     def rows(self, page):
         """The records of ``page`` (rows of ``values``), as the serializer shows them."""
@@ -158,25 +234,30 @@ class ListPlan:
             records.append(record)
         return records
 
+    def _links(self, field):
+        """The link rows of many-to-many ``field`` the client may see, in the order the
+        related model lists its records (ties by id), and the paths of their natural key."""
+        model_field = self.model._meta.get_field(field.source)
+        through = model_field.remote_field.through
+        target = model_field.m2m_reverse_field_name()
+        related = model_field.related_model
+        prefix = f"{target}__"
+        links = through.objects.all()
+        if self.public_only and issubclass(related, CuratedModel):
+            links = links.filter(related.published_condition(prefix=prefix))
+        ordering = [*(related._meta.ordering or []), "pk"]
+        links = links.order_by(*[_prefixed_order(prefix, name) for name in ordering])
+        return links, [f"{prefix}{path}" for path in related.NATURAL_KEY]
+
     def _many_lists(self, field, pks):
         """``{pk: [natural key, ...]}`` of one many-to-many field for the page, in the order
         the related model lists them, drafts left out for those who may not see them."""
         if not pks:
             return {}
-        model_field = self.model._meta.get_field(field.source)
-        through = model_field.remote_field.through
-        owner = model_field.m2m_field_name()
-        target = model_field.m2m_reverse_field_name()
-        related = model_field.related_model
-        prefix = f"{target}__"
-        links = through.objects.filter(**{f"{owner}__in": pks})
-        if self.public_only and issubclass(related, CuratedModel):
-            links = links.filter(related.published_condition(prefix=prefix))
-        ordering = [*(related._meta.ordering or []), "pk"]
-        links = links.order_by(*[_prefixed_order(prefix, name) for name in ordering])
-        keys = [f"{prefix}{path}" for path in related.NATURAL_KEY]
+        owner = self.model._meta.get_field(field.source).m2m_field_name()
+        links, keys = self._links(field)
         lists = {}
-        for owner_pk, *key in links.values_list(f"{owner}_id", *keys):
+        for owner_pk, *key in links.filter(**{f"{owner}__in": pks}).values_list(f"{owner}_id", *keys):
             lists.setdefault(owner_pk, []).append(_key(key))
         return lists
 
@@ -185,12 +266,34 @@ def _prefixed_order(prefix, name):
     return f"-{prefix}{name[1:]}" if name.startswith("-") else f"{prefix}{name}"
 
 
+# Plans built, by serializer, audience, address and database (a few per resource).
+_plans = {}
+MAX_PLANS = 512
+
+
 def plan_for(view, request):
-    """The ``ListPlan`` of a list request, or None when the serializer's path must serve it."""
+    """The ``ListPlan`` of a list or detail request, or None when the serializer's path must
+    serve it."""
     if request.query_params.get("expand"):
         return None
-    serializer = view.get_serializer()
-    try:
-        return ListPlan(serializer, request)
-    except LookupError:
-        return None
+    serializer_class = view.get_serializer_class()
+    vendor = connections[router.db_for_read(serializer_class.Meta.model)].vendor
+    key = (
+        serializer_class,
+        sees_drafts(request.user),
+        request.build_absolute_uri("/"),
+        get_script_prefix(),
+        # DRF carries ``?format=`` into the URLs it builds (``api_url``).
+        request.query_params.get(api_settings.URL_FORMAT_OVERRIDE),
+        timezone.get_current_timezone_name(),
+        vendor,
+    )
+    if key not in _plans:
+        try:
+            plan = ListPlan(view.get_serializer(), request, vendor)
+        except LookupError:
+            plan = None
+        if len(_plans) >= MAX_PLANS:  # addresses come from the Host header: keep the memory bounded
+            _plans.clear()
+        _plans[key] = plan
+    return _plans[key]

@@ -21,10 +21,12 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from apps.common.api.compiled import CompiledPage, detail_key, list_key
 from apps.common.api.renderers import CSVRenderer, ORJSONRenderer
 from apps.common.api.rows import plan_for
 from apps.common.api.serializers import ChangesSerializer
 from apps.common.changes import changes_since
+from apps.common.compiled import PLACEHOLDERS, CompiledRead, kept
 from apps.common.conflicts import run_in_transaction
 from apps.common.meta import BOOKKEEPING
 from apps.common.roles import refresh_sees_drafts, sees_drafts
@@ -71,12 +73,20 @@ class RecordInUse(APIException):
 
 def etag_for(instance):
     """A strong validator that changes whenever the record is saved (``version`` goes up)."""
-    return f'"{instance.pk}-{instance.version}"'
+    return etag_of(instance.pk, instance.version)
+
+
+def etag_of(pk, version):
+    return f'"{pk}-{version}"'
 
 
 def _matches(header, instance):
+    return _matches_etag(header, etag_for(instance))
+
+
+def _matches_etag(header, etag):
     tags = {tag.strip() for tag in header.split(",")}
-    return "*" in tags or etag_for(instance) in tags
+    return "*" in tags or etag in tags
 
 
 class RequestScopedAnswers:
@@ -119,17 +129,20 @@ class BaseViewSet(RequestScopedAnswers, viewsets.ModelViewSet):
         user = self.request.user if self.request else None
         return self.get_serializer_class().optimize(queryset.visible_to(user), user=user)
 
-    def get_object(self):
+    def lookup_key(self):
+        """The record's key as the URL gives it, normalised; 404 when it cannot be one."""
         value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
-        model = self.get_queryset().model
         if "\x00" in value:
             raise Http404
         if self.lookup_field == "pk":
             if not value.isdigit() or int(value) > MAX_ID:
                 raise Http404
-            key = int(value)
-        else:
-            key = model.normalize_natural_key((value,))[0]
+            return int(value)
+        return self.get_serializer_class().Meta.model.normalize_natural_key((value,))[0]
+
+    def get_object(self):
+        key = self.lookup_key()
+        model = self.get_serializer_class().Meta.model
         queryset = self.get_queryset()
         if self.request.method not in ("GET", "HEAD", "OPTIONS"):
             # Lock the row while the If-Match check and the write happen.
@@ -145,11 +158,24 @@ class BaseViewSet(RequestScopedAnswers, viewsets.ModelViewSet):
 
     @extend_schema(parameters=[EXPAND_PARAMETER])
     def list(self, request, *args, **kwargs):
-        """A page of records read with ``values()`` (``rows``); the serializer's path for
-        ``?expand=`` and for any serializer the plan cannot read."""
+        """A page of records read with ``values()`` (``rows``), its statement compiled once
+        for its address (``compiled``); the serializer's path for ``?expand=`` and for any
+        serializer the plan cannot read."""
         plan = plan_for(self, request)
         if plan is None:
             return super().list(request, *args, **kwargs)
+        number = self.paginator.plain_page_number(request) if self.paginator else None
+        if number is not None:
+            page_size = self.paginator.get_page_size(request)
+            compiled = kept(
+                list_key(self, request, page_size),
+                lambda: CompiledPage(plan.values(self.filter_queryset(self.get_queryset())), number, page_size),
+            )
+            answer = compiled.read() if compiled else None
+            if answer is not None:
+                rows, count, exact = answer
+                page = self.paginator.page_of(request, rows, number, page_size, count, exact)
+                return self.get_paginated_response(plan.rows(page))
         queryset = plan.values(self.filter_queryset(self.get_queryset()))
         page = self.paginate_queryset(queryset)
         if page is None:
@@ -158,12 +184,40 @@ class BaseViewSet(RequestScopedAnswers, viewsets.ModelViewSet):
 
     @extend_schema(parameters=[EXPAND_PARAMETER])
     def retrieve(self, request, *args, **kwargs):
+        """One record, read as a list's rows are when the plan can (its statement compiled
+        once for every record of the resource), else through the serializer."""
+        plan = plan_for(self, request)
+        key = self.lookup_key()
+        compiled = self._compiled_detail(plan, type(key)) if plan is not None else None
+        if compiled is not None:
+            rows = compiled.run(key=key)
+            if not rows:
+                raise Http404
+            return self._detail_response(lambda: plan.rows(rows)[0], etag_of(rows[0]["pk"], rows[0]["version"]))
         instance = self.get_object()
-        if_none_match = request.headers.get("If-None-Match")
-        if if_none_match and _matches(if_none_match, instance):
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag_for(instance)})
-        response = Response(self.get_serializer(instance).data)
-        response["ETag"] = etag_for(instance)
+        return self._detail_response(lambda: self.get_serializer(instance).data, etag_for(instance))
+
+    def _compiled_detail(self, plan, key_type):
+        """The kept statement of this resource's details, or None (no version column to make
+        the ETag of, or a key of a type it cannot stand in for)."""
+        stand_in = PLACEHOLDERS.get(key_type)
+        if stand_in is None or "version" not in plan.columns:
+            return None
+        return kept(
+            detail_key(self, self.request, key_type),
+            lambda: CompiledRead(
+                plan.values(self.get_queryset(), counted=False).filter(**{self.lookup_field: stand_in})[:1],
+                {"key": stand_in},
+            ),
+        )
+
+    def _detail_response(self, data, etag):
+        """``data()`` with its ETag, or 304 when the client's ``If-None-Match`` holds it."""
+        if_none_match = self.request.headers.get("If-None-Match")
+        if if_none_match and _matches_etag(if_none_match, etag):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        response = Response(data())
+        response["ETag"] = etag
         return response
 
     # --- writes --------------------------------------------------------------------------

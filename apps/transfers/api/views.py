@@ -14,6 +14,12 @@ class TransferViewSet(BaseViewSet):
     serializer_class = TransferSerializer
     filterset_class = TransferFilterSet
 
+    def get_queryset(self):
+        if self.action == "contraventions":
+            # The transfer's own columns and its two countries: not what the record's serializer shows.
+            return Transfer.objects.visible_to(self.request.user).select_related("supplier", "recipient")
+        return super().get_queryset()
+
     @extend_schema(responses=TransferContraventionsSerializer, parameters=[], filters=False)
     @action(detail=True, pagination_class=None, filter_backends=[])
     def contraventions(self, request, *args, **kwargs):

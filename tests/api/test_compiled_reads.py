@@ -1,0 +1,166 @@
+"""List pages and details run a statement compiled once (apps.common.compiled): what they
+serve is what the ORM's path serves (tests/api/test_list_rows.py compares every resource),
+the kept statement never outlives what it depends on, and on PostgreSQL a page is one
+prepared statement."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from apps.actors.models import Actor
+from apps.common import compiled
+from apps.common.cache import cached_answer, data_changed
+from apps.common.changes import _history_keys, _keys_of_every_model
+from apps.common.registry import contract_models
+from apps.transfers.api.views import TransferViewSet
+from tests.factories import ActorFactory, TransferFactory, country
+
+pytestmark = pytest.mark.django_db
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statement and plans")
+
+LIST = "/api/v1/transfers/?supplier=KP"
+
+
+def published_transfers(count, **fields):
+    return [TransferFactory(review_status="published", **fields) for _ in range(count)]
+
+
+def queries_of(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, response.content
+    return response.json(), [query["sql"] for query in captured.captured_queries]
+
+
+def references(page):
+    return sorted(record["reference"] for record in page["results"])
+
+
+def test_a_write_shows_in_the_next_page(anonymous):
+    published_transfers(2)
+    first = anonymous.get(LIST).json()
+    assert anonymous.get(LIST).json() == first  # the kept statement, run again
+    TransferFactory(reference="new-one", review_status="published")
+    after = anonymous.get(LIST).json()
+    assert after["count"] == first["count"] + 1
+    assert "new-one" in references(after)
+
+
+def test_a_key_resolved_when_compiled_is_resolved_again_after_a_write(anonymous):
+    """A filter by natural key writes the key's id into the statement: after the key moves
+    to another record, the filter must find that record's transfers."""
+    old = ActorFactory(slug="acme")
+    published_transfers(1, reference="old-acme", supplier_actor=old)
+    url = "/api/v1/transfers/?supplier_actor=acme"
+    assert references(anonymous.get(url).json()) == ["old-acme"]
+    Actor.objects.filter(pk=old.pk).update(slug="acme-before")  # no signal: nothing bumps yet
+    assert references(anonymous.get(url).json()) == ["old-acme"]  # kept until a write says otherwise
+    published_transfers(1, reference="new-acme", supplier_actor=ActorFactory(slug="acme"))
+    assert references(anonymous.get(url).json()) == ["new-acme"]
+
+
+def test_a_page_past_the_last_is_still_a_404(anonymous):
+    published_transfers(1)
+    assert anonymous.get(LIST + "&page=2").status_code == 404
+    assert anonymous.get(LIST + "&page=2").status_code == 404
+    assert anonymous.get(LIST + "&page=last").status_code == 200
+
+
+def test_the_page_size_and_count_limit_in_force_are_part_of_the_kept_page(anonymous):
+    published_transfers(5)
+    second_page = LIST + "&page=2"
+    with override_settings(API_PAGE_SIZE=2):
+        assert len(anonymous.get(second_page).json()["results"]) == 2  # the 3rd and 4th of 5
+    with override_settings(API_PAGE_SIZE=3):
+        assert len(anonymous.get(second_page).json()["results"]) == 2  # the 4th and 5th of 5
+    with override_settings(API_EXACT_COUNT_LIMIT=2):
+        page = anonymous.get(LIST).json()
+        assert (page["count_exact"], page["count"] >= 3) == (connection.vendor != "postgresql", True)
+    page = anonymous.get(LIST).json()
+    assert (page["count"], page["count_exact"]) == (5, True)
+
+
+def test_one_detail_statement_serves_every_record_with_its_etag(anonymous):
+    first, second = published_transfers(2)
+    for transfer in (first, second, first):
+        response = anonymous.get(f"/api/v1/transfers/{transfer.reference}/")
+        assert response.status_code == 200
+        assert response.json()["reference"] == transfer.reference
+        assert response["ETag"] == f'"{transfer.pk}-{transfer.version}"'
+    anonymous_details = [key for key in compiled._kept if "detail" in key and key[0] is TransferViewSet and not key[1]]
+    assert len(anonymous_details) == 1  # one statement for every record
+    again = anonymous.get(
+        f"/api/v1/transfers/{first.reference}/", headers={"If-None-Match": f'"{first.pk}-{first.version}"'}
+    )
+    assert again.status_code == 304
+    assert anonymous.get("/api/v1/transfers/no-such-transfer/").status_code == 404
+
+
+def test_a_detail_is_kept_per_audience(anonymous, editor_client):
+    draft = TransferFactory(reference="still-a-draft")
+    assert anonymous.get("/api/v1/transfers/still-a-draft/").status_code == 404
+    assert editor_client.get("/api/v1/transfers/still-a-draft/").json()["reference"] == draft.reference
+    assert anonymous.get("/api/v1/transfers/still-a-draft/").status_code == 404
+
+
+@on_postgresql
+def test_a_page_is_one_prepared_statement_on_postgresql(anonymous):
+    published_transfers(3)
+    anonymous.get(LIST)
+    page, queries = queries_of(anonymous, LIST)
+    assert page["count"] == 3
+    assert len(queries) == 1, queries  # rows, many-to-many lists and the count: one statement
+    assert "ARRAY(SELECT" in queries[0] and "count(*)" in queries[0]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%transfers_transfer%"])
+        assert cursor.fetchone()[0] >= 1
+
+
+@on_postgresql
+def test_an_estimated_count_is_asked_once_per_kept_page(anonymous):
+    published_transfers(4)
+    with override_settings(API_EXACT_COUNT_LIMIT=2):
+        anonymous.get(LIST)
+        page, queries = queries_of(anonymous, LIST)
+    assert page["count_exact"] is False and page["count"] >= 3
+    assert [query for query in queries if query.startswith("EXPLAIN")] == []
+
+
+@on_postgresql
+@pytest.mark.parametrize("public_only", [True, False])
+def test_the_feed_keys_in_one_statement_are_each_models_keys(public_only, editor):
+    """The change feed's one ``UNION ALL`` statement picks the keys the per-model reads pick,
+    in a tie too (``after``)."""
+    moment = datetime.datetime(2024, 5, 1, tzinfo=datetime.UTC)
+    for number in range(4):
+        TransferFactory(reference=f"tie-{number}", review_status="published" if number % 2 else "draft")
+        ActorFactory(slug=f"tie-actor-{number}")
+    for model in contract_models():
+        model.history.model.objects.filter(history_date__gte=moment).update(history_date=moment)
+    since = moment - datetime.timedelta(seconds=1)
+    resumes = [("transfers.transfer", 0), ("actors.actor", 10**12), ("zz.past_every_label", 5), ("aa.before", 5)]
+    for after in [None, *resumes, ("geo.country", 1)]:
+        expected = sorted(
+            (date, label, history_id)
+            for model in contract_models()
+            for date, history_id, label in _history_keys(model, since, after, 3, public_only)
+        )[:4]
+        assert _keys_of_every_model(since, after, 3, public_only) == expected
+        assert _keys_of_every_model(since, after, 3, public_only) == expected  # the kept statement
+
+
+def test_an_answer_kept_in_process_is_the_same_object_until_a_write():
+    computed = []
+
+    def compute():
+        computed.append(object())
+        return computed[-1]
+
+    first = cached_answer("test-in-process", [country("KP").pk], compute, in_process=True)
+    assert cached_answer("test-in-process", [country("KP").pk], compute, in_process=True) is first
+    data_changed()
+    assert cached_answer("test-in-process", [country("KP").pk], compute, in_process=True) is not first
+    assert len(computed) == 2
