@@ -10,7 +10,9 @@ production settings (``gunicorn.conf.py``, ``--workers`` processes, throttling o
 
 - list: ``/api/v1/transfers/?supplier=KP``, the first page of the filtered list;
 - raw: the same page from ``bench/raw_list.py`` (one hand-written query and orjson, no
-  Django) under the same gunicorn settings: the ceiling. Its JSON is checked to be the API's;
+  Django) under the same gunicorn settings: the ceiling. Its JSON is checked to be the API's.
+  It reads its rows as text, psycopg's default; ``raw-binary`` (printed, not in the ratio)
+  is the same reference reading them in the binary format the API's compiled reads use;
 - detail and contraventions of transfers taken across the data set (a different one on each
   request), the KP profile, the graph, a page of the change feed since before the load, and
   ``?q=`` searches of the transfer list.
@@ -168,18 +170,24 @@ def main():
 
     api = serve("sanctionsdb.wsgi:application", api_port, args.workers, env)
     raw = serve("bench.raw_list:application", raw_port, args.workers, {**env, "PYTHONPATH": str(ROOT)})
+    binary_port = soak.free_port()
+    raw_binary = serve(
+        "bench.raw_list:application", binary_port, args.workers, {**env, "PYTHONPATH": str(ROOT), "RAW_BINARY": "1"}
+    )
     api_base, raw_base = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{raw_port}"
     results = {}
     try:
         api_page = fetch(f"{api_base}/api/v1/transfers/?supplier=KP")
         raw_page = fetch(f"{raw_base}/?supplier=KP")
-        if not same_page(api_page, raw_page):
+        binary_page = fetch(f"http://127.0.0.1:{binary_port}/?supplier=KP")
+        if not same_page(api_page, raw_page) or not same_page(api_page, binary_page):
             sys.exit("the raw reference does not serve the API's page; fix bench/raw_list.py")
         print(
             f"list page checked: {len(api_page['results'])} records, count {api_page['count']} (exact: {api_page['count_exact']})"
         )
         paths = {
             "raw": (raw_base, ["/?supplier=KP"]),
+            "raw-binary": (f"http://127.0.0.1:{binary_port}", ["/?supplier=KP"]),
             "list": (api_base, ["/api/v1/transfers/?supplier=KP"]),
             "detail": (api_base, [f"/api/v1/transfers/{ref}/" for ref in references]),
             "contraventions": (api_base, [f"/api/v1/transfers/{ref}/contraventions/" for ref in references]),
@@ -197,7 +205,7 @@ def main():
                     flush=True,
                 )
     finally:
-        for process in (api, raw):
+        for process in (api, raw, raw_binary):
             process.terminate()
             process.wait(timeout=30)
 

@@ -8,6 +8,8 @@ ceiling the API is measured against.
     RAW_API_BASE=http://127.0.0.1:8001 DATABASE_URL=postgres://... gunicorn bench.raw_list:application
 
 ``RAW_API_BASE`` is the API's address, so that ``api_url`` and the links read as the API's.
+``RAW_BINARY=1`` reads the rows in PostgreSQL's binary format, as the API's compiled reads do
+(apps/common/compiled.py); by default they come as text, psycopg's default.
 """
 
 import os
@@ -19,6 +21,7 @@ import psycopg
 PAGE_SIZE = int(os.environ.get("API_PAGE_SIZE", "50"))
 EXACT_COUNT_LIMIT = int(os.environ.get("API_EXACT_COUNT_LIMIT", "1000"))
 BASE = os.environ.get("RAW_API_BASE", "http://127.0.0.1:8001").rstrip("/")
+BINARY = os.environ.get("RAW_BINARY") == "1"
 
 MATCHING = """
     FROM transfers_transfer t
@@ -81,7 +84,7 @@ def country_id(cursor, iso2):
 
 
 def page(iso2):
-    with connection().cursor() as cursor:
+    with connection().cursor(binary=BINARY) as cursor:
         supplier = country_id(cursor, iso2)
         rows = cursor.execute(PAGE, {"supplier": supplier}).fetchall()
         count = rows[0][-1] if rows else 0

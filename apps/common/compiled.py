@@ -13,7 +13,10 @@ written in as literals, quoted by psycopg as Django's own client-side binding qu
 PostgreSQL then plans it once per connection for the values it holds (a page of
 ``?supplier=KP`` planned for KP's share of the table), not on every request: planning a list
 page costs more than running it. ``DATABASE_PREPARED_STATEMENTS=false`` turns this off (a
-connection pooler in transaction mode that cannot keep prepared statements).
+connection pooler in transaction mode that cannot keep prepared statements). Their rows come
+in PostgreSQL's binary format, which psycopg reads in a third of the time the text takes
+(dates and times above all); a ``jsonb`` value is still handed to Django as its text, as
+Django's own loader does for the text format, so that ``JSONField`` decodes it as usual.
 """
 
 import datetime
@@ -21,7 +24,10 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections, router
+from django.db.backends.signals import connection_created
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
+from psycopg.adapt import Loader
+from psycopg.pq import Format
 
 # Stand-ins for the named parameters while a statement is compiled, by type; each is then
 # found among the statement's parameters (``CompiledRead``).
@@ -113,6 +119,23 @@ def _written_in(connection, sql, params, slots):
     return text
 
 
+class JsonbAsText(Loader):
+    """A binary ``jsonb`` value as its JSON text (the format's version byte left out)."""
+
+    format = Format.BINARY
+
+    def load(self, data):
+        return bytes(data[1:]).decode()
+
+
+def _read_jsonb_as_text(sender, connection, **kwargs):
+    if connection.vendor == "postgresql":
+        connection.connection.adapters.register_loader("jsonb", JsonbAsText)
+
+
+connection_created.connect(_read_jsonb_as_text, dispatch_uid="sanctionsdb-jsonb-binary-as-text")
+
+
 class _LoggedStatements(CursorDebugWrapper):
     """Logs a prepared statement as the SQL it runs, its parameters written in (as
     ``connection.queries`` and the query counts of the tests show every other query)."""
@@ -130,7 +153,7 @@ def prepared_cursor(connection):
 
     class PreparedCursor(ServerBindingCursor):
         def execute(self, query, params=None, *, prepare=None, binary=None):
-            return super().execute(query, params, prepare=True, binary=binary)
+            return super().execute(query, params, prepare=True, binary=True)
 
     connection.ensure_connection()
     cursor = PreparedCursor(connection.connection)
