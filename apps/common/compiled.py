@@ -20,6 +20,7 @@ Django's own loader does for the text format, so that ``JSONField`` decodes it a
 """
 
 import datetime
+import functools
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FullResultSet
@@ -146,17 +147,24 @@ class _LoggedStatements(CursorDebugWrapper):
             return CursorWrapper.execute(self, sql, params)
 
 
-def prepared_cursor(connection):
-    """A cursor of ``connection`` (PostgreSQL) whose statements are prepared: planned once per
-    connection by PostgreSQL and kept by psycopg (its ``prepared_max`` most recent)."""
+@functools.cache
+def _prepared_cursor_class():
     from django.db.backends.postgresql.base import ServerBindingCursor
 
     class PreparedCursor(ServerBindingCursor):
+        """Prepares every statement it runs, and reads its rows in the binary format."""
+
         def execute(self, query, params=None, *, prepare=None, binary=None):
             return super().execute(query, params, prepare=True, binary=True)
 
+    return PreparedCursor
+
+
+def prepared_cursor(connection):
+    """A cursor of ``connection`` (PostgreSQL) whose statements are prepared: planned once per
+    connection by PostgreSQL and kept by psycopg (its ``prepared_max`` most recent)."""
     connection.ensure_connection()
-    cursor = PreparedCursor(connection.connection)
+    cursor = _prepared_cursor_class()(connection.connection)
     return _LoggedStatements(cursor, connection) if connection.queries_logged else connection.make_cursor(cursor)
 
 
