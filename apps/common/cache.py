@@ -55,14 +55,17 @@ def data_changed(using=None):
     transaction.on_commit(_bump, using=using)
 
 
-def cache_key(name, *parts):
-    """The key of answer ``name`` for ``parts`` (JSON-serialisable) at the current data version."""
+def cache_key(name, *parts, version=None):
+    """The key of answer ``name`` for ``parts`` (JSON-serialisable) at the current data version
+    (or at ``version``)."""
     digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:32]
-    return f"answer:{name}:{data_version()}:{digest}"
+    return f"answer:{name}:{data_version() if version is None else version}:{digest}"
 
 
-# Answers also kept unpickled in this process (``in_process``), by their full key.
+# Answers also kept unpickled in this process (``in_process``), by their full key, for the
+# current data version only.
 _in_process = {}
+_in_process_version = None
 MAX_IN_PROCESS = 256
 
 
@@ -75,9 +78,15 @@ def cached_answer(name, parts, compute, *, in_process=False):
     instances with what they prefetched). Its key holds the data version, read from the
     shared cache on every call, so a write anywhere makes it stale here too. The caller must
     not change what it gets: the next request gets the same objects."""
-    key = cache_key(name, *parts)
-    if in_process and key in _in_process:
-        return _in_process[key]
+    global _in_process_version
+    version = data_version()
+    key = cache_key(name, *parts, version=version)
+    if in_process:
+        if version != _in_process_version:  # answers of older versions are never read again
+            _in_process.clear()
+            _in_process_version = version
+        if key in _in_process:
+            return _in_process[key]
     answer = cache.get(key)
     if answer is None:
         answer = compute()

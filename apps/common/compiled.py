@@ -40,9 +40,12 @@ PLACEHOLDERS = {
     datetime.datetime: datetime.datetime(1901, 2, 3, 4, 5, 6, 789_012, tzinfo=datetime.UTC),
 }
 
-# Readings kept, by key.
+# Readings kept, by key: those that hold nothing of the data, and those compiled from the
+# data at one version (``kept``).
 MAX_KEPT = 2048
 _kept = {}
+_kept_for_data = {}
+_kept_version = None
 
 
 def placeholder(value_type, name=""):
@@ -168,17 +171,29 @@ def prepared_cursor(connection):
     return _LoggedStatements(cursor, connection) if connection.queries_logged else connection.make_cursor(cursor)
 
 
-def kept(key, compile_read):
+def kept(key, compile_read, *, data_version=None):
     """The reading kept under ``key``, compiled by ``compile_read()`` the first time; None
     when it cannot be kept (the statement could match nothing, or a named parameter is not
-    one of its parameters)."""
-    if key in _kept:
-        return _kept[key]
+    one of its parameters).
+
+    ``data_version``: the reading was compiled from the data as it is at that version (a key
+    resolved to an id): it is kept until the version changes, and every reading of an older
+    version is dropped then, so that a site written to all day keeps no more than one
+    version's readings."""
+    global _kept_version
+    store = _kept
+    if data_version is not None:
+        if data_version != _kept_version:
+            _kept_for_data.clear()
+            _kept_version = data_version
+        store = _kept_for_data
+    if key in store:
+        return store[key]
     try:
         read = compile_read()
     except (EmptyResultSet, FullResultSet, LookupError):
         read = None
-    if len(_kept) >= MAX_KEPT:  # keys come partly from clients: keep the memory bounded
-        _kept.clear()
-    _kept[key] = read
+    if len(store) >= MAX_KEPT:  # keys come partly from clients: keep the memory bounded
+        store.clear()
+    store[key] = read
     return read

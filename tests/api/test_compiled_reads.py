@@ -164,3 +164,19 @@ def test_an_answer_kept_in_process_is_the_same_object_until_a_write():
     data_changed()
     assert cached_answer("test-in-process", [country("KP").pk], compute, in_process=True) is not first
     assert len(computed) == 2
+
+
+def test_a_new_data_version_drops_the_pages_and_answers_of_older_ones(anonymous):
+    """A site written to all day must not keep every version's pages: each worker keeps the
+    current version's only."""
+    from apps.common import cache as answers
+
+    published_transfers(1)
+    for number in range(3):
+        anonymous.get(f"{LIST}&page_size={number + 1}")
+        cached_answer("test-versions", [number], lambda: number, in_process=True)
+        data_changed()
+    anonymous.get(LIST)
+    cached_answer("test-versions", ["now"], lambda: "now", in_process=True)
+    assert len(compiled._kept_for_data) == 1
+    assert list(answers._in_process.values()) == ["now"]

@@ -20,7 +20,6 @@ from django.db import router
 from django.urls import get_script_prefix
 from django.utils import timezone
 
-from apps.common.cache import data_version
 from apps.common.compiled import CompiledRead
 from apps.common.paging import COUNT_COLUMN, estimate_statement, run_estimate
 from apps.common.roles import sees_drafts
@@ -39,9 +38,9 @@ def request_key(view, request, *parts):
     )
 
 
-def list_key(view, request, page_size):
+def list_key(view, request, page_size, version):
     return request_key(
-        view, request, "list", request.get_full_path(), page_size, settings.API_EXACT_COUNT_LIMIT, data_version()
+        view, request, "list", request.get_full_path(), page_size, settings.API_EXACT_COUNT_LIMIT, version
     )
 
 

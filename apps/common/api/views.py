@@ -25,6 +25,7 @@ from apps.common.api.compiled import CompiledPage, detail_key, list_key
 from apps.common.api.renderers import CSVRenderer, ORJSONRenderer
 from apps.common.api.rows import plan_for
 from apps.common.api.serializers import ChangesSerializer
+from apps.common.cache import data_version
 from apps.common.changes import changes_since
 from apps.common.compiled import PLACEHOLDERS, CompiledRead, kept
 from apps.common.conflicts import run_in_transaction
@@ -167,9 +168,11 @@ class BaseViewSet(RequestScopedAnswers, viewsets.ModelViewSet):
         number = self.paginator.plain_page_number(request) if self.paginator else None
         if number is not None:
             page_size = self.paginator.get_page_size(request)
+            version = data_version()
             compiled = kept(
-                list_key(self, request, page_size),
+                list_key(self, request, page_size, version),
                 lambda: CompiledPage(plan.values(self.filter_queryset(self.get_queryset())), number, page_size),
+                data_version=version,
             )
             answer = compiled.read() if compiled else None
             if answer is not None:
