@@ -174,7 +174,7 @@ def test_a_new_data_version_drops_the_pages_and_answers_of_older_ones(anonymous)
     published_transfers(1)
     for number in range(3):
         anonymous.get(f"{LIST}&page_size={number + 1}")
-        cached_answer("test-versions", [number], lambda: number, in_process=True)
+        cached_answer("test-versions", [number], lambda number=number: number, in_process=True)
         data_changed()
     anonymous.get(LIST)
     cached_answer("test-versions", ["now"], lambda: "now", in_process=True)
