@@ -25,8 +25,8 @@ import functools
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections, router
-from django.db.backends.signals import connection_created
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
+from psycopg import postgres
 from psycopg.adapt import Loader
 from psycopg.pq import Format
 
@@ -132,12 +132,7 @@ class JsonbAsText(Loader):
         return bytes(data[1:]).decode()
 
 
-def _read_jsonb_as_text(sender, connection, **kwargs):
-    if connection.vendor == "postgresql":
-        connection.connection.adapters.register_loader("jsonb", JsonbAsText)
-
-
-connection_created.connect(_read_jsonb_as_text, dispatch_uid="sanctionsdb-jsonb-binary-as-text")
+JSONB = postgres.types["jsonb"].oid
 
 
 class _LoggedStatements(CursorDebugWrapper):
@@ -167,7 +162,10 @@ def prepared_cursor(connection):
     """A cursor of ``connection`` (PostgreSQL) whose statements are prepared: planned once per
     connection by PostgreSQL and kept by psycopg (its ``prepared_max`` most recent)."""
     connection.ensure_connection()
-    cursor = _prepared_cursor_class()(connection.connection)
+    raw = connection.connection
+    if raw.adapters.get_loader(JSONB, Format.BINARY) is not JsonbAsText:
+        raw.adapters.register_loader(JSONB, JsonbAsText)  # once per connection
+    cursor = _prepared_cursor_class()(raw)
     return _LoggedStatements(cursor, connection) if connection.queries_logged else connection.make_cursor(cursor)
 
 
