@@ -100,6 +100,16 @@ def test_the_missiles_page_shows_who_alleges_who_denies_and_the_findings_with_th
 
 
 @pytest.mark.django_db
+def test_a_placeholder_source_address_is_shown_as_text_and_a_real_one_as_a_link(demo, client):
+    """The demo's example article has no address of its own (a ``.invalid`` placeholder,
+    which never resolves): its title shows without a link that would lead nowhere."""
+    html = get(client, "/transfers/ru-kp-military-technology-2023/").content.decode()
+    assert "Example article: Putin calls Pyongyang" in html
+    assert 'href="https://seed-article.invalid' not in html
+    assert '<a href="https://en.yna.co.kr/view/AEN20231014000400315" rel="external">' in html
+
+
+@pytest.mark.django_db
 def test_a_resolution_page_shows_every_vote_its_provisions_and_the_measures_on_it(demo, client):
     resolution = Resolution.objects.get(number=1718)
     html = get(client, "/resolutions/1718/").content.decode()
