@@ -85,8 +85,10 @@ def cached_answer(name, parts, compute, *, in_process=False):
         if version != _in_process_version:  # answers of older versions are never read again
             _in_process.clear()
             _in_process_version = version
-        if key in _in_process:
-            return _in_process[key]
+        # One look-up, not a test and then a read: another thread may clear it between the two.
+        answer = _in_process.get(key)
+        if answer is not None:
+            return answer
     answer = cache.get(key)
     if answer is None:
         answer = compute()

@@ -46,6 +46,7 @@ MAX_KEPT = 2048
 _kept = {}
 _kept_for_data = {}
 _kept_version = None
+_MISSING = object()
 
 
 def placeholder(value_type, name=""):
@@ -185,8 +186,10 @@ def kept(key, compile_read, *, data_version=None):
             _kept_for_data.clear()
             _kept_version = data_version
         store = _kept_for_data
-    if key in store:
-        return store[key]
+    # One look-up, not a test and then a read: another thread may clear the store between the two.
+    read = store.get(key, _MISSING)
+    if read is not _MISSING:
+        return read
     try:
         read = compile_read()
     except (EmptyResultSet, FullResultSet, LookupError):

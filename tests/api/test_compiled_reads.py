@@ -180,3 +180,23 @@ def test_a_new_data_version_drops_the_pages_and_answers_of_older_ones(anonymous)
     cached_answer("test-versions", ["now"], lambda: "now", in_process=True)
     assert len(compiled._kept_for_data) == 1
     assert list(answers._in_process.values()) == ["now"]
+
+
+class ClearedByAnotherThread(dict):
+    """A store that another thread clears just after a membership test (gthread workers)."""
+
+    def __contains__(self, key):
+        found = super().__contains__(key)
+        self.clear()
+        return found
+
+
+def test_a_store_cleared_by_another_thread_between_look_ups_still_answers(monkeypatch):
+    from apps.common import cache as answers
+
+    monkeypatch.setattr(compiled, "_kept_version", "v1")
+    monkeypatch.setattr(compiled, "_kept_for_data", ClearedByAnotherThread(x="kept"))
+    assert compiled.kept("x", lambda: "compiled", data_version="v1") == "kept"
+    monkeypatch.setattr(answers, "_in_process", ClearedByAnotherThread())
+    first = cached_answer("test-race", [1], lambda: "answer", in_process=True)
+    assert cached_answer("test-race", [1], lambda: "again", in_process=True) == first

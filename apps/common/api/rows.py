@@ -269,6 +269,7 @@ def _prefixed_order(prefix, name):
 # Plans built, by serializer, audience, address and database (a few per resource).
 _plans = {}
 MAX_PLANS = 512
+_MISSING = object()
 
 
 def plan_for(view, request):
@@ -288,12 +289,15 @@ def plan_for(view, request):
         timezone.get_current_timezone_name(),
         vendor,
     )
-    if key not in _plans:
-        try:
-            plan = ListPlan(view.get_serializer(), request, vendor)
-        except LookupError:
-            plan = None
-        if len(_plans) >= MAX_PLANS:  # addresses come from the Host header: keep the memory bounded
-            _plans.clear()
-        _plans[key] = plan
-    return _plans[key]
+    # One look-up, not a test and then a read: another thread may clear the plans between the two.
+    plan = _plans.get(key, _MISSING)
+    if plan is not _MISSING:
+        return plan
+    try:
+        plan = ListPlan(view.get_serializer(), request, vendor)
+    except LookupError:
+        plan = None
+    if len(_plans) >= MAX_PLANS:  # addresses come from the Host header: keep the memory bounded
+        _plans.clear()
+    _plans[key] = plan
+    return plan
