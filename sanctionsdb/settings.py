@@ -113,7 +113,7 @@ TEMPLATES = [
     },
 ]
 
-# The API's compiled reads (apps.common.api.compiled) as prepared statements, planned once per
+# The API's compiled reads (apps.common.compiled) as prepared statements, planned once per
 # connection. Off behind a connection pooler in transaction mode that cannot keep them.
 DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 

@@ -14,7 +14,7 @@ from collections import defaultdict
 from django.db import connections, router
 from django.db.models import CharField, OuterRef, Q, Subquery, Value
 
-from apps.common.compiled import CompiledRead, kept, placeholder
+from apps.common.compiled import PLACEHOLDERS, CompiledRead, kept
 from apps.common.history import changed_link_fields, history_model, links_of
 from apps.common.meta import BOOKKEEPING, key_paths_to_select, natural_key_of
 from apps.common.models import PUBLISHED, CuratedModel
@@ -75,9 +75,9 @@ def _keys_of_every_model(since, after, limit, public_only):
     resume = after and tuple(
         "tie" if _model_label(model) == after[0] else _model_label(model) > after[0] for model in models
     )
-    stand_ins = {"since": placeholder(datetime.datetime)}
+    stand_ins = {"since": PLACEHOLDERS[datetime.datetime]}
     if resume and "tie" in resume:
-        stand_ins["after"] = placeholder(int)
+        stand_ins["after"] = PLACEHOLDERS[int]
 
     def compile_keys():
         stand_in_after = (after[0], stand_ins.get("after", 0)) if after else None

@@ -49,21 +49,11 @@ _kept_version = None
 _MISSING = object()
 
 
-def placeholder(value_type, name=""):
-    """The stand-in of a parameter of ``value_type`` (``name`` tells apart two of one type)."""
-    stand_in = PLACEHOLDERS[value_type]
-    if value_type is str:
-        return f"{stand_in}{name}"
-    if value_type is int:
-        return stand_in + len(name)
-    return stand_in + datetime.timedelta(microseconds=len(name))
-
-
 class CompiledRead:
     """One ``values()`` queryset's statement, run again with a cursor for each request.
 
     ``placeholders`` maps the name of each parameter put in at run time to the stand-in the
-    queryset was built with (``placeholder``); every parameter of the statement equal to a
+    queryset was built with (``PLACEHOLDERS``, one per type); every parameter of the statement equal to a
     stand-in becomes that named parameter (LookupError when a stand-in is not among them)."""
 
     def __init__(self, queryset, placeholders=None):

@@ -38,6 +38,16 @@ def run_estimate(using, statement):
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
+def settled_count(bounded, estimate):
+    """``(count, exact)`` from a count bounded at ``API_EXACT_COUNT_LIMIT`` and one more: the
+    count itself up to the limit, beyond it the planner's estimate (``estimate()``), never
+    below the limit and one."""
+    limit = settings.API_EXACT_COUNT_LIMIT
+    if bounded <= limit:
+        return bounded, True
+    return max(estimate(), limit + 1), False
+
+
 def estimated_count(queryset):
     """The planner's estimate of the rows ``queryset`` matches (PostgreSQL), or None."""
     if connections[queryset.db].vendor != "postgresql":
@@ -66,7 +76,6 @@ class EstimatingPaginator(Paginator):
 
     @cached_property
     def count(self):
-        limit = settings.API_EXACT_COUNT_LIMIT
         # A list read with values() says which queryset to count: the same rows, fewer joins.
         counted = getattr(self.object_list, "counted", self.object_list).order_by()
         if self.counted_with_page is not None:
@@ -74,12 +83,9 @@ class EstimatingPaginator(Paginator):
         elif connections[counted.db].vendor != "postgresql":
             return counted.count()  # no estimate to fall back on: one exact count
         else:
-            bounded = counted.values("pk")[: limit + 1].count()
-        if bounded <= limit:
-            return bounded
-        estimate = estimated_count(counted)
-        self.exact = False
-        return max(estimate, limit + 1)
+            bounded = counted.values("pk")[: settings.API_EXACT_COUNT_LIMIT + 1].count()
+        count, self.exact = settled_count(bounded, lambda: estimated_count(counted))
+        return count
 
     def validate_number(self, number):
         try:

@@ -3,10 +3,10 @@
 everything the statement depends on:
 
 - a list page: the view, the request's full path (filters, search, ordering, page, page
-  size), the page size and count limit in force, the audience (may the client see drafts?), the address the URLs are built on, the
-  database, the day (what is "ongoing" runs to today) and the data version
-  (``apps.common.cache``): a filter by natural key resolves keys to ids when the page is
-  compiled, so any write makes every compiled page stale;
+  size), the page size and count limit in force, the audience (may the client see drafts?),
+  the address the URLs are built on, the database, the day (what is "ongoing" runs to today)
+  and the data version (``apps.common.cache``): a filter by natural key resolves keys to ids
+  when the page is compiled, so any write makes every compiled page stale;
 - a detail: the view, the audience, the address, the database and the day; the record's key
   is the one parameter put in for each request (``CompiledRead.run(key=...)``), so every
   record of a resource shares one statement.
@@ -21,7 +21,7 @@ from django.urls import get_script_prefix
 from django.utils import timezone
 
 from apps.common.compiled import CompiledRead
-from apps.common.paging import COUNT_COLUMN, estimate_statement, run_estimate
+from apps.common.paging import COUNT_COLUMN, estimate_statement, run_estimate, settled_count
 from apps.common.roles import sees_drafts
 
 
@@ -70,12 +70,12 @@ class CompiledPage:
             return None
         if not self.counted_in_rows:
             return rows, (self.counted.count() if rows else 0), True
-        bounded = rows[0][COUNT_COLUMN] if rows else 0
-        limit = settings.API_EXACT_COUNT_LIMIT
-        if bounded <= limit:
-            return rows, bounded, True
+        count, exact = settled_count(rows[0][COUNT_COLUMN] if rows else 0, self._estimated)
+        return rows, count, exact
+
+    def _estimated(self):
+        """The planner's estimate, asked once: it stays as it is until the data changes, and
+        the page with it (``list_key``)."""
         if self.estimated is None:
-            # The planner's estimate, asked once: it stays as it is until the data changes,
-            # and the page with it (``list_key``).
             self.estimated = run_estimate(router.db_for_read(self.rows.model), self.estimate)
-        return rows, max(self.estimated, limit + 1), False
+        return self.estimated

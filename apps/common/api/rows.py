@@ -122,7 +122,7 @@ class ListPlan:
                 self.readers.append((name, None))
                 self.many.append((name, field))
         if any(field.name == "version" for field in self.model._meta.concrete_fields):
-            self.columns.add("version")  # the ETag of a record read alone (``record``)
+            self.columns.add("version")  # the ETag of a detail
         # Built for this request's address, kept for every later one (``plan_for``).
         del self.request
 
@@ -216,11 +216,6 @@ class ListPlan:
         rows = plain.values(*sorted(self.columns), **extra)
         rows.counted = plain
         return rows
-
-    def record(self, queryset, **lookup):
-        """The one row of ``queryset`` that ``lookup`` finds, or None: a detail."""
-        found = list(self.values(queryset.filter(**lookup), counted=False)[:1])
-        return found[0] if found else None
 
     def rows(self, page):
         """The records of ``page`` (rows of ``values``), as the serializer shows them."""
