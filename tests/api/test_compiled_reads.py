@@ -4,6 +4,7 @@ the kept statement never outlives what it depends on, and on PostgreSQL a page i
 prepared statement."""
 
 import datetime
+import threading
 
 import pytest
 from django.db import connection
@@ -90,7 +91,9 @@ def test_one_detail_statement_serves_every_record_with_its_etag(anonymous):
         assert response.status_code == 200
         assert response.json()["reference"] == transfer.reference
         assert response["ETag"] == f'"{transfer.pk}-{transfer.version}"'
-    anonymous_details = [key for key in compiled._kept if "detail" in key and key[0] is TransferViewSet and not key[1]]
+    anonymous_details = [
+        key for key in compiled._kept.key_list() if "detail" in key and key[0] is TransferViewSet and not key[1]
+    ]
     assert len(anonymous_details) == 1  # one statement for every record
     again = anonymous.get(
         f"/api/v1/transfers/{first.reference}/", headers={"If-None-Match": f'"{first.pk}-{first.version}"'}
@@ -178,7 +181,7 @@ def test_a_new_data_version_drops_the_pages_and_answers_of_older_ones(anonymous)
         data_changed()
     anonymous.get(LIST)
     cached_answer("test-versions", ["now"], lambda: "now", in_process=True)
-    assert len(compiled._kept_for_data) == 1
+    assert len(compiled._kept.key_list(for_data=True)) == 1
     assert list(answers._in_process.values()) == ["now"]
 
 
@@ -194,9 +197,79 @@ class ClearedByAnotherThread(dict):
 def test_a_store_cleared_by_another_thread_between_look_ups_still_answers(monkeypatch):
     from apps.common import cache as answers
 
-    monkeypatch.setattr(compiled, "_kept_version", "v1")
-    monkeypatch.setattr(compiled, "_kept_for_data", ClearedByAnotherThread(x="kept"))
-    assert compiled.kept("x", lambda: "compiled", data_version="v1") == "kept"
     monkeypatch.setattr(answers, "_in_process", ClearedByAnotherThread())
     first = cached_answer("test-race", [1], lambda: "answer", in_process=True)
     assert cached_answer("test-race", [1], lambda: "again", in_process=True) == first
+
+
+# --- the kept readings' budget --------------------------------------------------------------
+
+
+class Reading:
+    """A stand-in for a compiled reading of a given size."""
+
+    def __init__(self, kept_bytes):
+        self.kept_bytes = kept_bytes
+
+
+def test_the_least_recently_used_reading_goes_first_past_the_budget(settings):
+    settings.COMPILED_READS_MAX_BYTES = 1000
+    store = compiled.KeptReadings()
+    first, second = Reading(400), Reading(400)
+    store.put("first", first)
+    store.put("second", second)
+    assert store.get("first") is first  # now the most recently used
+    store.put("third", Reading(400))
+    assert store.key_list() == ["first", "third"]
+    assert store.bytes == 800 + len(repr("first")) + len(repr("third")) <= 1000
+    store.put("too large", Reading(2000))
+    assert store.key_list() == ["first", "third"]  # a reading above the whole budget is not kept
+
+
+def test_a_new_data_version_drops_only_the_readings_compiled_from_the_data(settings):
+    settings.COMPILED_READS_MAX_BYTES = 10_000
+    store = compiled.KeptReadings()
+    store.put("detail", Reading(100))
+    store.put("page at v1", Reading(100), data_version=1)
+    assert store.get("page at v1", data_version=2) is compiled._MISSING
+    assert store.key_list() == ["detail"]
+    assert store.bytes == 100 + len(repr("detail"))
+
+
+def test_threads_sharing_the_store_never_break_it(settings):
+    """A gthread worker's threads look up, add and drop readings at once, across versions."""
+    settings.COMPILED_READS_MAX_BYTES = 5_000
+    store = compiled.KeptReadings()
+    failures = []
+
+    def work(offset):
+        try:
+            for number in range(3000):
+                version = number // 500
+                if store.get(number % 40, data_version=version) is compiled._MISSING:
+                    store.put(number % 40, Reading(100 + offset), data_version=version if number % 3 else None)
+        except Exception as error:  # noqa: BLE001 - any failure of another thread is the finding
+            failures.append(error)
+
+    threads = [threading.Thread(target=work, args=(offset,)) for offset in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert store.bytes == sum(size for _, size, _ in store._entries.values()) <= 5_000
+
+
+def test_a_thousand_filter_urls_keep_the_store_within_its_budget(anonymous, settings):
+    """Every distinct filter is a statement of its own: a client asking a thousand of them
+    leaves the worker's store within COMPILED_READS_MAX_BYTES, the most recent kept."""
+    published_transfers(2, supplier=country("KP"))
+    settings.COMPILED_READS_MAX_BYTES = 1_000_000
+    compiled._kept.clear()
+    for number in range(1000):
+        assert anonymous.get(f"{LIST}&q=ref-{number}").status_code == 200
+        assert compiled._kept.bytes <= 1_000_000
+    pages = [key for key in compiled._kept.key_list() if "list" in key]
+    assert 10 < len(pages) < 1000
+    assert any("&q=ref-999" in str(key) for key in pages)  # the latest page is kept
+    assert not any("&q=ref-0" in str(key) for key in pages)  # the oldest are dropped

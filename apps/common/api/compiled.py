@@ -73,6 +73,12 @@ class CompiledPage:
         count, exact = settled_count(rows[0][COUNT_COLUMN] if rows else 0, self._estimated)
         return rows, count, exact
 
+    @property
+    def kept_bytes(self):
+        """About how much memory the page holds while it is kept (its rows' statement, which
+        the estimate is calibrated on, and the text of its count's estimate)."""
+        return self.rows.kept_bytes + (len(self.estimate[0]) if self.estimate else 0)
+
     def _estimated(self):
         """The planner's estimate, asked once: it stays as it is until the data changes, and
         the page with it (``list_key``)."""
