@@ -8,6 +8,12 @@ def _sync_roles(sender, **kwargs):
     sync_roles()
 
 
+def _install_version_triggers(sender, using="default", **kwargs):
+    from apps.common.dataversion import install_triggers
+
+    install_triggers(using)
+
+
 class CommonConfig(AppConfig):
     """Shared base models, bookkeeping signals, roles and system checks."""
 
@@ -16,10 +22,10 @@ class CommonConfig(AppConfig):
 
     def ready(self):
         from apps.common import checks, signals  # noqa: F401
-        from apps.common.cache import connect_signals
-
-        # Cached answers (the profile, the graph) go stale on every write of the data.
-        connect_signals()
 
         # Keep the roles' permissions in step with models added by later migrations.
         post_migrate.connect(_sync_roles, sender=self)
+        # Cached answers (pages, profiles) are kept under the data version, which a trigger on
+        # every table of the data raises (apps.common.dataversion): on every table, after any
+        # migration (post_migrate is sent once every app has migrated).
+        post_migrate.connect(_install_version_triggers, sender=self)

@@ -1,58 +1,47 @@
-"""Answers cached until the data changes: one "data version" number in the cache, bumped on
-every write, is part of every key, so a write makes every answer cached before it unreachable
-(they expire on their own) without finding or deleting them.
+"""Answers cached until the data changes: the data version (``apps.common.dataversion``: one
+number in the database, raised by a trigger in the same transaction as every write) is part of
+every key, so a write makes every answer cached before it unreachable (they expire on their
+own) without finding or deleting them.
 
-Every write path bumps it:
+The version is read from the database an answer is read from (the primary, or the replica the
+request reads: ``router.db_for_read``), before the answer is computed, so:
 
-- a save or delete of any contract model (``post_save``, ``post_delete``; the admin's
-  publish and return-to-draft actions save each record), and a change to any of their
-  many-to-many relations (``m2m_changed``): connected in ``connect_signals``;
-- the loader (``import_data``, the upload page, the official lists), which writes with
-  ``COPY`` and bulk operations that send no signals: ``apps.ingest.loader.writes`` calls
-  ``data_changed`` for each batch it writes.
+- no process, no other writer (``import_data``, ``psql``, a restore) and no lagging replica
+  can keep an old answer under a new version: a write is seen by every process at once,
+  with or without Redis;
+- a replica keeps its answers under the version its own data is at.
 
-``data_changed`` bumps at once (a later read in the same transaction, or a test, sees the
-change) and again when the transaction commits: a reader that took the bumped number before
-the commit, and cached what it read then, is made stale by the second bump.
-
-The cache is Django's (``CACHES``: local memory in one process, Redis when ``REDIS_URL`` is
-set, shared by every app server). A version key evicted from the cache starts again from the
-clock in nanoseconds, above any number it held before.
+With no version (a database just flushed) nothing is kept. The cache is Django's
+(``CACHES``: local memory in one process, Redis when ``REDIS_URL`` is set, shared by every app
+server); losing it costs only recomputation.
 """
 
 import hashlib
 import json
-import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db import router
 
-VERSION_KEY = "data-version"
-
-
-def data_version():
-    """The current data version (set from the clock when the cache has none)."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
-        version = cache.get(VERSION_KEY)
-    return version
+from apps.common import dataversion
 
 
-def _bump():
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # not in the cache (never set, or evicted)
-        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
+def version_alias():
+    """The database the current reads go to (the primary, or the request's replica)."""
+    from apps.common.models import DataVersion
+
+    return router.db_for_read(DataVersion)
+
+
+def data_version(using=None):
+    """The data version of database ``using`` (default: the one reads go to now), or None."""
+    return dataversion.read_version(using or version_alias())
 
 
 def data_changed(using=None):
-    """Make every cached answer stale: now, and once more when the current transaction of
-    ``using`` commits (at once when there is none)."""
-    _bump()
-    transaction.on_commit(_bump, using=using)
+    """Raise the data version now, in the current transaction (the triggers already do so
+    for every write to the data; this is for a change they cannot see)."""
+    dataversion.bump(using or "default")
 
 
 def cache_key(name, *parts, version=None):
@@ -76,10 +65,12 @@ def cached_answer(name, parts, compute, *, in_process=False):
     ``in_process``: also keep the answer in this process, as it is, for an answer read on
     many requests that costs more to unpickle from the cache than to look up (model
     instances with what they prefetched). Its key holds the data version, read from the
-    shared cache on every call, so a write anywhere makes it stale here too. The caller must
+    database on every call, so a write anywhere makes it stale here too. The caller must
     not change what it gets: the next request gets the same objects."""
     global _in_process_version
     version = data_version()
+    if version is None:  # a database just flushed: nothing is kept
+        return compute()
     key = cache_key(name, *parts, version=version)
     if in_process:
         if version != _in_process_version:  # answers of older versions are never read again
@@ -98,25 +89,3 @@ def cached_answer(name, parts, compute, *, in_process=False):
             _in_process.clear()
         _in_process[key] = answer
     return answer
-
-
-def _on_write(sender, using=None, **kwargs):
-    data_changed(using=using)
-
-
-def _on_m2m(sender, action, using=None, **kwargs):
-    if action in ("post_add", "post_remove", "post_clear"):
-        data_changed(using=using)
-
-
-def connect_signals():
-    """Bump the version on every write of a contract model or its many-to-many rows."""
-    from apps.common.registry import contract_models
-
-    for model in contract_models():
-        uid = f"data-version:{model._meta.label_lower}"
-        post_save.connect(_on_write, sender=model, dispatch_uid=f"{uid}:save", weak=False)
-        post_delete.connect(_on_write, sender=model, dispatch_uid=f"{uid}:delete", weak=False)
-        for field in model._meta.many_to_many:
-            through = field.remote_field.through
-            m2m_changed.connect(_on_m2m, sender=through, dispatch_uid=f"{uid}:{field.name}", weak=False)

@@ -188,3 +188,20 @@ def date_range_constraint(name, start="started_on", end="ended_on"):
         name=name,
         violation_error_message=f"{end} must not be before {start}.",
     )
+
+
+class DataVersion(models.Model):
+    """The version of the data: one number, raised by a database trigger in the same
+    transaction as every write to the data (``apps.common.dataversion``), whoever the writer
+    is — the app, ``import_data`` in another process, ``psql``. Answers derived from the data
+    (pages, profiles, findings' inputs) are kept under it, so none outlives a write; a read
+    replica holds the version its data is at."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.BigIntegerField()
+
+    class Meta:
+        db_table = "common_dataversion"
+
+    def __str__(self):
+        return str(self.version)

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from apps.actors.models import Actor
 from apps.common import compiled
@@ -57,8 +58,9 @@ def test_a_key_resolved_when_compiled_is_resolved_again_after_a_write(anonymous)
     published_transfers(1, reference="old-acme", supplier_actor=old)
     url = "/api/v1/transfers/?supplier_actor=acme"
     assert references(anonymous.get(url).json()) == ["old-acme"]
-    Actor.objects.filter(pk=old.pk).update(slug="acme-before")  # no signal: nothing bumps yet
-    assert references(anonymous.get(url).json()) == ["old-acme"]  # kept until a write says otherwise
+    # A bulk update sends no signal, but the data version's trigger sees it: the key is resolved again.
+    Actor.objects.filter(pk=old.pk).update(slug="acme-before")
+    assert references(anonymous.get(url).json()) == []
     published_transfers(1, reference="new-acme", supplier_actor=ActorFactory(slug="acme"))
     assert references(anonymous.get(url).json()) == ["new-acme"]
 
@@ -82,6 +84,24 @@ def test_the_page_size_and_count_limit_in_force_are_part_of_the_kept_page(anonym
         assert (page["count_exact"], page["count"] >= 3) == (connection.vendor != "postgresql", True)
     page = anonymous.get(LIST).json()
     assert (page["count"], page["count_exact"]) == (5, True)
+
+
+def test_a_page_kept_yesterday_is_compiled_again_today(anonymous, monkeypatch):
+    """An ongoing transfer runs to today (apps.common.periods): whether it is still active
+    after a later day changes when the day comes, and so does the statement of the page."""
+    TransferFactory(
+        reference="still-going",
+        review_status="published",
+        started_on=datetime.date(2024, 3, 1),
+        ended_on=None,
+        date_precision="day",
+    )
+    url = "/api/v1/transfers/?active_after=2024-05-01"
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: datetime.date(2024, 4, 10))
+    assert references(anonymous.get(url).json()) == []  # it has run to 10 April so far
+    assert references(anonymous.get(url).json()) == []  # the kept page
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: datetime.date(2024, 5, 15))
+    assert references(anonymous.get(url).json()) == ["still-going"]  # now it has reached May
 
 
 def test_one_detail_statement_serves_every_record_with_its_etag(anonymous):
@@ -115,8 +135,10 @@ def test_a_page_is_one_prepared_statement_on_postgresql(anonymous):
     anonymous.get(LIST)
     page, queries = queries_of(anonymous, LIST)
     assert page["count"] == 3
-    assert len(queries) == 1, queries  # rows, many-to-many lists and the count: one statement
-    assert "ARRAY(SELECT" in queries[0] and "count(*)" in queries[0]
+    # The data version (apps.common.dataversion), then rows, many-to-many lists and the count: one statement.
+    assert queries[0] == "SELECT version FROM common_dataversion WHERE id = 1"
+    assert len(queries) == 2, queries
+    assert "ARRAY(SELECT" in queries[1] and "count(*)" in queries[1]
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%transfers_transfer%"])
         assert cursor.fetchone()[0] >= 1

@@ -15,7 +15,6 @@ from collections import defaultdict
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 
-from apps.common.cache import data_changed
 from apps.common.history import link_columns, link_history_columns, link_history_model, tracked_link_fields
 from apps.ingest.loader.ids import allocate_pks
 from apps.ingest.loader.keys import LOOKUP_CHUNK, chunks
@@ -26,8 +25,7 @@ def write_batch(*, spec, created, changed, links, user, now, change_reason):
     history rows stamped ``now``, ``user`` and ``change_reason``, and the many-to-many
     ``links`` given as ``(field name, object pk, wanted target pks, {stored target pk:
     through-row pk})``."""
-    # Bulk writes send no signals: the cached answers are made stale here (apps.common.cache).
-    data_changed()
+    # Bulk writes send no signals; the data version's triggers still see them (apps.common.dataversion).
     history_of = _write_created(spec=spec, created=created, user=user, now=now, change_reason=change_reason)
     history_of |= _write_changed(spec=spec, changed=changed, user=user, now=now, change_reason=change_reason)
     write_links(spec=spec, links=links, history_of=history_of, changed_pks={obj.pk for obj in changed})
