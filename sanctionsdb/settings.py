@@ -64,6 +64,10 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "csp",
+    # Background work (recomputing findings after a change that touches many transfers):
+    # Django's Tasks API (django-tasks) with its database backend; workers: manage.py db_worker.
+    "django_tasks",
+    "django_tasks_db",
     "apps.common",
     "apps.geo",
     "apps.actors",
@@ -162,6 +166,8 @@ if DATABASE_REPLICA_URLS:
     MIDDLEWARE.insert(0, "apps.common.routing.PrimaryReplicaMiddleware")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # One cache for every process when REDIS_URL is set (rate-limit counts, failed API logins);
 # otherwise each process keeps its own in memory, which is right for one process only.

@@ -150,3 +150,82 @@ class Claim(CuratedModel):
     def clean(self):
         if not self.claimant_country_id and not self.claimant_actor_id:
             raise ValidationError({"claimant_country": "A claim names a claimant: a country, an actor or both."})
+
+
+class Audience(models.TextChoices):
+    """Who a stored finding is for. Only a trade cap's arithmetic differs by reader (the public
+    sums published supplies, editors every supply): its finding is stored once for each; every
+    other finding is the same for all."""
+
+    ANY = "any", "Everyone"
+    PUBLIC = "public", "The public (published supplies counted)"
+    EDITORS = "editors", "Editors (drafts counted too)"
+
+
+class Finding(models.Model):
+    """One stored finding: a measure a transfer would break, a cap it counts toward, an asset
+    freeze on a designated party (DESIGN.md, "The question the database answers").
+
+    Written only by the findings engine (``apps.transfers.services``) and kept true by every
+    write path (``apps.transfers.findings``); every page, profile, count, filter and the API's
+    ``/findings/`` read these rows. ``rules_version`` names the version of the rules that
+    wrote it; ``reasons`` say in words why it applies. The votes behind it are read with it,
+    from the votes themselves."""
+
+    KEYS_DATA_VERSION = True
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="findings")
+    measure = models.ForeignKey("sanctions.Measure", on_delete=models.CASCADE, related_name="findings")
+    kind = models.CharField(max_length=32, db_index=True)
+    audience = models.CharField(max_length=8, choices=Audience.choices, default=Audience.ANY)
+    rank = models.PositiveSmallIntegerField(default=0, help_text="Its place among the transfer's findings.")
+    targets = models.CharField(max_length=16, help_text="The side the regime targets (or the designated actor's).")
+    obliges = models.JSONField(default=list, help_text="The sides whose states it obliges and binds.")
+    binding = models.BooleanField(default=True)
+    overlap_start = models.DateField(null=True, blank=True)
+    overlap_end = models.DateField(null=True, blank=True)
+    to_today = models.BooleanField(default=False, help_text="The overlap runs on to today (an ongoing transfer).")
+    status = models.CharField(max_length=16, help_text="The transfer's status when it was written.")
+    designation = models.ForeignKey(
+        "sanctions.Designation", on_delete=models.CASCADE, null=True, blank=True, related_name="findings"
+    )
+    cap_period_start = models.DateField(null=True, blank=True)
+    cap_period_end = models.DateField(null=True, blank=True)
+    cap_quantity = models.DecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
+    cap_unit = models.CharField(max_length=64, blank=True)
+    cap_total_low = models.DecimalField(max_digits=24, decimal_places=3, null=True, blank=True)
+    cap_total_high = models.DecimalField(max_digits=24, decimal_places=3, null=True, blank=True)
+    cap_counted = models.PositiveIntegerField(null=True, blank=True)
+    cap_open_high = models.PositiveIntegerField(null=True, blank=True)
+    cap_uncounted = models.PositiveIntegerField(null=True, blank=True)
+    reasons = models.JSONField(default=list)
+    rules_version = models.PositiveIntegerField()
+    computed_on = models.DateField(help_text="The day it was written (an ongoing transfer runs to that day).")
+
+    class Meta:
+        ordering = ["transfer_id", "audience", "rank"]
+        indexes = [
+            models.Index(fields=["transfer", "audience", "rank"], name="finding_of_transfer"),
+            models.Index(fields=["measure", "kind"], name="finding_by_measure"),
+            models.Index(fields=["measure", "cap_period_start"], name="finding_by_cap_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} of {self.measure_id} by transfer {self.transfer_id}"
+
+
+class FindingsQueue(models.Model):
+    """A transfer whose stored findings are being recomputed: written in the same transaction
+    as the write that made them stale, removed when the engine has written them again. Their
+    number is shown wherever an answer depends on them. ``cascade``: the transfer itself
+    changed, so the other supplies counted under the same trade caps are recomputed too."""
+
+    transfer_id = models.BigIntegerField()
+    cascade = models.BooleanField(default=False)
+    queued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["transfer_id", "cascade"], name="findings_queue_once")]
+
+    def __str__(self):
+        return f"transfer {self.transfer_id}"

@@ -146,9 +146,16 @@ def _country_text(country):
 
 
 def _span_text(transfer, span):
-    ongoing = "" if transfer.ended_on else ", ongoing to today"
     widened = f", its dates widened to whole {transfer.date_precision}s" if transfer.date_precision != "day" else ""
-    return f"The transfer spans {span}{ongoing}{widened}."
+    if transfer.ended_on is None:
+        # No date that moves with the day: a stored finding reads the same tomorrow.
+        return f"The transfer began {span.start or 'on an unrecorded date'} and is ongoing to today{widened}."
+    return f"The transfer spans {span}{widened}."
+
+
+def _until(day, transfer, today):
+    """The end of an overlap in words: "today" when it is an ongoing transfer's today."""
+    return "today" if transfer.ended_on is None and day == today else str(day)
 
 
 class _Context:
@@ -460,7 +467,8 @@ def _measure_findings(transfer, span, context):
             reasons = [_category_reason(measure, transfer, match), _span_text(transfer, span)]
             reasons.append(
                 f"{measure.code} is in force from {in_force.start or 'the start'} to {in_force.end or 'today'} "
-                f"(the measure's and its regime's dates); the two overlap from {overlap.start or '…'} to {overlap.end}."
+                f"(the measure's and its regime's dates); the two overlap from {overlap.start or '…'} to "
+                f"{_until(overlap.end, transfer, context.today)}."
             )
             flow = "exports from" if side == ObligedParty.SUPPLIER else "imports to"
             reasons.append(
@@ -543,7 +551,8 @@ def _designation_findings(transfer, span, context):
                     f"{designation.reference}, listed {designation.listed_on or 'on an unrecorded date'}, {delisted}.",
                     _span_text(transfer, span),
                     f"{designation.regime.code}'s {measure.code} ({measure.get_kind_display().lower()}) was in force "
-                    f"while the actor was listed and the transfer ran, from {overlap.start or '…'} to {overlap.end}.",
+                    f"while the actor was listed and the transfer ran, from {overlap.start or '…'} to "
+                    f"{_until(overlap.end, transfer, context.today)}.",
                 ]
                 obliges = _obliged(measure, list(SIDES), transfer, reasons)
                 if not obliges:
@@ -584,5 +593,7 @@ def contraventions_for(transfers, *, user=None, today=None):
 
 
 def transfer_contraventions(transfer, *, user=None):
-    """The findings of one transfer (see the module docstring)."""
-    return contraventions_for([transfer], user=user)[transfer.pk]
+    """The stored findings of one transfer, as ``user`` may read them (``apps.transfers.findings``)."""
+    from apps.transfers.findings import stored_contraventions
+
+    return stored_contraventions([transfer], user=user)[transfer.pk]

@@ -32,6 +32,7 @@ from apps.ingest.loader.keys import LOOKUP_CHUNK, BadKey, chunks, existing_keys,
 from apps.ingest.loader.writes import write_batch
 from apps.ingest.services.contract import NOT_FROM_RECORDS, contract_specs, spec_for_label
 from apps.ingest.services.records import LoadError, LoadFailed, LoadReport, Location, ReadError
+from apps.transfers.signals import after_load
 
 BATCH_SIZE = 2000
 # Loads of up to this many records are read once and kept for the apply pass; larger ones
@@ -65,6 +66,8 @@ class Load:
     - ``total``: the number of records read.
     - ``kept``: the records the scan read, for the apply pass; None once there are more than
       ``KEEP_RECORDS`` of them (the sources are then read again).
+    - ``written``: ``{model: [pk]}`` of the records created or changed, whose findings are
+      written before the load ends (``apps.transfers.signals.after_load``).
     """
 
     sources: list
@@ -86,6 +89,7 @@ class Load:
     reference_key: object = dataclasses.field(default_factory=reference_keys)
     total: int = 0
     kept: list | None = dataclasses.field(default_factory=list)
+    written: defaultdict = dataclasses.field(default_factory=lambda: defaultdict(list))
 
     def __post_init__(self):
         self.user_id = self.user.pk if self.user is not None else None
@@ -121,6 +125,8 @@ def load_records(sources, *, user=None, dry_run=False, batch_size=BATCH_SIZE, pr
             _run_passes(load)
             if load.report.errors:
                 raise LoadFailed(load.report)
+            # The findings of what it wrote, in the same transaction: none is ever stale.
+            after_load(load.written)
     except LoadFailed:
         pass
     except DatabaseError as error:
@@ -348,6 +354,7 @@ def _apply_batch(load, spec, batch):
         counts.updated += 1
         links.extend((name, pk, targets, old) for name, (targets, old) in link_changes.items())
     if load.writing:
+        load.written[spec.model].extend(instance.pk for instance in (*created, *changed))
         write_batch(
             spec=spec,
             created=created,

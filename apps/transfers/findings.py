@@ -1,0 +1,403 @@
+"""Stored findings (DESIGN.md, "Findings are data"): written only by the engine
+(``apps.transfers.services.contraventions_for``), kept true by every write path, read by every
+page, profile, count, filter and the API.
+
+How a write keeps them true:
+
+1. **Marking.** A write marks the transfers whose findings it may change in the queue
+   (``FindingsQueue``), in its own transaction: a transfer's own save marks it (with
+   ``cascade``: the other supplies counted under the same trade caps are marked when it is
+   recomputed); a measure, a regime, an authority, a resolution, a provision, a vote, a
+   designation, a country or an actor marks the transfers it bears on (``dependents``).
+   The signals below mark for the models' saves and deletes and their many-to-many changes;
+   the loader marks for what it writes (``apps.ingest.loader``).
+2. **Recomputing.** A small set (up to ``SYNC_LIMIT`` transfers) is recomputed at once, in
+   the same transaction, so the writer reads its own findings; a larger one is left in the
+   queue and a background task (``recompute_queued``, Django's Tasks API through
+   ``django-tasks``, run by ``manage.py db_worker``) works through it after the commit. The
+   queue's length is shown wherever an answer depends on it ("being recomputed").
+3. **Checking.** ``manage.py findings --check`` recomputes every transfer and prints every
+   difference from what is stored; ``--rebuild`` rewrites them all.
+
+A finding of an ongoing transfer runs "to today": stored with ``to_today``, so that it reads
+the day it is read; ``refresh_ongoing`` recomputes the ongoing transfers written on an earlier
+day (a measure or a listing that begins later is then in force).
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db import connections, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.common.periods import Period
+from apps.resolutions.models import Vote
+from apps.transfers.models import Audience, Finding, FindingsQueue, Transfer
+
+# The version of the rules: raised when the engine's rules change, so that
+# ``findings --check`` tells the rows written by older rules.
+RULES_VERSION = 2
+# A write that marks at most this many transfers has them recomputed in its own transaction.
+SYNC_LIMIT = 500
+BATCH = 2000
+CAP_KINDS = ("exceeds_cap", "counts_toward_cap")
+PUBLIC = AnonymousUser()
+
+
+# --- writing --------------------------------------------------------------------------
+
+
+def _row(transfer, contravention, *, audience, rank, today):
+    overlap = contravention.overlap
+    to_today = transfer.ended_on is None and overlap.end == today
+    cap = contravention.cap
+    return Finding(
+        transfer_id=transfer.pk,
+        measure_id=contravention.measure.pk,
+        kind=contravention.finding,
+        audience=audience,
+        rank=rank,
+        targets=contravention.targets,
+        obliges=list(contravention.obliges),
+        binding=contravention.binding,
+        overlap_start=overlap.start,
+        overlap_end=None if to_today else overlap.end,
+        to_today=to_today,
+        status=contravention.status,
+        designation_id=contravention.designation.pk if contravention.designation else None,
+        cap_period_start=cap.period.start if cap else None,
+        cap_period_end=cap.period.end if cap else None,
+        cap_quantity=cap.quantity if cap else None,
+        cap_unit=cap.unit if cap else "",
+        cap_total_low=cap.total_low if cap else None,
+        cap_total_high=cap.total_high if cap else None,
+        cap_counted=cap.counted if cap else None,
+        cap_open_high=cap.open_high if cap else None,
+        cap_uncounted=cap.uncounted if cap else None,
+        reasons=list(contravention.reasons),
+        rules_version=RULES_VERSION,
+        computed_on=today,
+    )
+
+
+def compute_rows(transfers, *, today=None):
+    """The rows the engine gives ``transfers`` (with their countries and actors loaded):
+    every finding once for everyone, and a trade cap's finding once per audience."""
+    from apps.transfers.services import contraventions_for
+
+    today = today or timezone.localdate()
+    transfers = list(transfers)
+    rows = []
+    everyone = contraventions_for(transfers, user=None, today=today)
+    with_caps = []
+    for transfer in transfers:
+        found = everyone[transfer.pk]
+        for rank, contravention in enumerate(found):
+            audience = Audience.EDITORS if contravention.finding in CAP_KINDS else Audience.ANY
+            rows.append(_row(transfer, contravention, audience=audience, rank=rank, today=today))
+        if transfer.review_status == "published" and any(c.finding in CAP_KINDS for c in found):
+            with_caps.append(transfer)
+    if with_caps:
+        public = contraventions_for(with_caps, user=PUBLIC, today=today)
+        for transfer in with_caps:
+            for rank, contravention in enumerate(public[transfer.pk]):
+                if contravention.finding in CAP_KINDS:
+                    rows.append(_row(transfer, contravention, audience=Audience.PUBLIC, rank=rank, today=today))
+    return rows
+
+
+def _load(transfer_ids):
+    return Transfer.objects.filter(pk__in=transfer_ids).select_related(
+        "supplier", "recipient", "supplier_actor", "recipient_actor"
+    )
+
+
+def write(transfer_ids, *, today=None):
+    """Recompute and store the findings of ``transfer_ids`` (those deleted since are skipped)."""
+    transfer_ids = list(transfer_ids)
+    for start in range(0, len(transfer_ids), BATCH):
+        chunk = transfer_ids[start : start + BATCH]
+        rows = compute_rows(_load(chunk), today=today)
+        Finding.objects.filter(transfer_id__in=chunk).delete()
+        Finding.objects.bulk_create(rows, batch_size=1000)
+
+
+def _cap_groups(transfer_ids):
+    """``(measure, cap period start)`` of the cap findings stored for ``transfer_ids``."""
+    return set(
+        Finding.objects.filter(transfer_id__in=transfer_ids, kind__in=CAP_KINDS)
+        .values_list("measure_id", "cap_period_start")
+        .distinct()
+    )
+
+
+def _in_cap_groups(groups):
+    """The transfers with a stored cap finding in one of ``groups``."""
+    if not groups:
+        return set()
+    condition = Q()
+    for measure_id, period_start in groups:
+        condition |= Q(measure_id=measure_id, cap_period_start=period_start)
+    return set(Finding.objects.filter(condition, kind__in=CAP_KINDS).values_list("transfer_id", flat=True))
+
+
+def peers_of(transfer_ids):
+    """The other transfers counted with ``transfer_ids`` under the same trade caps."""
+    return _in_cap_groups(_cap_groups(transfer_ids)) - set(transfer_ids)
+
+
+def recompute(transfer_ids, *, cascade=(), today=None):
+    """Recompute ``transfer_ids`` now; for those in ``cascade`` (changed themselves), also every
+    other supply counted under the same trade caps, before and after."""
+    transfer_ids = set(transfer_ids)
+    cascade = set(cascade) & transfer_ids
+    before = _cap_groups(cascade) if cascade else set()
+    write(sorted(transfer_ids), today=today)
+    if cascade:
+        peers = _in_cap_groups(before | _cap_groups(cascade)) - transfer_ids
+        if peers:
+            write(sorted(peers), today=today)
+
+
+# --- the queue --------------------------------------------------------------------------
+
+
+def _now():
+    return timezone.now()
+
+
+def mark(transfer_ids, *, cascade=False):
+    """Queue ``transfer_ids`` for recomputation (in the current transaction)."""
+    now = _now()
+    FindingsQueue.objects.bulk_create(
+        [FindingsQueue(transfer_id=pk, cascade=cascade, queued_at=now) for pk in transfer_ids],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+
+
+def mark_where(condition, *, using="default"):
+    """Queue every transfer matching ``condition`` (a ``Q`` on transfers), in one statement."""
+    select = Transfer.objects.using(using).filter(condition).values("pk").distinct().order_by()
+    sql, params = select.query.sql_with_params()
+    connection = connections[using]
+    table = FindingsQueue._meta.db_table
+    now = connection.ops.adapt_datetimefield_value(_now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (transfer_id, cascade, queued_at) "
+            f"SELECT marked.*, %s, %s FROM ({sql}) marked WHERE true ON CONFLICT DO NOTHING",
+            [False, now, *params],
+        )
+        return cursor.rowcount
+
+
+def queued_count():
+    """How many transfers' findings are being recomputed now."""
+    return FindingsQueue.objects.values("transfer_id").distinct().count()
+
+
+def process(transfer_ids=None, *, limit=None, today=None):
+    """Recompute the queued transfers (``transfer_ids`` of them, or any), up to ``limit``;
+    returns how many were recomputed. Rows queued again meanwhile stay queued."""
+    queued = FindingsQueue.objects.order_by("pk")
+    if transfer_ids is not None:
+        queued = queued.filter(transfer_id__in=list(transfer_ids))
+    done = 0
+    while limit is None or done < limit:
+        size = BATCH if limit is None else min(BATCH, limit - done)
+        rows = list(queued.values_list("pk", "transfer_id", "cascade")[:size])
+        if not rows:
+            break
+        ids = {transfer_id for _pk, transfer_id, _c in rows}
+        recompute(ids, cascade={t for _pk, t, c in rows if c}, today=today)
+        FindingsQueue.objects.filter(pk__in=[pk for pk, _t, _c in rows]).delete()
+        done += len(ids)
+    return done
+
+
+def settle(transfer_ids=None, *, cascade=False, using="default"):
+    """After a write: recompute its marked transfers now when they are few, else leave them to
+    the background task, enqueued once the write commits."""
+    if transfer_ids is not None:
+        transfer_ids = list(transfer_ids)
+        if len(transfer_ids) <= SYNC_LIMIT:
+            mark(transfer_ids, cascade=cascade)
+            process(transfer_ids)
+            return
+        mark(transfer_ids, cascade=cascade)
+    elif FindingsQueue.objects.count() <= SYNC_LIMIT:
+        process()
+        return
+    transaction.on_commit(enqueue, using=using)
+
+
+def enqueue():
+    """Start the background recomputation (a no-op when tasks run in the foreground)."""
+    from apps.transfers.tasks import recompute_queued
+
+    recompute_queued.enqueue()
+
+
+def refresh_ongoing(*, today=None):
+    """Queue the ongoing transfers whose findings were written before ``today``."""
+    today = today or timezone.localdate()
+    stale = Finding.objects.filter(computed_on__lt=today, transfer__ended_on__isnull=True).values("transfer_id")
+    return mark_where(Q(pk__in=stale) | Q(ended_on__isnull=True, findings__isnull=True, started_on__gt=today))
+
+
+# --- what a write bears on ----------------------------------------------------------------
+
+
+def transfers_of_countries(country_ids):
+    return Q(supplier_id__in=country_ids) | Q(recipient_id__in=country_ids)
+
+
+def transfers_of_actors(actor_ids):
+    return Q(supplier_actor_id__in=actor_ids) | Q(recipient_actor_id__in=actor_ids)
+
+
+def dependents_of_regimes(regimes):
+    """The transfers a change of ``regimes`` (or of their measures) may change: those of their
+    targets, those of the actors designated under them, and those with findings under them."""
+    regimes = list(regimes)
+    targets = [r.target_country_id for r in regimes if r.target_country_id]
+    from apps.sanctions.models import Designation
+
+    designated = Designation.objects.filter(regime__in=regimes).values("actor_id")
+    condition = (
+        transfers_of_countries(targets)
+        | Q(supplier_actor_id__in=designated)
+        | Q(recipient_actor_id__in=designated)
+        | Q(findings__measure__regime__in=regimes)
+    )
+    return condition
+
+
+def queue_where(condition, *, using="default"):
+    """Mark the transfers matching ``condition`` and settle them (at once when few)."""
+    ids = list(
+        Transfer.objects.using(using).filter(condition).values_list("pk", flat=True).distinct()[: SYNC_LIMIT + 1]
+    )
+    if len(ids) <= SYNC_LIMIT:
+        if ids:
+            settle(ids, using=using)
+        return
+    mark_where(condition, using=using)
+    transaction.on_commit(enqueue, using=using)
+
+
+def positions_of(resolution_ids, country_ids):
+    """``{(resolution pk, country pk): position}`` of the votes asked for."""
+    votes = Vote.objects.filter(resolution__in=resolution_ids, country__in=country_ids)
+    return {(v.resolution_id, v.country_id): v.position for v in votes.only("resolution_id", "country_id", "position")}
+
+
+# --- reading --------------------------------------------------------------------------
+
+
+def audience_of(user):
+    """The stored audiences ``user`` reads: editors the drafts-counted caps, others the public's."""
+    from apps.common.roles import sees_drafts
+
+    if user is None or sees_drafts(user):
+        return (Audience.ANY, Audience.EDITORS)
+    return (Audience.ANY, Audience.PUBLIC)
+
+
+def overlap_of(row, today):
+    return Period(row.overlap_start, today if row.to_today else row.overlap_end)
+
+
+def as_contraventions(rows, transfers, *, today=None):
+    """``Contravention`` objects (as the engine gives them) from stored ``rows``, with the
+    votes behind each read now; ``{transfer pk: [...]}`` for every transfer of ``transfers``."""
+    from apps.transfers.services import CapCount, Contravention, ResolutionVotes, resolutions_behind
+
+    today = today or timezone.localdate()
+    by_pk = {t.pk: t for t in transfers}
+    result = {pk: [] for pk in by_pk}
+    rows = list(rows)
+    resolutions = {r.pk for row in rows for r in resolutions_behind(row.measure)}
+    countries = {c for t in by_pk.values() for c in (t.supplier_id, t.recipient_id)}
+    positions = positions_of(resolutions, countries) if resolutions else {}
+    for row in rows:
+        transfer = by_pk[row.transfer_id]
+        sides = {"supplier": transfer.supplier, "recipient": transfer.recipient}
+        cap = None
+        if row.cap_quantity is not None:
+            cap = CapCount(
+                period=Period(row.cap_period_start, row.cap_period_end),
+                quantity=Decimal(row.cap_quantity),
+                unit=row.cap_unit,
+                total_low=Decimal(row.cap_total_low),
+                total_high=Decimal(row.cap_total_high),
+                counted=row.cap_counted,
+                open_high=row.cap_open_high,
+                uncounted=row.cap_uncounted,
+            )
+        result[row.transfer_id].append(
+            Contravention(
+                finding=row.kind,
+                measure=row.measure,
+                targets=row.targets,
+                obliges=list(row.obliges),
+                obliged_countries=[sides[side] for side in row.obliges],
+                binding=row.binding,
+                overlap=overlap_of(row, today),
+                status=row.status,
+                provisions=list(row.measure.provisions.all()),
+                resolutions=[
+                    ResolutionVotes(
+                        resolution=r,
+                        supplier_position=positions.get((r.pk, transfer.supplier_id)),
+                        recipient_position=positions.get((r.pk, transfer.recipient_id)),
+                    )
+                    for r in resolutions_behind(row.measure)
+                ],
+                cap=cap,
+                designation=row.designation,
+                reasons=list(row.reasons),
+            )
+        )
+    return result
+
+
+def stored_rows(transfer_ids, *, user=None):
+    """The stored rows of ``transfer_ids`` for ``user``'s audience, with what they show."""
+    from django.db.models import Prefetch
+
+    from apps.resolutions.models import Provision
+    from apps.transfers.services import PROVISION_ORDER
+
+    return (
+        Finding.objects.filter(transfer_id__in=list(transfer_ids), audience__in=audience_of(user))
+        .select_related(
+            "measure__regime__authority__country",
+            "measure__regime__target_country",
+            "designation__actor",
+            "designation__regime",
+        )
+        .prefetch_related(
+            Prefetch(
+                "measure__provisions",
+                queryset=Provision.objects.select_related("resolution").order_by(*PROVISION_ORDER),
+            ),
+            "measure__regime__resolutions",
+        )
+        .order_by("transfer_id", "rank")
+    )
+
+
+def stored_contraventions(transfers, *, user=None, today=None):
+    """The stored findings of ``transfers`` (with their countries loaded), as the engine gives
+    them: ``{transfer pk: [Contravention, ...]}``."""
+    transfers = list(transfers)
+    return as_contraventions(stored_rows([t.pk for t in transfers], user=user), transfers, today=today)
+
+
+def sync_enabled():
+    """Whether writes recompute findings (off only while a command rebuilds them all)."""
+    return getattr(settings, "FINDINGS_ON_WRITE", True)

@@ -1,0 +1,141 @@
+"""Every save, delete and many-to-many change of a record the findings read marks the transfers
+whose findings it may change, and settles them (``apps.transfers.findings``): at once when
+they are few, else through the background task. The loader, which writes without signals,
+calls ``after_load`` instead."""
+
+from django.db.models import Q
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+
+from apps.actors.models import Actor
+from apps.geo.models import Country
+from apps.resolutions.models import Provision, Resolution, Vote
+from apps.sanctions.models import Authority, Designation, Measure, Regime
+from apps.transfers import findings
+from apps.transfers.models import Transfer
+
+
+def _regimes_of_resolutions(resolution_ids):
+    return Regime.objects.filter(
+        Q(resolutions__in=resolution_ids) | Q(measures__provisions__resolution__in=resolution_ids)
+    ).distinct()
+
+
+def _regimes_of_measures(measure_ids):
+    return Regime.objects.filter(measures__in=measure_ids).distinct()
+
+
+def bearing_on(model, pks):
+    """The condition on transfers whose findings a write of ``model``'s records ``pks`` may
+    change (None: none)."""
+    pks = list(pks)
+    if not pks:
+        return None
+    if model is Measure:
+        return findings.dependents_of_regimes(_regimes_of_measures(pks)) | Q(findings__measure_id__in=pks)
+    if model is Regime:
+        return findings.dependents_of_regimes(Regime.objects.filter(pk__in=pks))
+    if model is Authority:
+        return findings.dependents_of_regimes(Regime.objects.filter(authority__in=pks))
+    if model is Resolution:
+        return findings.dependents_of_regimes(_regimes_of_resolutions(pks))
+    if model is Provision:
+        resolutions = Provision.objects.filter(pk__in=pks).values_list("resolution_id", flat=True)
+        measures = Measure.objects.filter(provisions__in=pks).values_list("pk", flat=True)
+        return findings.dependents_of_regimes(
+            Regime.objects.filter(Q(measures__in=list(measures)) | Q(resolutions__in=list(resolutions))).distinct()
+        )
+    if model is Vote:
+        votes = list(Vote.objects.filter(pk__in=pks).values_list("resolution_id", "country_id"))
+        regimes = _regimes_of_resolutions({r for r, _c in votes})
+        return findings.dependents_of_regimes(regimes) & findings.transfers_of_countries({c for _r, c in votes})
+    if model is Designation:
+        actors = Designation.objects.filter(pk__in=pks).values_list("actor_id", flat=True)
+        return findings.transfers_of_actors(list(actors)) | Q(findings__designation_id__in=pks)
+    if model is Country:
+        return findings.transfers_of_countries(pks)
+    if model is Actor:
+        return Q(findings__designation__actor_id__in=pks)
+    return None
+
+
+def _settle(model, pks, using):
+    condition = bearing_on(model, pks)
+    if condition is not None:
+        findings.queue_where(condition, using=using)
+
+
+def _transfer_saved(sender, instance, using="default", **kwargs):
+    if findings.sync_enabled():
+        findings.settle([instance.pk], cascade=True, using=using)
+
+
+def _transfer_deleting(sender, instance, **kwargs):
+    """Before a transfer goes: the other supplies counted with it under a trade cap."""
+    instance._cap_peers = findings.peers_of([instance.pk])
+
+
+def _transfer_deleted(sender, instance, using="default", **kwargs):
+    peers = getattr(instance, "_cap_peers", ())
+    if peers and findings.sync_enabled():
+        findings.settle(peers, using=using)
+
+
+def _saved(sender, instance, using="default", **kwargs):
+    if findings.sync_enabled():
+        _settle(sender, [instance.pk], using)
+
+
+def _vote_deleted(sender, instance, using="default", **kwargs):
+    if findings.sync_enabled():
+        regimes = _regimes_of_resolutions([instance.resolution_id])
+        condition = findings.dependents_of_regimes(regimes) & findings.transfers_of_countries([instance.country_id])
+        findings.queue_where(condition, using=using)
+
+
+def _deleted_with_findings(sender, instance, using="default", **kwargs):
+    """A measure, a designation or a provision removed: the findings resting on it cascade
+    away; the rest of the regime may read differently (a provision behind a measure)."""
+    if findings.sync_enabled() and sender is Provision:
+        findings.queue_where(findings.dependents_of_regimes(_regimes_of_resolutions([instance.resolution_id])))
+
+
+def _links_changed(sender, instance, action, reverse, model, pk_set, using="default", **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear") or not findings.sync_enabled():
+        return
+    if not reverse:
+        _settle(type(instance), [instance.pk], using)
+    elif pk_set:
+        _settle(model, pk_set, using)
+    else:  # a reverse clear: what the other side linked is not known any more; its side is
+        _settle(type(instance), [instance.pk], using)
+
+
+def connect():
+    post_save.connect(_transfer_saved, sender=Transfer, dispatch_uid="findings:transfer:save")
+    pre_delete.connect(_transfer_deleting, sender=Transfer, dispatch_uid="findings:transfer:deleting")
+    post_delete.connect(_transfer_deleted, sender=Transfer, dispatch_uid="findings:transfer:delete")
+    for model in (Measure, Regime, Authority, Resolution, Provision, Vote, Designation, Country, Actor):
+        post_save.connect(_saved, sender=model, dispatch_uid=f"findings:{model._meta.label_lower}:save")
+    post_delete.connect(_vote_deleted, sender=Vote, dispatch_uid="findings:vote:delete")
+    post_delete.connect(_deleted_with_findings, sender=Provision, dispatch_uid="findings:provision:delete")
+    for field in (Measure.provisions, Regime.resolutions, Authority.members):
+        through = field.through
+        m2m_changed.connect(_links_changed, sender=through, dispatch_uid=f"findings:{through._meta.label_lower}")
+
+
+def after_load(written, *, using="default"):
+    """After the loader wrote ``written`` (``{model: [pk, ...]}``, its new and changed records):
+    mark the transfers it bears on and settle them."""
+    transfers = list(written.get(Transfer, ()))
+    conditions = [bearing_on(model, pks) for model, pks in written.items() if model is not Transfer]
+    conditions = [c for c in conditions if c is not None]
+    if transfers:
+        findings.mark(transfers, cascade=True)
+    if conditions:
+        condition = conditions[0]
+        for other in conditions[1:]:
+            condition |= other
+        findings.mark_where(condition, using=using)
+    if transfers or conditions:
+        # A load is a batch of its own: its findings are written before it ends, whatever their number.
+        findings.process()
