@@ -169,19 +169,42 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# One cache for every process when REDIS_URL is set (rate-limit counts, failed API logins);
-# otherwise each process keeps its own in memory, which is right for one process only.
+# Two caches: "default" for answers kept until the next write (apps.common.cache: public
+# pages, counts, findings) and the replica pins; "limits" for the rate-limit and failed-token
+# counts (apps.common.api.throttling), apart, so that answers filling the first never push a
+# count out. One of each for every process when REDIS_URL is set (the limits under their own
+# key prefix, or on LIMITS_REDIS_URL: docs/deploy.md); otherwise each process keeps its own in
+# memory, which is right for one process only, the answers to ANSWER_CACHE_MAX_ENTRIES.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+ANSWER_CACHE_MAX_ENTRIES = env_int("ANSWER_CACHE_MAX_ENTRIES", 300)
 if REDIS_URL:
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "sanctionsdb")
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "sanctionsdb"),
-        }
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        },
+        "limits": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ.get("LIMITS_REDIS_URL", "").strip() or REDIS_URL,
+            "KEY_PREFIX": f"{CACHE_KEY_PREFIX}-limits",
+        },
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sanctionsdb"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "sanctionsdb",
+            "OPTIONS": {"MAX_ENTRIES": ANSWER_CACHE_MAX_ENTRIES},
+        },
+        # A few entries per client address: room for many clients.
+        "limits": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "sanctionsdb-limits",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
+    }
 
 # The login form (admin): django-axes refuses a username from an address after
 # AXES_FAILURE_LIMIT wrong passwords, for AXES_COOLOFF_MINUTES; a right password resets the count.
@@ -193,6 +216,9 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 60))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The attempts are counted in the database (axes' default handler); were they moved to the
+# cache (AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"), they would go with the limits.
+AXES_CACHE = "limits"
 # The client's address as the API's throttles see it (NUM_PROXIES below).
 AXES_CLIENT_IP_CALLABLE = "apps.common.api.throttling.client_address"
 

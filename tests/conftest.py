@@ -33,6 +33,17 @@ def _cheap_password_hasher():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Every test starts with no rate-limit counts (``CACHES["limits"]`` in memory, never a
+    shared Redis), as it did when they lived in the default cache the tests clear."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["limits"], LocMemCache):
+        caches["limits"].clear()
+
+
 @pytest.fixture(scope="session")
 def scratch_template(tmp_path_factory):
     """A scratch database migrated once by a ``manage.py migrate`` process, which every

@@ -43,8 +43,8 @@ def num_proxies(settings):
 
 @pytest.fixture
 def redis_cache(settings):
-    """The default cache on Redis (database 15, a key prefix of this test's own), as
-    ``REDIS_URL`` sets it; the environment a second process needs for the same cache.
+    """The caches on Redis (database 15, key prefixes of this test's own), as ``REDIS_URL``
+    sets them; the environment a second process needs for the same caches.
     Skips, naming the URL, when Redis does not answer, except under CI=true."""
     import redis
 
@@ -57,14 +57,15 @@ def redis_cache(settings):
         pytest.skip(f"Redis does not answer at {REDIS_TEST_URL}")
     prefix = f"sanctionsdb-test-{uuid.uuid4().hex}"
     settings.CACHES = {
-        "default": {
+        alias: {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_TEST_URL,
-            "KEY_PREFIX": prefix,
+            "KEY_PREFIX": key_prefix,
         }
+        for alias, key_prefix in (("default", prefix), ("limits", f"{prefix}-limits"))  # as settings.py names them
     }
     yield {"REDIS_URL": REDIS_TEST_URL, "CACHE_KEY_PREFIX": prefix}
-    keys = list(client.scan_iter(f"{prefix}:*"))
+    keys = list(client.scan_iter(f"{prefix}*"))
     if keys:
         client.delete(*keys)
     client.close()

@@ -4,6 +4,7 @@ the anonymous limit counts the connection's address, not a forgeable X-Forwarded
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import caches
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
@@ -111,3 +112,29 @@ def test_behind_one_proxy_the_address_it_appended_is_the_client(rates, num_proxi
     assert {client.get(PATH, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code for n in range(20, 25)} == {200}
     # A value that is no address falls back to the proxy's connection.
     assert client.get(PATH, HTTP_X_FORWARDED_FOR="not-an-address").status_code == 200
+
+
+def fill_and_clear_the_answer_cache():
+    """What a flood of pages does to the default cache: past its bound (LocMem culls a third
+    of its entries at a time), then emptied altogether."""
+    answers = caches["default"]
+    for number in range(2 * django_settings.ANSWER_CACHE_MAX_ENTRIES):
+        answers.set(f"answer:page:flood-{number}", b"x" * 1000)
+    answers.clear()
+
+
+def test_a_full_answer_cache_loses_no_failed_token_count():
+    """The counts live in CACHES["limits"]: answers filling the default cache never evict them."""
+    limit, _ = SimpleRateThrottle.parse_rate(None, django_settings.API_THROTTLE_RATES["failed_auth"])
+    for attempt in range(limit):
+        assert with_token(f"{attempt:040x}").get(PATH).status_code == 401
+    fill_and_clear_the_answer_cache()
+    assert with_token("f" * 40).get(PATH).status_code == 429  # the 21st bad token
+
+
+def test_a_full_answer_cache_loses_no_anonymous_count(rates):
+    rates(anon="3/minute")
+    client = APIClient()
+    assert [client.get(PATH).status_code for _ in range(3)] == [200, 200, 200]
+    fill_and_clear_the_answer_cache()
+    assert client.get(PATH).status_code == 429

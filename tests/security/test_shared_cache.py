@@ -64,3 +64,23 @@ def test_failed_tokens_here_block_the_address_in_a_second_process(redis_cache, r
         API_THROTTLE_ANON="off",
     )
     assert codes == "429 429"
+
+
+def test_the_counts_are_kept_apart_from_the_answers_in_redis(redis_cache, rates, client):
+    """In Redis the counts have a key prefix of their own: every answer gone (evicted, or the
+    answers' keys deleted) leaves them, and the next bad token is still refused."""
+    import redis
+
+    rates(failed_auth="3/minute")
+    for _ in range(3):
+        assert client.get("/api/v1/", REMOTE_ADDR=ADDRESS, HTTP_AUTHORIZATION="Token " + "0" * 40).status_code == 401
+    server = redis.Redis.from_url(redis_cache["REDIS_URL"])
+    prefix = redis_cache["CACHE_KEY_PREFIX"]
+    counts = [key.decode() for key in server.scan_iter(f"{prefix}-limits:*")]
+    assert any("throttle_failed_auth" in key for key in counts)
+    answers = list(server.scan_iter(f"{prefix}:*"))
+    assert not [key for key in answers if b"throttle" in key]
+    if answers:
+        server.delete(*answers)
+    server.close()
+    assert client.get("/api/v1/", REMOTE_ADDR=ADDRESS, HTTP_AUTHORIZATION="Token " + "1" * 40).status_code == 429

@@ -4,8 +4,10 @@ limit off.
 
 Every limit counts per client address (``client_address``): the connection's own address,
 or behind ``NUM_PROXIES`` reverse proxies the address the nearest of them saw, so that a
-client cannot choose its own bucket with ``X-Forwarded-For``. The counts live in the
-default cache, which is shared between processes when ``REDIS_URL`` is set.
+client cannot choose its own bucket with ``X-Forwarded-For``. The counts live in a cache of
+their own (``CACHES["limits"]``), apart from the answers of the default cache, so that pages
+and answers filling that one never push a count out; both are shared between processes when
+``REDIS_URL`` is set.
 
 ``failed_auth`` counts wrong credentials (a bad token): DRF authenticates before it
 throttles, so the authentication classes below refuse a client past that limit with 429
@@ -17,12 +19,17 @@ import math
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.utils.connection import ConnectionProxy
 from drf_spectacular.authentication import SessionScheme
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
+
+# The cache of the rate-limit counts (``CACHES["limits"]``), looked up on each use as
+# ``django.core.cache.cache`` is, so that a test's CACHES is the one counted in.
+limits = ConnectionProxy(caches, "limits")
 
 
 def _valid_address(value):
@@ -50,6 +57,8 @@ def client_address(request):
 
 
 class SettingsRateMixin:
+    cache = limits
+
     def get_rate(self):
         return settings.API_THROTTLE_RATES.get(self.scope)
 
@@ -93,7 +102,7 @@ class FailedAuthentications:
         """Seconds until this client may authenticate again, or None when it may now."""
         if not self.enabled:
             return None
-        seen = cache.get_many([self.key, self.opened_key])
+        seen = limits.get_many([self.key, self.opened_key])
         if seen.get(self.key, 0) < self.limit:
             return None
         opened = seen.get(self.opened_key, time.time())
@@ -102,12 +111,12 @@ class FailedAuthentications:
     def record(self):
         if not self.enabled:
             return
-        if cache.add(self.key, 0, self.duration):
-            cache.set(self.opened_key, time.time(), self.duration)
+        if limits.add(self.key, 0, self.duration):
+            limits.set(self.opened_key, time.time(), self.duration)
         try:
-            cache.incr(self.key)
+            limits.incr(self.key)
         except ValueError:  # the window closed between add and incr: this failure opens the next
-            cache.set_many({self.key: 1, self.opened_key: time.time()}, self.duration)
+            limits.set_many({self.key: 1, self.opened_key: time.time()}, self.duration)
 
 
 class GuardedAuthenticationMixin:
