@@ -12,49 +12,26 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    DateField,
-    Exists,
-    ExpressionWrapper,
-    F,
     Max,
     Min,
-    OuterRef,
     Prefetch,
     Q,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncMonth, TruncYear
-from django.db.models.lookups import Exact, GreaterThanOrEqual, IsNull, LessThanOrEqual
 from django.utils import timezone
 
 from apps.common.cache import cached_answer
-from apps.common.periods import DAY, MONTH, YEAR, overlapping, transfers_overlapping
+from apps.common.periods import overlapping, transfers_overlapping
 from apps.common.roles import sees_drafts
 from apps.geo.models import Country
 from apps.relations.models import Relationship
 from apps.resolutions.choices import Position
 from apps.resolutions.models import Provision, Vote
-from apps.sanctions.choices import (
-    PARENT_OF,
-    AuthorityBinds,
-    Direction,
-    MeasureKind,
-    category_and_descendants,
-)
 from apps.sanctions.models import Designation, Measure, Regime
-from apps.transfers.choices import TransferStatus
-from apps.transfers.models import Transfer
-from apps.transfers.services import (
-    PROVISION_ORDER,
-    RECIPIENT_SIDE,
-    SUPPLIER_SIDE,
-    cap_count,
-    cap_month_totals,
-    in_force_period,
-    jurisdiction_members,
-    resolutions_behind,
-)
+from apps.transfers.findings import audience_of
+from apps.transfers.models import Finding, Transfer
+from apps.transfers.services import CONTRAVENING, EXCEEDS_CAP, PROVISION_ORDER, resolutions_behind
 
 # How many transfer references a contravened resolution lists (the most recent first).
 EXAMPLES = 20
@@ -164,266 +141,116 @@ def country_profile(country, *, user, today=None):
 # --- the resolutions a country voted for that its transfers are alleged to contravene -----
 
 
-def _truncated(expression, precision):
-    """``expression`` (a date) cut to the first day of its month or year at ``precision``."""
-    if precision == MONTH:
-        return TruncMonth(expression, output_field=DateField())
-    if precision == YEAR:
-        return TruncYear(expression, output_field=DateField())
-    return expression
-
-
-def _listed_during_span(today):
-    """The condition on a designation (in a subquery of transfers) that its listing meets the
-    outer transfer's span (``transfer_span``: dates widened by the precision, an open end
-    running to today, or to its start when that is later)."""
-    started, ended = (
-        ExpressionWrapper(OuterRef(name), output_field=DateField()) for name in ("started_on", "ended_on")
-    )
-    precision = OuterRef("date_precision")
-    reaches = Q(listed_on__isnull=True) | Q(IsNull(ended, True), listed_on__lte=today)
-    begins = Q(delisted_on__isnull=True) | Q(IsNull(started, True))
-    for level in (DAY, MONTH, YEAR):
-        at_level = Exact(precision, level)
-        # The widened end is on or after the listing when its month (year) is not before the listing's.
-        reaches |= Q(
-            at_level,
-            IsNull(ended, False),
-            GreaterThanOrEqual(_truncated(ended, level), _truncated(F("listed_on"), level)),
-        )
-        # An ongoing transfer also reaches a listing after today from its widened start.
-        reaches |= Q(at_level, IsNull(ended, True), GreaterThanOrEqual(_truncated(started, level), F("listed_on")))
-        begins |= Q(at_level, LessThanOrEqual(_truncated(started, level), F("delisted_on")))
-    return reaches & begins
-
-
-def _listing_overlapping(period):
-    """Designations whose listing (listed_on … delisted_on) meets ``period``."""
-    condition = Q()
-    if period.start:
-        condition &= Q(delisted_on__gte=period.start) | Q(delisted_on__isnull=True)
-    if period.end:
-        condition &= Q(listed_on__lte=period.end) | Q(listed_on__isnull=True)
-    return condition
-
-
-def _obliges_someone(measure, sides):
-    """The condition on a transfer that ``measure`` obliges the state of one of its ``sides``
-    (``_obliged`` of the findings engine); None when it can oblige nobody."""
-    if not sides:
-        return None
-    authority = measure.regime.authority
-    if authority.binds == AuthorityBinds.ALL_STATES:
-        return Q()
-    members = [country.pk for country in jurisdiction_members(authority)]
-    if not members:
-        return None
-    condition = Q()
-    for side in sides:
-        condition |= Q(**{f"{side}_id__in": members})
-    return condition
-
-
-def _month_ranges(months):
-    """A condition that a transfer's cap month (its start, else its end) is one of ``months``
-    (first days of months), as few date ranges as the months allow."""
-    condition = Q()
-    months = sorted(months)
-    while months:
-        first = last = months.pop(0)
-        while months and months[0] == _next_month(last):
-            last = months.pop(0)
-        condition |= Q(cap_reference__gte=first, cap_reference__lt=_next_month(last))
-    return condition
-
-
-def _next_month(day):
-    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-
-
 def contravened_resolutions(country, voted_yes, *, user, today):
     """The resolutions ``country`` voted yes on (``voted_yes``: their pks) that the transfers it
-    is party to (as ``user`` may read them) are alleged to contravene, with the measures
-    and the exceeded caps behind them: the findings engine's answer
-    (``apps.transfers.services``) for the contravening findings (``breach``,
-    ``possible_breach``, ``exceeds_cap``, ``designated_party``) of every transfer of the
-    country, computed in the database instead of transfer by transfer.
+    is party to (as ``user`` may read them) are alleged to contravene, read from the stored
+    findings (``apps.transfers.findings``; the rules themselves live only in the engine):
+    each with the measures behind it that have a contravening finding (``breach``,
+    ``possible_breach``, ``exceeds_cap``, ``designated_party``), the caps exceeded and in which
+    periods, ``transfers_count`` (the distinct transfers behind it) and ``transfers``, up to
+    ``EXAMPLES`` of them in the transfer list's order (``-started_on``, ``reference``).
 
-    Each measure resting on a resolution the country voted for becomes a condition on
-    transfers that is true exactly when the engine gives that transfer a contravening finding
-    under it: the regime targets the transfer's supplier (recipient) and the measure forbids
-    exports from (imports to) the target; the transfer's category is covered (breach) or is a
-    parent of a covered one (possible breach); its span meets the measure in force; the
-    measure obliges the state of a party (for an ``own_jurisdiction`` authority, a party of
-    one of its members); not disproven. A trade cap is a breach only in the cap periods whose
-    total exceeds it: the engine's cap arithmetic (``cap_count``) is run once per month that
-    holds supplies under the cap (not once per transfer), and the condition keeps the months
-    it finds exceeded. An asset freeze adds the transfers whose supplier or recipient actor was
-    listed under its regime while the freeze was in force and the transfer ran.
-
-    Exact, not sampled: which resolutions, which measures, which caps are exceeded in which
-    periods, and ``transfers_count`` (the distinct transfers behind each resolution), all from
-    one pass over the country's transfers in which each measure's condition is a column.
-    Bounded: ``transfers`` lists ``EXAMPLES`` of them, the first in the transfer list's order
-    (``-started_on``, ``reference``). No transfer is loaded into Python. Queries: the measures
-    and what they rest on (4), the cap totals (up to 2, only when a cap is in question), one
-    for the counts and one for the examples; none when the country voted yes on nothing.
-    """
+    Queries: the measures and what they rest on (3), the counts (1), the caps exceeded (1) and
+    the examples (1); none when the country voted yes on nothing. No transfer is loaded."""
     if not voted_yes:
         return []
+    rows = _contravening_rows(country, user)
+    measure_ids = set(rows.values_list("measure_id", flat=True).distinct().order_by())
+    if not measure_ids:
+        return []
     measures = (
-        Measure.objects.select_related("regime__authority__country", "regime__target_country")
+        Measure.objects.filter(pk__in=measure_ids)
+        .select_related("regime")
         .prefetch_related(
             Prefetch("provisions", queryset=Provision.objects.select_related("resolution").order_by(*PROVISION_ORDER)),
             "regime__resolutions",
-            "regime__authority__members",
         )
         .order_by("regime__code", "code")
     )
-    behind = {}
+    behind = {}  # resolution -> [measure]
     for measure in measures:
-        resolutions = [r for r in resolutions_behind(measure) if r.pk in voted_yes]
-        if resolutions:
-            behind[measure] = resolutions
+        for resolution in resolutions_behind(measure):
+            if resolution.pk in voted_yes:
+                behind.setdefault(resolution, []).append(measure)
     if not behind:
         return []
-
-    caps = [m for m in behind if m.kind == MeasureKind.TRADE_CAP and m.regime.target_country_id]
-    cap_months = cap_month_totals(caps, user=user) if caps else {}
-    parts = []  # (condition on transfers, measure): a contravening finding under the measure
-    exceeded = []  # (measure, CapCount, the index of the part of its transfers)
-    for measure, _resolutions in behind.items():
-        in_force = in_force_period(measure, measure.regime)
-        if in_force is None:
-            continue
-        during = transfers_overlapping(in_force.start, in_force.end, today=today)
-        target = measure.regime.target_country_id
-        obliges = _obliges_someone(measure, measure.obliged_sides)
-        if target and measure.direction != Direction.NOT_APPLICABLE and obliges is not None:
-            covered = {leaf for c in measure.covers for leaf in category_and_descendants(c)}
-            less_specific = {PARENT_OF[c] for c in measure.covers if c in PARENT_OF} - covered
-            for side, directions in (("supplier", SUPPLIER_SIDE), ("recipient", RECIPIENT_SIDE)):
-                if measure.direction not in directions:
-                    continue
-                on_side = Q(**{f"{side}_id": target}) & obliges & during
-                if measure.kind != MeasureKind.TRADE_CAP:
-                    parts.append((on_side & Q(category__in=covered | less_specific), measure))
-                    continue
-                if less_specific:
-                    parts.append((on_side & Q(category__in=less_specific), measure))
-                months = {month for (s, c, _cat, _unit, month) in cap_months if s == side and c == target}
-                by_period = {}
-                for month in months:
-                    cap = cap_count(measure, side, target, in_force, month, cap_months)
-                    if cap.exceeded:
-                        by_period.setdefault(cap.period, (cap, []))[1].append(month)
-                for cap, in_period in by_period.values():
-                    exceeded.append((measure, cap, len(parts)))
-                    parts.append((on_side & Q(category__in=covered) & _month_ranges(in_period), measure))
-        if measure.kind == MeasureKind.ASSET_FREEZE:
-            obliges = _obliges_someone(measure, ("supplier", "recipient"))
-            if obliges is not None:
-                listed = Designation.objects.filter(
-                    _listing_overlapping(in_force), _listed_during_span(today), regime=measure.regime
-                )
-                designated = Q(supplier_actor__isnull=False) & Exists(listed.filter(actor=OuterRef("supplier_actor")))
-                designated |= Q(recipient_actor__isnull=False) & Exists(
-                    listed.filter(actor=OuterRef("recipient_actor"))
-                )
-                parts.append((designated & obliges & during, measure))
-
-    if not parts:
-        return []
-    live = (
-        Transfer.objects.visible_to(user)
-        .exclude(status=TransferStatus.DISPROVEN)
-        .annotate(cap_reference=Coalesce("started_on", "ended_on"))
+    resolutions = list(behind)
+    counts = rows.aggregate(
+        **{
+            f"r{i}": Count("transfer_id", distinct=True, filter=Q(measure_id__in=[m.pk for m in behind[r]]))
+            for i, r in enumerate(resolutions)
+        }
     )
-    # One pass over the country's transfers: each part is evaluated once per transfer (as a
-    # column), then counted in every combination asked (a measure, a resolution, a cap period).
-    flags = {
-        f"part_{i}": ExpressionWrapper(condition, output_field=BooleanField())
-        for i, (condition, _m) in enumerate(parts)
-    }
-    of_measure = {}
-    for i, (_condition, measure) in enumerate(parts):
-        of_measure.setdefault(measure, []).append(f"part_{i}")
-    of_resolution = {}
-    for measure, names in of_measure.items():
-        for resolution in behind[measure]:
-            of_resolution.setdefault(resolution, []).extend(names)
-    wanted = [*of_measure.values(), *of_resolution.values(), *([f"part_{i}"] for _m, _c, i in exceeded)]
-    flagged = live.filter(Q(supplier=country) | Q(recipient=country)).annotate(**flags).values(*flags).order_by()
-    sql, params = flagged.query.sql_with_params()
-    quote = connection.ops.quote_name
-    sums = ", ".join(f"SUM(CASE WHEN {' OR '.join(quote(n) for n in names)} THEN 1 ELSE 0 END)" for names in wanted)
-    with connection.cursor() as cursor:
-        # OFFSET 0 keeps PostgreSQL from pulling the subquery up and evaluating a part once per sum.
-        fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
-        cursor.execute(f"SELECT {sums} FROM ({sql}{fence}) flagged", params)
-        totals = [total or 0 for total in cursor.fetchone()]
-    measure_counts = dict(zip(of_measure, totals, strict=False))
-    resolution_counts = dict(zip(of_resolution, totals[len(of_measure) :], strict=False))
-    cap_counts = totals[len(of_measure) + len(of_resolution) :]
-
-    contravened = [r for r in of_resolution if resolution_counts[r]]
-    examples = {r: [] for r in contravened}
-    if contravened:
-        # The most recent on each side, in the transfer list's order (an index walk each).
-        samples = []
-        for resolution in contravened:
-            condition = None
-            for name in of_resolution[resolution]:
-                condition = _either(condition, parts[int(name.removeprefix("part_"))][0])
-            for side in ("supplier", "recipient"):
-                recent = live.filter(condition, **{side: country}).order_by("-started_on", "reference")
-                samples.append(
-                    Transfer.objects.filter(pk__in=recent.values("pk")[:EXAMPLES])
-                    .order_by()
-                    .values_list(Value(resolution.pk), "started_on", "reference")
-                )
-        rows = samples[0].union(*samples[1:], all=True)
-        by_pk = {r.pk: r for r in contravened}
-        for resolution_pk, started_on, reference in rows:
-            examples[by_pk[resolution_pk]].append((_descending(started_on), reference))
-        for resolution, found in examples.items():
-            examples[resolution] = [reference for _day, reference in sorted(found)[:EXAMPLES]]
-
+    exceeded = list(
+        rows.filter(kind=EXCEEDS_CAP)
+        .values("measure_id", "cap_period_start", "cap_period_end", "cap_total_low", "cap_quantity", "cap_unit")
+        .distinct()
+        .order_by()
+    )
+    examples = _examples(country, user, rows, {r: behind[r] for r in resolutions})
     answer = []
-    for resolution in contravened:
-        measures_behind = [m for m in of_measure if resolution in behind[m] and measure_counts[m]]
-        caps_exceeded = []
-        for (measure, cap, _part), count in zip(exceeded, cap_counts, strict=True):
-            if measure not in measures_behind or not count:
+    for i, resolution in enumerate(resolutions):
+        measures_behind = behind[resolution]
+        caps = []
+        for cap in exceeded:
+            measure = next((m for m in measures_behind if m.pk == cap["measure_id"]), None)
+            if measure is None:
                 continue
             entry = {
                 "measure": [measure.regime.code, measure.code],
-                "period_start": cap.period.start,
-                "period_end": cap.period.end,
-                "total_low": cap.total_low,
-                "quantity": cap.quantity,
-                "unit": cap.unit,
+                "period_start": cap["cap_period_start"],
+                "period_end": cap["cap_period_end"],
+                "total_low": cap["cap_total_low"],
+                "quantity": cap["cap_quantity"],
+                "unit": cap["cap_unit"],
             }
-            if entry not in caps_exceeded:
-                caps_exceeded.append(entry)
+            if entry not in caps:
+                caps.append(entry)
         answer.append(
             {
                 "resolution": resolution.symbol,
                 "voted_on": resolution.voted_on,
                 "transfers": examples[resolution],
-                "transfers_count": resolution_counts[resolution],
+                "transfers_count": counts[f"r{i}"],
                 "measures": [[m.regime.code, m.code] for m in measures_behind],
-                "exceeded_caps": sorted(
-                    caps_exceeded, key=lambda c: (c["measure"], c["period_start"] or datetime.date.min)
-                ),
+                "exceeded_caps": sorted(caps, key=lambda c: (c["measure"], c["period_start"] or datetime.date.min)),
             }
         )
     return sorted(answer, key=lambda e: (e["voted_on"] is None, e["voted_on"], e["resolution"]))
 
 
-def _either(condition, other):
-    """``condition | other``, where ``condition`` None is no condition yet."""
-    return other if condition is None else condition | other
+def _contravening_rows(country, user):
+    """The stored contravening findings of the transfers ``country`` is party to, as ``user``
+    reads them."""
+    readable = Transfer.objects.visible_to(user).filter(Q(supplier=country) | Q(recipient=country))
+    return Finding.objects.filter(
+        kind__in=CONTRAVENING, audience__in=audience_of(user), transfer__in=readable.values("pk")
+    )
+
+
+def _examples(country, user, rows, behind):
+    """``{resolution: [reference, ...]}``: the most recent ``EXAMPLES`` transfers behind each, in
+    the transfer list's order, from one union of index walks."""
+    examples = {resolution: [] for resolution in behind}
+    samples = []
+    for resolution, measures in behind.items():
+        found = rows.filter(measure__in=measures).values("transfer_id")
+        recent = (
+            Transfer.objects.visible_to(user)
+            .filter(Q(supplier=country) | Q(recipient=country), pk__in=found)
+            .order_by("-started_on", "reference")
+        )
+        samples.append(
+            Transfer.objects.filter(pk__in=recent.values("pk")[:EXAMPLES])
+            .order_by()
+            .values_list(Value(resolution.pk), "started_on", "reference")
+        )
+    if not samples:
+        return examples
+    by_pk = {r.pk: r for r in behind}
+    for resolution_pk, started_on, reference in samples[0].union(*samples[1:], all=True):
+        examples[by_pk[resolution_pk]].append((_descending(started_on), reference))
+    return {r: [reference for _day, reference in sorted(found)[:EXAMPLES]] for r, found in examples.items()}
 
 
 def _descending(day):

@@ -61,6 +61,8 @@ def _row(transfer, contravention, *, audience, rank, today):
         rank=rank,
         targets=contravention.targets,
         obliges=list(contravention.obliges),
+        obliges_supplier="supplier" in contravention.obliges,
+        obliges_recipient="recipient" in contravention.obliges,
         binding=contravention.binding,
         overlap_start=overlap.start,
         overlap_end=None if to_today else overlap.end,
@@ -401,3 +403,29 @@ def stored_contraventions(transfers, *, user=None, today=None):
 def sync_enabled():
     """Whether writes recompute findings (off only while a command rebuilds them all)."""
     return getattr(settings, "FINDINGS_ON_WRITE", True)
+
+
+def finding_condition(*, kinds=(), measures=(), regimes=(), resolutions=(), obliges=(), prefix=""):
+    """The condition on stored findings (``prefix``: the path to them, e.g. ``"findings__"``)
+    that they are of one of ``kinds`` (a kind, or ``"contravening"``), under one of
+    ``measures`` (pks), of one of ``regimes`` (pks), resting on one of ``resolutions`` (pks,
+    through the measure's provisions) and oblige one of the countries ``obliges`` (pks)."""
+    from apps.transfers.services import CONTRAVENING
+
+    condition = Q()
+    if kinds:
+        wanted = set()
+        for kind in kinds:
+            wanted |= set(CONTRAVENING) if kind == "contravening" else {kind}
+        condition &= Q(**{f"{prefix}kind__in": sorted(wanted)})
+    if measures:
+        condition &= Q(**{f"{prefix}measure__in": list(measures)})
+    if regimes:
+        condition &= Q(**{f"{prefix}measure__regime__in": list(regimes)})
+    if resolutions:
+        condition &= Q(**{f"{prefix}measure__provisions__resolution__in": list(resolutions)})
+    if obliges:
+        condition &= Q(**{f"{prefix}obliges_supplier": True, f"{prefix}transfer__supplier__in": list(obliges)}) | Q(
+            **{f"{prefix}obliges_recipient": True, f"{prefix}transfer__recipient__in": list(obliges)}
+        )
+    return condition

@@ -181,6 +181,8 @@ class Finding(models.Model):
     rank = models.PositiveSmallIntegerField(default=0, help_text="Its place among the transfer's findings.")
     targets = models.CharField(max_length=16, help_text="The side the regime targets (or the designated actor's).")
     obliges = models.JSONField(default=list, help_text="The sides whose states it obliges and binds.")
+    obliges_supplier = models.BooleanField(default=False, help_text="It obliges the supplier's state.")
+    obliges_recipient = models.BooleanField(default=False, help_text="It obliges the recipient's state.")
     binding = models.BooleanField(default=True)
     overlap_start = models.DateField(null=True, blank=True)
     overlap_end = models.DateField(null=True, blank=True)

@@ -126,3 +126,44 @@ class TransferContraventionsSerializer(serializers.Serializer):
     date_precision = serializers.CharField()
     status = serializers.CharField()
     contraventions = ContraventionSerializer(many=True)
+
+
+class StoredFindingSerializer(serializers.Serializer):
+    """One stored finding (``/api/v1/findings/``): the transfer, the measure, the kind, whose
+    states it obliges, whether it binds, the overlap, the cap arithmetic where there is one, the
+    reasons in words and the version of the rules that wrote it."""
+
+    transfer = serializers.CharField(source="transfer.reference")
+    supplier = serializers.CharField(source="transfer.supplier.iso2")
+    recipient = serializers.CharField(source="transfer.recipient.iso2")
+    category = serializers.CharField(source="transfer.category")
+    finding = serializers.CharField(source="kind")
+    regime = serializers.CharField(source="measure.regime.code")
+    measure = serializers.CharField(source="measure.code")
+    measure_kind = serializers.CharField(source="measure.kind")
+    targets = serializers.CharField()
+    obliges = serializers.ListField(child=serializers.CharField())
+    obliged_countries = serializers.SerializerMethodField()
+    binding = serializers.BooleanField()
+    overlap_start = serializers.DateField(allow_null=True)
+    overlap_end = serializers.SerializerMethodField(help_text="Today's date when the overlap runs on to today.")
+    status = serializers.CharField()
+    designation = serializers.CharField(source="designation.reference", allow_null=True, default=None)
+    cap_period_start = serializers.DateField(allow_null=True)
+    cap_period_end = serializers.DateField(allow_null=True)
+    cap_quantity = serializers.DecimalField(max_digits=20, decimal_places=3, allow_null=True)
+    cap_unit = serializers.CharField()
+    cap_total_low = serializers.DecimalField(max_digits=24, decimal_places=3, allow_null=True)
+    cap_total_high = serializers.DecimalField(max_digits=24, decimal_places=3, allow_null=True)
+    reasons = serializers.ListField(child=serializers.CharField())
+    rules_version = serializers.IntegerField()
+
+    def get_obliged_countries(self, row) -> list[str]:
+        sides = {"supplier": row.transfer.supplier.iso2, "recipient": row.transfer.recipient.iso2}
+        return [sides[side] for side in row.obliges]
+
+    def get_overlap_end(self, row) -> str | None:
+        from django.utils import timezone
+
+        end = timezone.localdate() if row.to_today else row.overlap_end
+        return end.isoformat() if end else None

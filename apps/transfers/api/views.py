@@ -1,11 +1,19 @@
 from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.common.api.views import BaseViewSet
-from apps.transfers.api.serializers import ClaimSerializer, TransferContraventionsSerializer, TransferSerializer
-from apps.transfers.filters import ClaimFilterSet, TransferFilterSet
-from apps.transfers.models import Claim, Transfer
+from apps.common.api.renderers import CSVRenderer, ORJSONRenderer
+from apps.common.api.views import BaseViewSet, RequestScopedAnswers
+from apps.transfers.api.serializers import (
+    ClaimSerializer,
+    StoredFindingSerializer,
+    TransferContraventionsSerializer,
+    TransferSerializer,
+)
+from apps.transfers.filters import ClaimFilterSet, FindingFilterSet, TransferFilterSet
+from apps.transfers.findings import audience_of, queued_count
+from apps.transfers.models import Claim, Finding, Transfer
 from apps.transfers.services import transfer_contraventions
 
 
@@ -34,6 +42,7 @@ class TransferViewSet(BaseViewSet):
         data = TransferContraventionsSerializer(transfer).data
         if request.accepted_renderer.format == "csv":
             return Response(finding_rows(data))
+        data["being_recomputed"] = queued_count()
         return Response(data)
 
 
@@ -72,3 +81,31 @@ class ClaimViewSet(BaseViewSet):
     queryset = Claim.objects.all()
     serializer_class = ClaimSerializer
     filterset_class = ClaimFilterSet
+
+
+class FindingViewSet(RequestScopedAnswers, viewsets.ReadOnlyModelViewSet):
+    """The stored findings of every transfer you may read (DESIGN.md, "Findings are data"),
+    paged like every list, in CSV too (``?format=csv``). Filters: ``finding`` (a kind, or
+    ``contravening``), ``measure``, ``regime``, ``resolution`` (through the measure's
+    provisions), ``obliges`` (a country), ``transfer``, ``country``. The response header
+    ``X-Findings-Being-Recomputed`` says how many transfers' findings are being recomputed."""
+
+    serializer_class = StoredFindingSerializer
+    filterset_class = FindingFilterSet
+    renderer_classes = [ORJSONRenderer, CSVRenderer]
+    ordering_fields = ["id", "kind", "overlap_start"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        user = self.request.user if self.request else None
+        readable = Transfer.objects.visible_to(user).values("pk")
+        return (
+            Finding.objects.filter(transfer__in=readable, audience__in=audience_of(user))
+            .select_related("transfer__supplier", "transfer__recipient", "measure__regime", "designation")
+            .order_by("id")
+        )
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["X-Findings-Being-Recomputed"] = str(queued_count())
+        return response
