@@ -6,10 +6,11 @@ Pages are the same for every reader, so they carry ``Cache-Control: public``.
 """
 
 import functools
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,25 +33,50 @@ PER_PAGE = 50
 public_page = cache_control(public=True, max_age=60)
 
 
-def page_view(view):
+def page_view(view=None, *, reads=(), reads_many=()):
     """A public page: GET and HEAD only, cacheable by anyone, and rendered once per address
     until the next write. Every reader gets the same page (published records only, nothing
     of the reader's own on it), so the rendered page is kept in the answer cache
-    (``apps.common.cache``) by host and full path; a 404 is not kept."""
+    (``apps.common.cache``) by host, path, day and the query parameters the page reads; a 404
+    is not kept.
+
+    Each view declares the query parameters it reads: ``reads`` one value each (the last one
+    given, as ``request.GET.get`` reads it), ``reads_many`` a set of values (``getlist``;
+    their order and repeats do not change the page). Any other parameter (``?utm_source=…``,
+    a cache-buster) is ignored: the request is served the page of its canonical address (the
+    parameters read, in alphabetical order, ``canonical_query``) from the one copy kept of it,
+    not redirected, so that a shared link with a tracking parameter, or a form whose fields
+    come in their own order, costs no second request. The view sees only the canonical
+    parameters (``request.GET``), so nothing of the others reaches the copy every reader gets."""
+    if view is None:
+        return functools.partial(page_view, reads=reads, reads_many=reads_many)
 
     @functools.wraps(view)
     def cached(request, *args, **kwargs):
+        request.GET = canonical_query(request.GET, reads=reads, reads_many=reads_many)
+
         def render_page():
             response = view(request, *args, **kwargs)
             return response.status_code, response["Content-Type"], response.content
 
         # The day is part of the key: what is ongoing runs to today.
-        status, content_type, body = cached_answer(
-            "page", [request.get_host(), request.get_full_path(), timezone.localdate()], render_page
-        )
+        key = [request.get_host(), request.path, request.GET.urlencode(), timezone.localdate()]
+        status, content_type, body = cached_answer("page", key, render_page)
         return HttpResponse(body, status=status, content_type=content_type)
 
     return require_safe(public_page(cached))
+
+
+def canonical_query(query, *, reads=(), reads_many=()):
+    """``query`` (a ``QueryDict``) with only the parameters named in ``reads`` (their last
+    value) and ``reads_many`` (each value once, sorted), in alphabetical order."""
+    pairs = []
+    for name in sorted({*reads, *reads_many}):
+        values = query.getlist(name)
+        if values:
+            chosen = sorted(set(values)) if name in reads_many else values[-1:]
+            pairs.extend((name, value) for value in chosen)
+    return QueryDict(urlencode(pairs))
 
 
 def _page_of(request, queryset):
@@ -102,7 +128,7 @@ class TransferListForm(forms.Form):
     status = forms.ChoiceField(required=False, choices=[("", "any"), *TransferStatus.choices])
 
 
-@page_view
+@page_view(reads=(*TransferListForm.base_fields, "page"))
 def transfer_list(request):
     form = TransferListForm(request.GET)
     transfers = pages.public_transfers().order_by("-started_on", "reference")
@@ -149,7 +175,7 @@ def resolution(request, slug):
     return render(request, "explore/resolution.html", context)
 
 
-@page_view
+@page_view(reads=("page",))
 def regime(request, code):
     regime = _get(Regime.objects.select_related("authority", "target_country"), code=code)
     designations = _page_of(request, regime.designations.select_related("actor").order_by("listed_on", "reference"))
@@ -166,7 +192,7 @@ def actor(request, slug):
     return render(request, "explore/actor.html", context)
 
 
-@page_view
+@page_view(reads=("q",))
 def search(request):
     text = request.GET.get("q", "").strip()[:200].replace("\x00", "")
     results = pages.search_page(text) if text else None
@@ -189,7 +215,7 @@ class NetworkForm(forms.Form):
         return data
 
 
-@page_view
+@page_view(reads=("start", "end"), reads_many=("category",))
 def network(request):
     form = NetworkForm(request.GET)
     start = end = None

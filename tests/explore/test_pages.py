@@ -7,7 +7,8 @@ import html
 import re
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -294,6 +295,43 @@ def test_a_page_is_rendered_once_until_the_next_write(client):
         review_status="published",
     )
     assert b"new-after-the-first-view" in get(client, "/countries/KP/").content
+
+
+def kept_pages():
+    """The keys of the pages in the answer cache (local memory, as the tests run)."""
+    answers = caches["default"]
+    assert isinstance(answers, LocMemCache), "the tests count the keys of the in-memory cache"
+    return [key for key in list(answers._cache) if ":answer:page:" in key]
+
+
+@pytest.mark.django_db
+def test_three_thousand_tracking_parameters_keep_one_copy_of_the_page(client):
+    """A country page reads no query parameter: ``?utm=N`` is served the page of its
+    canonical address, and kept once, however many different values come."""
+    call_command("load_demo", verbosity=0)
+    cache.clear()
+    page = get(client, "/countries/RU/").content
+    assert "Russian Federation" in page.decode()
+    for number in range(3000):
+        response = client.get(f"/countries/RU/?utm={number}")
+        assert (response.status_code, response.content) == (200, page)
+    assert len(kept_pages()) == 1
+
+
+def test_a_page_reads_its_own_parameters_in_any_order_and_nothing_else(demo, client):
+    cache.clear()
+    kp_to_ru = get(client, "/transfers/?supplier=KP&recipient=RU").content
+    for same in (
+        "/transfers/?recipient=RU&supplier=KP&utm_source=mail",
+        "/transfers/?supplier=RU&supplier=KP&recipient=RU",
+    ):
+        assert get(client, same).content == kp_to_ru  # a repeated parameter: its last value, as the form reads it
+    assert b"utm_source" not in kp_to_ru
+    assert get(client, "/transfers/?supplier=RU").content != kp_to_ru
+    categories = get(client, "/network/?category=missiles&category=arms").content
+    assert get(client, "/network/?category=arms&category=missiles&category=arms&ref=x").content == categories
+    assert get(client, "/search/?q=missile&page=2").content == get(client, "/search/?q=missile").content
+    assert len(kept_pages()) == 4  # KP to RU, from RU, the network of two categories, the search
 
 
 @pytest.mark.django_db
