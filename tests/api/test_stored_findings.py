@@ -1,0 +1,347 @@
+"""Stored findings (apps.transfers.findings): written only by the engine, kept true by every
+write path, read by the API and the pages, checked and rebuilt by ``manage.py findings``."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from apps.transfers import findings
+from apps.transfers.management.commands.findings import differences
+from apps.transfers.models import Finding, FindingsQueue, Transfer
+from tests.factories import (
+    ActorFactory,
+    AuthorityFactory,
+    DesignationFactory,
+    MeasureFactory,
+    RegimeFactory,
+    TransferFactory,
+    country,
+)
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+def stored(transfer, audience=("any", "editors")):
+    return sorted(Finding.objects.filter(transfer=transfer, audience__in=audience).values_list("kind", "measure__code"))
+
+
+def in_step():
+    """Every transfer's stored findings are the engine's, now."""
+    transfers = Transfer.objects.select_related("supplier", "recipient", "supplier_actor", "recipient_actor")
+    return differences(transfers)
+
+
+def arms_ban(**fields):
+    values = {"code": "arms-export-ban", "covers": ["arms"], "started_on": D(2009, 6, 12)}
+    return MeasureFactory(**{**values, **fields})
+
+
+def cap(**fields):
+    values = {
+        "code": "refined-petroleum-cap",
+        "kind": "trade_cap",
+        "direction": "imports_to_target",
+        "covers": ["refined_petroleum"],
+        "cap_quantity": Decimal(500_000),
+        "cap_unit": "barrels",
+        "cap_period": "calendar_year",
+        "started_on": D(2018, 1, 1),
+    }
+    return MeasureFactory(**{**values, **fields})
+
+
+def fuel(reference, day, barrels, **fields):
+    values = {
+        "reference": reference,
+        "supplier": country("RU"),
+        "recipient": country("KP"),
+        "category": "refined_petroleum",
+        "started_on": day,
+        "ended_on": day,
+        "date_precision": "day",
+        "quantity_low": barrels,
+        "quantity_high": barrels,
+        "quantity_unit": "barrels",
+        "review_status": "published",
+    }
+    return TransferFactory(**{**values, **fields})
+
+
+def test_a_saved_transfer_has_its_findings_stored_at_once_and_the_api_reads_them(anonymous):
+    arms_ban()
+    shells = TransferFactory(reference="kp-ru-shells", category="munitions", review_status="published")
+    assert stored(shells) == [("breach", "arms-export-ban")]
+    # The API answers from the stored rows, not from a computation of its own.
+    Finding.objects.filter(transfer=shells).update(kind="possible_breach")
+    body = anonymous.get("/api/v1/transfers/kp-ru-shells/contraventions/").json()
+    assert [c["finding"] for c in body["contraventions"]] == ["possible_breach"]
+
+
+def test_a_change_to_a_measure_a_regime_or_an_authority_is_followed(anonymous):
+    measure = arms_ban()
+    shells = TransferFactory(category="munitions", started_on=D(2023, 1, 1), ended_on=D(2023, 2, 1))
+    assert stored(shells) == [("breach", "arms-export-ban")]
+    measure.ended_on = D(2022, 12, 31)
+    measure.save()
+    assert stored(shells) == []
+    measure.ended_on = None
+    measure.save()
+    regime = measure.regime
+    regime.target_country = country("IR")
+    regime.save()
+    assert stored(shells) == []
+    regime.target_country = country("KP")
+    regime.save()
+    assert stored(shells) == [("breach", "arms-export-ban")]
+    authority = regime.authority
+    authority.binds = "own_jurisdiction"
+    authority.save()
+    assert stored(shells) == []  # binds only its members, and it has none
+    authority.members.add(country("RU"))
+    assert stored(shells) == [("breach", "arms-export-ban")]
+    assert in_step() == []
+
+
+def test_a_designation_and_its_delisting_are_followed():
+    regime = RegimeFactory(code="UN-1718")
+    MeasureFactory(regime=regime, code="asset-freeze", kind="asset_freeze", direction="not_applicable", covers=[])
+    bank = ActorFactory(slug="a-bank")
+    payment = TransferFactory(
+        category="financial",
+        supplier_actor=bank,
+        started_on=D(2020, 3, 1),
+        ended_on=D(2020, 3, 2),
+        date_precision="day",
+    )
+    assert stored(payment) == []
+    listing = DesignationFactory(regime=regime, actor=bank, listed_on=D(2019, 1, 1))
+    assert stored(payment) == [("designated_party", "asset-freeze")]
+    listing.delisted_on = D(2020, 1, 1)
+    listing.save()
+    assert stored(payment) == []
+
+
+def test_a_delivery_takes_the_others_of_its_cap_period_past_the_cap_and_its_deletion_back():
+    cap()
+    first = fuel("fuel-march", D(2024, 3, 1), 300_000)
+    assert stored(first) == [("counts_toward_cap", "refined-petroleum-cap")]
+    second = fuel("fuel-june", D(2024, 6, 1), 300_000)
+    assert stored(first) == [("exceeds_cap", "refined-petroleum-cap")]
+    assert stored(second) == [("exceeds_cap", "refined-petroleum-cap")]
+    next_year = fuel("fuel-2025", D(2025, 1, 5), 1_000)
+    assert stored(next_year) == [("counts_toward_cap", "refined-petroleum-cap")]
+    second.delete()
+    assert stored(first) == [("counts_toward_cap", "refined-petroleum-cap")]
+    assert in_step() == []
+
+
+def test_a_draft_delivery_counts_for_editors_and_not_for_the_public(anonymous, editor_client):
+    cap()
+    fuel("fuel-published", D(2024, 3, 1), 300_000)
+    draft = fuel("fuel-draft", D(2024, 6, 1), 300_000, review_status="draft")
+    url = "/api/v1/transfers/fuel-published/contraventions/"
+    assert [c["finding"] for c in anonymous.get(url).json()["contraventions"]] == ["counts_toward_cap"]
+    assert [c["finding"] for c in editor_client.get(url).json()["contraventions"]] == ["exceeds_cap"]
+    draft.review_status = "published"
+    draft.save()
+    assert [c["finding"] for c in anonymous.get(url).json()["contraventions"]] == ["exceeds_cap"]
+
+
+def test_check_reports_every_difference_and_rebuild_mends_them():
+    arms_ban()
+    shells = TransferFactory(reference="kp-ru-shells", category="munitions")
+    Finding.objects.filter(transfer=shells).update(kind="possible_breach")
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("findings", "--check", "--no-progress", stdout=out, stderr=io.StringIO())
+    assert exit_.value.code == 1
+    assert "kp-ru-shells [any #0] kind: stored 'possible_breach', computed 'breach'" in out.getvalue()
+    call_command("findings", "--rebuild", "--no-progress", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("findings", "--check", "--no-progress", stdout=out)
+    assert "1 transfer(s) checked" in out.getvalue()
+
+
+def test_a_change_bearing_on_many_transfers_is_queued_shown_and_worked_through_by_the_worker(
+    monkeypatch, anonymous, django_capture_on_commit_callbacks
+):
+    measure = arms_ban()
+    for number in range(3):
+        TransferFactory(reference=f"shells-{number}", category="munitions", review_status="published")
+    monkeypatch.setattr(findings, "SYNC_LIMIT", 2)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        measure.covers = ["missiles"]
+        measure.save()
+    assert FindingsQueue.objects.count() == 3
+    response = anonymous.get("/api/v1/findings/")
+    assert response["X-Findings-Being-Recomputed"] == "3"
+    assert response.json()["count"] == 3  # still the old findings, said to be recomputing
+    # A real worker of the task library, as manage.py db_worker runs it.
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+    assert FindingsQueue.objects.count() == 0
+    assert anonymous.get("/api/v1/findings/").json()["count"] == 0
+    assert in_step() == []
+
+
+def test_the_finding_filters_combine_on_one_finding(anonymous):
+    arms_ban()
+    cap()
+    TransferFactory(reference="kp-ru-shells", category="munitions", review_status="published")
+    fuel("fuel-march", D(2024, 3, 1), 300_000)
+    other = RegimeFactory(code="UN-1737", target_country=country("IR"))
+    MeasureFactory(regime=other, code="arms-import-ban", direction="imports_to_target", covers=["arms"])
+    TransferFactory(
+        reference="ru-ir-arms",
+        supplier=country("RU"),
+        recipient=country("IR"),
+        category="arms",
+        review_status="published",
+    )
+
+    def references(query):
+        return sorted(t["reference"] for t in anonymous.get(f"/api/v1/transfers/?{query}").json()["results"])
+
+    assert references("finding=contravening") == ["kp-ru-shells", "ru-ir-arms"]
+    assert references("finding=counts_toward_cap") == ["fuel-march"]
+    assert references(f"regime={other.code}") == ["ru-ir-arms"]
+    assert references("finding=breach&regime=UN-1737") == ["ru-ir-arms"]
+    assert references("measure=UN-1737|arms-export-ban") == []
+    assert references("obliges=KP&finding=contravening") == ["kp-ru-shells"]
+    assert references("regime=NO-SUCH") == []
+    # An import ban obliges the supplier's state only: Iran is not obliged, Russia is.
+    assert anonymous.get("/api/v1/findings/?regime=UN-1737&obliges=IR").json()["count"] == 0
+    rows = anonymous.get("/api/v1/findings/?finding=contravening&obliges=RU&regime=UN-1737").json()["results"]
+    assert [(r["transfer"], r["finding"], r["obliged_countries"]) for r in rows] == [("ru-ir-arms", "breach", ["RU"])]
+    csv = anonymous.get("/api/v1/findings/?format=csv&transfer=fuel-march").content.decode()
+    assert csv.splitlines()[0].startswith("transfer,supplier,recipient,category,finding,regime,measure")
+    assert "fuel-march,RU,KP,refined_petroleum,counts_toward_cap" in csv
+
+
+def test_a_load_writes_the_findings_of_what_it_loads(tmp_path):
+    arms_ban()
+    data = tmp_path / "shells.json"
+    data.write_text(
+        '[{"model": "transfers.transfer", "fields": {"reference": "loaded-shells", "supplier": ["KP"], '
+        '"recipient": ["RU"], "category": "munitions", "started_on": "2023-09-01"}}]'
+    )
+    call_command("import_data", str(data), stdout=io.StringIO())
+    assert stored(Transfer.objects.get(reference="loaded-shells")) == [("breach", "arms-export-ban")]
+    assert in_step() == []
+
+
+# --- a property: after any sequence of writes, the stored findings are the engine's ---------
+
+
+class Writes(RuleBasedStateMachine):
+    """Random writes through the models (transfers, caps, measures, designations, publishing and
+    deleting); after each, every stored finding equals a fresh computation by the engine."""
+
+    @initialize()
+    def rules(self):
+        self.regime = RegimeFactory(code="UN-1718", authority=AuthorityFactory(code="UN"))
+        self.ban = arms_ban(regime=self.regime)
+        self.cap = cap(regime=self.regime)
+        self.freeze = MeasureFactory(
+            regime=self.regime, code="asset-freeze", kind="asset_freeze", direction="not_applicable", covers=[]
+        )
+        self.actor = ActorFactory(slug="a-trader")
+        self.number = 0
+
+    @rule(
+        category=st.sampled_from(["munitions", "arms", "refined_petroleum", "fuel", "financial"]),
+        year=st.integers(2008, 2026),
+        month=st.integers(1, 12),
+        barrels=st.integers(0, 400_000),
+        published=st.booleans(),
+        ongoing=st.booleans(),
+        with_actor=st.booleans(),
+    )
+    def add_transfer(self, category, year, month, barrels, published, ongoing, with_actor):
+        self.number += 1
+        TransferFactory(
+            reference=f"t-{self.number}",
+            supplier=country("RU"),
+            recipient=country("KP"),
+            category=category,
+            started_on=D(year, month, 1),
+            ended_on=None if ongoing else D(year, month, 28),
+            date_precision="day",
+            quantity_low=barrels,
+            quantity_high=barrels,
+            quantity_unit="barrels",
+            recipient_actor=self.actor if with_actor else None,
+            review_status="published" if published else "draft",
+        )
+
+    @rule(data=st.data())
+    def change_a_transfer(self, data):
+        transfers = list(Transfer.objects.order_by("pk"))
+        if not transfers:
+            return
+        transfer = data.draw(st.sampled_from(transfers))
+        change = data.draw(st.sampled_from(["publish", "unpublish", "disprove", "delete", "quantity"]))
+        if change == "delete":
+            transfer.delete()
+            return
+        if change == "publish":
+            transfer.review_status = "published"
+        elif change == "unpublish":
+            transfer.review_status = "draft"
+        elif change == "disprove":
+            transfer.status = "disproven"
+        else:
+            transfer.quantity_low = transfer.quantity_high = data.draw(st.integers(0, 600_000))
+        transfer.save()
+
+    @rule(quantity=st.integers(1, 1_000_000))
+    def change_the_cap(self, quantity):
+        self.cap.cap_quantity = Decimal(quantity)
+        self.cap.save()
+
+    @rule(year=st.integers(2008, 2026))
+    def move_the_ban(self, year):
+        self.ban.started_on = D(year, 1, 1)
+        self.ban.save()
+
+    @rule(listed=st.integers(2008, 2026), delisted=st.one_of(st.none(), st.integers(2008, 2026)))
+    def designate(self, listed, delisted):
+        if delisted is not None and delisted < listed:
+            listed, delisted = delisted, listed
+        DesignationFactory(
+            regime=self.regime,
+            actor=self.actor,
+            listed_on=D(listed, 1, 1),
+            delisted_on=D(delisted, 1, 1) if delisted else None,
+        )
+
+    @invariant()
+    def stored_findings_are_the_engines(self):
+        if hasattr(self, "regime"):
+            assert in_step() == []
+
+
+def test_after_any_sequence_of_writes_the_stored_findings_are_the_engines(django_db_blocker):
+    """Each example runs in a transaction rolled back afterwards (the test database is shared)."""
+
+    class Isolated(Writes):
+        def __init__(self):
+            super().__init__()
+            self._atomic = transaction.atomic()
+            self._atomic.__enter__()
+
+        def teardown(self):
+            transaction.set_rollback(True)
+            self._atomic.__exit__(None, None, None)
+
+    Isolated.TestCase.settings = settings(
+        max_examples=8, stateful_step_count=10, deadline=None, suppress_health_check=list(HealthCheck)
+    )
+    Isolated.TestCase().runTest()
