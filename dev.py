@@ -2,6 +2,7 @@
 """The two commands of the quickstart.
 
     python3 dev.py up     set up .venv, migrate, load the demo data, serve on :8000 (DEBUG=true)
+                          with a background worker (manage.py db_worker)
     python3 dev.py test   set up .venv if needed and run the whole test suite
     python3 dev.py setup  only create .venv and install the requirements
 
@@ -78,7 +79,14 @@ def up(extra):
     manage("migrate", "--no-input", "--verbosity", "0")
     manage("load_demo")
     ensure_admin_account()
-    manage("runserver", "127.0.0.1:8000", *extra)
+    # The background worker (findings recomputed after a change that touches many transfers,
+    # apps/transfers/tasks.py), beside the server and stopped with it.
+    worker = subprocess.Popen([str(PYTHON), "manage.py", "db_worker", "--no-startup-delay"], cwd=ROOT)
+    try:
+        manage("runserver", "127.0.0.1:8000", *extra)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
 
 
 def test(extra):
