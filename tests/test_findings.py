@@ -329,6 +329,22 @@ def test_a_designated_actor_is_a_finding_only_while_listed_under_an_asset_freeze
     assert any("KPe.900" in reason for reason in finding.reasons)
 
 
+def test_a_delisted_actor_is_no_finding_for_a_transfer_after_its_delisting():
+    company = ActorFactory(slug="delisted-trading")
+    designation = DesignationFactory(
+        actor=company, reference="KPe.901", listed_on=D(2020, 1, 1), delisted_on=D(2024, 6, 30)
+    )
+    MeasureFactory(
+        regime=designation.regime, code="asset-freeze", kind="asset_freeze", direction="not_applicable", covers=[]
+    )
+    during = transfer(category="other", recipient_actor=company, started_on=D(2024, 3, 1), ended_on=D(2024, 3, 31))
+    after = transfer(category="other", recipient_actor=company, started_on=D(2024, 9, 1), ended_on=D(2024, 9, 30))
+    (finding,) = findings(during)
+    assert (finding.finding, finding.designation, finding.targets) == ("designated_party", designation, "recipient")
+    assert any("delisted 2024-06-30" in reason for reason in finding.reasons)
+    assert findings(after) == []
+
+
 def test_a_designation_without_an_asset_freeze_is_no_finding():
     company = ActorFactory(slug="listed-elsewhere")
     DesignationFactory(actor=company, listed_on=D(2020, 1, 1))
