@@ -258,6 +258,20 @@ def test_a_cap_is_reached_by_all_supplies_of_a_year_together_and_not_by_one_deli
     assert finding.finding == "counts_toward_cap" and finding.cap.total_low == 300_000
 
 
+def test_a_delivery_across_new_year_counts_toward_the_year_it_started_in():
+    """Started 20 December 2023, ended 10 January 2024: counted in 2023's cap, with 2023's
+    other supplies, and not in 2024's."""
+    refined_petroleum_cap()
+    fuel("RU", D(2023, 6, 1), 300_000)
+    across = fuel("CN", D(2023, 12, 20), 250_000, ended_on=D(2024, 1, 10))
+    later = fuel("RU", D(2024, 3, 1), 100_000)
+    (finding,) = findings(across)
+    assert (finding.cap.period.start, finding.cap.period.end) == (D(2023, 1, 1), D(2023, 12, 31))
+    assert (finding.finding, finding.cap.total_low, finding.cap.counted) == ("exceeds_cap", 550_000, 2)
+    (finding,) = findings(later)
+    assert (finding.finding, finding.cap.total_low, finding.cap.counted) == ("counts_toward_cap", 100_000, 1)
+
+
 def test_supplies_in_a_unit_the_cap_does_not_use_are_said_and_not_summed():
     refined_petroleum_cap()
     delivery = fuel("RU", D(2024, 3, 15), 100_000)
