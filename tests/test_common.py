@@ -11,7 +11,18 @@ from django.urls import reverse
 from apps.common.cells import csv_cell
 from apps.common.meta import key_text, split_key
 from apps.common.models import CuratedModel, TrackedModel
-from apps.common.periods import DAY, MONTH, YEAR, Period, overlapping, span_of, transfer_span, transfers_overlapping
+from apps.common.periods import (
+    DAY,
+    MONTH,
+    YEAR,
+    Period,
+    _first_starting_on_or_after,
+    first_day,
+    overlapping,
+    span_of,
+    transfer_span,
+    transfers_overlapping,
+)
 from apps.common.registry import contract_labels, contract_model, contract_models, domain_app_labels
 from apps.common.roles import EDITORS
 from apps.sanctions.models import Regime
@@ -126,6 +137,70 @@ def test_the_query_and_the_memory_forms_of_the_transfer_rule_agree():
         condition = transfers_overlapping(start, end, today=TODAY)
         queried = set(Transfer.objects.filter(pk__in=transfers).filter(condition).values_list("pk", flat=True))
         assert queried == expected, (start, end)
+
+
+def earliest_start_on_or_after(day, precision):
+    """By its definition: the first date from ``day`` on whose widened start is not before ``day``."""
+    candidate = day
+    while first_day(candidate, precision) < day:
+        candidate += datetime.timedelta(days=1)
+    return candidate
+
+
+@pytest.mark.parametrize(
+    ("day", "precision", "expected"),
+    [
+        (datetime.date(2024, 4, 30), MONTH, datetime.date(2024, 5, 1)),  # the last day of a month
+        (datetime.date(2024, 4, 16), MONTH, datetime.date(2024, 5, 1)),
+        (datetime.date(2024, 5, 1), MONTH, datetime.date(2024, 5, 1)),  # the first: itself
+        (datetime.date(2024, 2, 29), MONTH, datetime.date(2024, 3, 1)),  # a leap day
+        (datetime.date(2023, 12, 31), MONTH, datetime.date(2024, 1, 1)),  # into the next year
+        (datetime.date(2024, 1, 1), YEAR, datetime.date(2024, 1, 1)),
+        (datetime.date(2024, 1, 2), YEAR, datetime.date(2025, 1, 1)),
+        (datetime.date(2024, 12, 31), YEAR, datetime.date(2025, 1, 1)),
+        (datetime.date(2024, 4, 30), DAY, datetime.date(2024, 4, 30)),
+    ],
+)
+def test_the_first_start_on_or_after_a_boundary_day(day, precision, expected):
+    assert _first_starting_on_or_after(day, precision) == expected
+
+
+@pytest.mark.parametrize("precision", [DAY, MONTH, YEAR])
+def test_the_first_start_on_or_after_every_day_of_two_years_is_as_defined(precision):
+    day = datetime.date(2023, 1, 1)
+    while day.year < 2025:
+        assert _first_starting_on_or_after(day, precision) == earliest_start_on_or_after(day, precision), day
+        day += datetime.timedelta(days=1)
+
+
+@pytest.mark.django_db
+def test_an_ongoing_transfer_meets_a_later_period_only_if_its_widened_start_reaches_it():
+    """A period from 30 April, asked on 10 April: an ongoing transfer runs to today or to its
+    widened start, whichever is later; only those whose widened start is on or after 30 April
+    reach it (the query and the rule in memory alike)."""
+    today, start = datetime.date(2024, 4, 10), datetime.date(2024, 4, 30)
+    cases = {
+        ("day", datetime.date(2024, 4, 29)): False,
+        ("day", datetime.date(2024, 4, 30)): True,
+        ("month", datetime.date(2024, 4, 30)): False,  # April: from 1 April, so to today only
+        ("month", datetime.date(2024, 5, 1)): True,
+        ("month", datetime.date(2024, 5, 31)): True,
+        ("year", datetime.date(2024, 12, 31)): False,  # 2024: from 1 January, to today
+        ("year", datetime.date(2025, 1, 1)): True,
+    }
+    transfers = {
+        TransferFactory(started_on=day, ended_on=None, date_precision=precision).pk: (precision, day)
+        for precision, day in cases
+    }
+    queried = set(
+        Transfer.objects.filter(pk__in=transfers)
+        .filter(transfers_overlapping(start, None, today=today))
+        .values_list("pk", flat=True)
+    )
+    assert {transfers[pk] for pk in queried} == {case for case, meets in cases.items() if meets}
+    for transfer in Transfer.objects.filter(pk__in=transfers):
+        meets = transfer_span(transfer, today=today).overlaps(Period(start, None))
+        assert meets == cases[(transfer.date_precision, transfer.started_on)], transfers[transfer.pk]
 
 
 def test_precision_widens_a_transfer_and_an_open_end_runs_to_today():
