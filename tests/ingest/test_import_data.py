@@ -86,6 +86,22 @@ def test_a_corrected_file_updates_only_what_changed(editor, write_fixture):
     assert Transfer.objects.get(reference="kp-ru-missiles-2023").version == 1
 
 
+def test_a_load_that_changes_only_a_transfers_links_is_counted_as_an_update(editor, write_fixture, capsys):
+    """Only the countries a transfer went through (``via``, many-to-many) differ from what is
+    stored: the summary says one update, and the transfer gets a new version and history row."""
+    run(STORY)
+    objects = story_objects()
+    next(o for o in objects if o["fields"].get("reference") == "ru-kp-fuel-2024")["fields"]["via"] = [["CN"]]
+    path = write_fixture(objects)
+    call_command("import_data", str(path), "--dry-run")
+    assert "transfers.transfer: 0 would create, 1 would update, 1 unchanged" in capsys.readouterr().out
+    call_command("import_data", str(path), "--user", editor.username)
+    assert "transfers.transfer: 0 created, 1 updated, 1 unchanged" in capsys.readouterr().out
+    fuel = Transfer.objects.get(reference="ru-kp-fuel-2024")
+    assert list(fuel.via.values_list("iso2", flat=True)) == ["CN"]
+    assert (fuel.version, fuel.updated_by, fuel.history.first().history_type) == (2, editor, "~")
+
+
 def test_references_may_point_forward_across_files(write_fixture):
     objects = story_objects()
     transfers = [o for o in objects if o["model"] != "transfers.claim"]
