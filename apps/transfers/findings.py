@@ -126,13 +126,53 @@ def write(transfer_ids, *, today=None):
         Finding.objects.bulk_create(rows, batch_size=1000)
 
 
-def _cap_groups(transfer_ids):
-    """``(measure, cap period start)`` of the cap findings stored for ``transfer_ids``."""
-    return set(
-        Finding.objects.filter(transfer_id__in=transfer_ids, kind__in=CAP_KINDS)
-        .values_list("measure_id", "cap_period_start")
-        .distinct()
+def state_of(transfer):
+    """What decides which trade caps count a transfer: its countries, category, reference day
+    (its start, else its end) and whether it counts at all (not disproven)."""
+    return (
+        transfer.supplier_id,
+        transfer.recipient_id,
+        transfer.category,
+        transfer.started_on or transfer.ended_on,
+        transfer.status != "disproven",
     )
+
+
+def cap_groups(states):
+    """``(measure pk, cap period start)`` of every trade cap that counts a transfer in one of
+    ``states`` (``state_of``): in its sum, or among the supplies it could not count (another
+    unit, no quantity, a less specific category)."""
+    from apps.sanctions.choices import MeasureKind, category_and_ancestors, category_and_descendants
+    from apps.sanctions.models import Measure
+    from apps.transfers.services import RECIPIENT_SIDE, SUPPLIER_SIDE, _cap_period, in_force_period
+
+    states = [state for state in states if state[3] is not None and state[4]]
+    if not states:
+        return set()
+    countries = {state[0] for state in states} | {state[1] for state in states}
+    caps = Measure.objects.filter(kind=MeasureKind.TRADE_CAP, regime__target_country__in=countries).select_related(
+        "regime"
+    )
+    groups = set()
+    for measure in caps:
+        in_force = in_force_period(measure, measure.regime)
+        if in_force is None:
+            continue
+        target = measure.regime.target_country_id
+        counted = {c for covered in measure.covers for c in category_and_descendants(covered)}
+        counted |= {c for covered in measure.covers for c in category_and_ancestors(covered)}
+        for supplier, recipient, category, day, _live in states:
+            on_side = (measure.direction in SUPPLIER_SIDE and supplier == target) or (
+                measure.direction in RECIPIENT_SIDE and recipient == target
+            )
+            if not on_side or category not in counted:
+                continue
+            month = day.replace(day=1)
+            period = _cap_period(measure, in_force, month)
+            if period.start and month < period.start.replace(day=1) or period.end and month > period.end:
+                continue
+            groups.add((measure.pk, period.start))
+    return groups
 
 
 def _in_cap_groups(groups):
@@ -145,22 +185,28 @@ def _in_cap_groups(groups):
     return set(Finding.objects.filter(condition, kind__in=CAP_KINDS).values_list("transfer_id", flat=True))
 
 
-def peers_of(transfer_ids):
-    """The other transfers counted with ``transfer_ids`` under the same trade caps."""
-    return _in_cap_groups(_cap_groups(transfer_ids)) - set(transfer_ids)
+def peers_of(states, exclude=()):
+    """The transfers counted under the same trade caps as transfers in ``states``."""
+    return _in_cap_groups(cap_groups(states)) - set(exclude)
 
 
-def recompute(transfer_ids, *, cascade=(), today=None):
+def recompute(transfer_ids, *, cascade=(), before=(), today=None):
     """Recompute ``transfer_ids`` now; for those in ``cascade`` (changed themselves), also every
-    other supply counted under the same trade caps, before and after."""
+    other supply counted under the same trade caps as they are now or were ``before`` (their
+    earlier ``state_of``): their totals changed with them. Up to ``SYNC_LIMIT`` of those at once,
+    the rest queued for the background task."""
     transfer_ids = set(transfer_ids)
     cascade = set(cascade) & transfer_ids
-    before = _cap_groups(cascade) if cascade else set()
     write(sorted(transfer_ids), today=today)
-    if cascade:
-        peers = _in_cap_groups(before | _cap_groups(cascade)) - transfer_ids
-        if peers:
-            write(sorted(peers), today=today)
+    if not cascade:
+        return
+    states = list(before) + [state_of(t) for t in Transfer.objects.filter(pk__in=cascade)]
+    peers = sorted(peers_of(states, exclude=transfer_ids))
+    if len(peers) <= SYNC_LIMIT:
+        write(peers, today=today)
+    else:
+        mark(peers)
+        transaction.on_commit(enqueue)
 
 
 # --- the queue --------------------------------------------------------------------------
@@ -220,14 +266,15 @@ def process(transfer_ids=None, *, limit=None, today=None):
     return done
 
 
-def settle(transfer_ids=None, *, cascade=False, using="default"):
+def settle(transfer_ids=None, *, cascade=False, before=(), using="default"):
     """After a write: recompute its marked transfers now when they are few, else leave them to
-    the background task, enqueued once the write commits."""
+    the background task, enqueued once the write commits. ``before``: the earlier
+    ``state_of`` of the transfers that changed (their former cap peers are recomputed too)."""
     if transfer_ids is not None:
         transfer_ids = list(transfer_ids)
         if len(transfer_ids) <= SYNC_LIMIT:
-            mark(transfer_ids, cascade=cascade)
-            process(transfer_ids)
+            recompute(transfer_ids, cascade=transfer_ids if cascade else (), before=before)
+            FindingsQueue.objects.filter(transfer_id__in=transfer_ids).delete()
             return
         mark(transfer_ids, cascade=cascade)
     elif FindingsQueue.objects.count() <= SYNC_LIMIT:

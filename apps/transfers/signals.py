@@ -4,7 +4,7 @@ they are few, else through the background task. The loader, which writes without
 calls ``after_load`` instead."""
 
 from django.db.models import Q
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from apps.actors.models import Actor
 from apps.geo.models import Country
@@ -64,14 +64,24 @@ def _settle(model, pks, using):
         findings.queue_where(condition, using=using)
 
 
+def _transfer_saving(sender, instance, raw=False, **kwargs):
+    """Before a transfer is written: the state it had, whose cap peers its change concerns."""
+    if instance.pk is None or not findings.sync_enabled():
+        instance._state_before = ()
+        return
+    old = Transfer._base_manager.filter(pk=instance.pk).first()
+    instance._state_before = (findings.state_of(old),) if old is not None else ()
+
+
 def _transfer_saved(sender, instance, using="default", **kwargs):
     if findings.sync_enabled():
-        findings.settle([instance.pk], cascade=True, using=using)
+        before = getattr(instance, "_state_before", ())
+        findings.settle([instance.pk], cascade=True, before=before, using=using)
 
 
 def _transfer_deleting(sender, instance, **kwargs):
     """Before a transfer goes: the other supplies counted with it under a trade cap."""
-    instance._cap_peers = findings.peers_of([instance.pk])
+    instance._cap_peers = findings.peers_of([findings.state_of(instance)], exclude=[instance.pk])
 
 
 def _transfer_deleted(sender, instance, using="default", **kwargs):
@@ -111,6 +121,7 @@ def _links_changed(sender, instance, action, reverse, model, pk_set, using="defa
 
 
 def connect():
+    pre_save.connect(_transfer_saving, sender=Transfer, dispatch_uid="findings:transfer:saving")
     post_save.connect(_transfer_saved, sender=Transfer, dispatch_uid="findings:transfer:save")
     pre_delete.connect(_transfer_deleting, sender=Transfer, dispatch_uid="findings:transfer:deleting")
     post_delete.connect(_transfer_deleted, sender=Transfer, dispatch_uid="findings:transfer:delete")
@@ -123,10 +134,13 @@ def connect():
         m2m_changed.connect(_links_changed, sender=through, dispatch_uid=f"findings:{through._meta.label_lower}")
 
 
-def after_load(written, *, using="default"):
-    """After the loader wrote ``written`` (``{model: [pk, ...]}``, its new and changed records):
-    mark the transfers it bears on and settle them."""
+def after_load(written, *, before=(), using="default"):
+    """After the loader wrote ``written`` (``{model: [pk, ...]}``, its new and changed records;
+    ``before``: the earlier ``state_of`` of the transfers it changed): mark the transfers it
+    bears on and write their findings."""
     transfers = list(written.get(Transfer, ()))
+    if before:
+        findings.mark(findings.peers_of(before, exclude=transfers))
     conditions = [bearing_on(model, pks) for model, pks in written.items() if model is not Transfer]
     conditions = [c for c in conditions if c is not None]
     if transfers:

@@ -13,6 +13,7 @@ import re
 import sys
 from collections import defaultdict
 from contextlib import suppress
+from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
@@ -32,6 +33,8 @@ from apps.ingest.loader.keys import LOOKUP_CHUNK, BadKey, chunks, existing_keys,
 from apps.ingest.loader.writes import write_batch
 from apps.ingest.services.contract import NOT_FROM_RECORDS, contract_specs, spec_for_label
 from apps.ingest.services.records import LoadError, LoadFailed, LoadReport, Location, ReadError
+from apps.transfers.findings import state_of as transfer_state
+from apps.transfers.models import Transfer
 from apps.transfers.signals import after_load
 
 BATCH_SIZE = 2000
@@ -90,6 +93,7 @@ class Load:
     total: int = 0
     kept: list | None = dataclasses.field(default_factory=list)
     written: defaultdict = dataclasses.field(default_factory=lambda: defaultdict(list))
+    transfers_before: list = dataclasses.field(default_factory=list)
 
     def __post_init__(self):
         self.user_id = self.user.pk if self.user is not None else None
@@ -126,7 +130,7 @@ def load_records(sources, *, user=None, dry_run=False, batch_size=BATCH_SIZE, pr
             if load.report.errors:
                 raise LoadFailed(load.report)
             # The findings of what it wrote, in the same transaction: none is ever stale.
-            after_load(load.written)
+            after_load(load.written, before=load.transfers_before)
     except LoadFailed:
         pass
     except DatabaseError as error:
@@ -350,6 +354,8 @@ def _apply_batch(load, spec, batch):
         instance.updated_at = now
         instance.updated_by_id = user_id
         instance.version = row["version"] + 1
+        if spec.model is Transfer:  # the caps it counted under before: their totals change too
+            load.transfers_before.append(transfer_state(SimpleNamespace(**row)))
         changed.append(instance)
         counts.updated += 1
         links.extend((name, pk, targets, old) for name, (targets, old) in link_changes.items())
