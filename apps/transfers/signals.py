@@ -24,38 +24,70 @@ def _regimes_of_measures(measure_ids):
     return Regime.objects.filter(measures__in=measure_ids).distinct()
 
 
+def _of_measures(pks):
+    return findings.dependents_of_regimes(_regimes_of_measures(pks)) | Q(findings__measure_id__in=pks)
+
+
+def _of_regimes(pks):
+    return findings.dependents_of_regimes(Regime.objects.filter(pk__in=pks))
+
+
+def _of_authorities(pks):
+    return findings.dependents_of_regimes(Regime.objects.filter(authority__in=pks))
+
+
+def _of_resolutions(pks):
+    return findings.dependents_of_regimes(_regimes_of_resolutions(pks))
+
+
+def _of_provisions(pks):
+    resolutions = list(Provision.objects.filter(pk__in=pks).values_list("resolution_id", flat=True))
+    measures = list(Measure.objects.filter(provisions__in=pks).values_list("pk", flat=True))
+    regimes = Regime.objects.filter(Q(measures__in=measures) | Q(resolutions__in=resolutions)).distinct()
+    return findings.dependents_of_regimes(regimes)
+
+
+def _of_votes(pks):
+    votes = list(Vote.objects.filter(pk__in=pks).values_list("resolution_id", "country_id"))
+    regimes = _regimes_of_resolutions({r for r, _c in votes})
+    return findings.dependents_of_regimes(regimes) & findings.transfers_of_countries({c for _r, c in votes})
+
+
+def _of_designations(pks):
+    actors = list(Designation.objects.filter(pk__in=pks).values_list("actor_id", flat=True))
+    return findings.transfers_of_actors(actors) | Q(findings__designation_id__in=pks)
+
+
+def _of_countries(pks):
+    return findings.transfers_of_countries(pks)
+
+
+def _of_actors(pks):
+    # A designated actor's name is in its findings' reasons.
+    return Q(findings__designation__actor_id__in=pks)
+
+
+# What the rules read besides the transfer itself, and which transfers a write of each bears on.
+BEARING = {
+    Measure: _of_measures,
+    Regime: _of_regimes,
+    Authority: _of_authorities,
+    Resolution: _of_resolutions,
+    Provision: _of_provisions,
+    Vote: _of_votes,
+    Designation: _of_designations,
+    Country: _of_countries,
+    Actor: _of_actors,
+}
+
+
 def bearing_on(model, pks):
     """The condition on transfers whose findings a write of ``model``'s records ``pks`` may
     change (None: none)."""
     pks = list(pks)
-    if not pks:
+    if not pks or model not in BEARING:
         return None
-    if model is Measure:
-        return findings.dependents_of_regimes(_regimes_of_measures(pks)) | Q(findings__measure_id__in=pks)
-    if model is Regime:
-        return findings.dependents_of_regimes(Regime.objects.filter(pk__in=pks))
-    if model is Authority:
-        return findings.dependents_of_regimes(Regime.objects.filter(authority__in=pks))
-    if model is Resolution:
-        return findings.dependents_of_regimes(_regimes_of_resolutions(pks))
-    if model is Provision:
-        resolutions = Provision.objects.filter(pk__in=pks).values_list("resolution_id", flat=True)
-        measures = Measure.objects.filter(provisions__in=pks).values_list("pk", flat=True)
-        return findings.dependents_of_regimes(
-            Regime.objects.filter(Q(measures__in=list(measures)) | Q(resolutions__in=list(resolutions))).distinct()
-        )
-    if model is Vote:
-        votes = list(Vote.objects.filter(pk__in=pks).values_list("resolution_id", "country_id"))
-        regimes = _regimes_of_resolutions({r for r, _c in votes})
-        return findings.dependents_of_regimes(regimes) & findings.transfers_of_countries({c for _r, c in votes})
-    if model is Designation:
-        actors = Designation.objects.filter(pk__in=pks).values_list("actor_id", flat=True)
-        return findings.transfers_of_actors(list(actors)) | Q(findings__designation_id__in=pks)
-    if model is Country:
-        return findings.transfers_of_countries(pks)
-    if model is Actor:
-        return Q(findings__designation__actor_id__in=pks)
-    return None
+    return BEARING[model](pks)
 
 
 def _settle(model, pks, using):
@@ -125,7 +157,7 @@ def connect():
     post_save.connect(_transfer_saved, sender=Transfer, dispatch_uid="findings:transfer:save")
     pre_delete.connect(_transfer_deleting, sender=Transfer, dispatch_uid="findings:transfer:deleting")
     post_delete.connect(_transfer_deleted, sender=Transfer, dispatch_uid="findings:transfer:delete")
-    for model in (Measure, Regime, Authority, Resolution, Provision, Vote, Designation, Country, Actor):
+    for model in BEARING:
         post_save.connect(_saved, sender=model, dispatch_uid=f"findings:{model._meta.label_lower}:save")
     post_delete.connect(_vote_deleted, sender=Vote, dispatch_uid="findings:vote:delete")
     post_delete.connect(_deleted_with_findings, sender=Provision, dispatch_uid="findings:provision:delete")

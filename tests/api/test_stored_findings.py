@@ -243,6 +243,21 @@ def test_the_finding_filters_combine_on_one_finding(anonymous):
     assert "fuel-march,RU,KP,refined_petroleum,counts_toward_cap" in csv
 
 
+def test_the_findings_list_runs_the_same_queries_whatever_the_number_of_findings(anonymous):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    arms_ban()
+    counts = []
+    for number in (1, 12):
+        for extra in range(number):
+            TransferFactory(reference=f"shells-{number}-{extra}", category="munitions", review_status="published")
+        with CaptureQueriesContext(connection) as queries:
+            assert anonymous.get("/api/v1/findings/?page_size=50").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
 def test_a_load_writes_the_findings_of_what_it_loads(tmp_path):
     arms_ban()
     data = tmp_path / "shells.json"
