@@ -29,7 +29,7 @@ from apps.relations.models import Relationship
 from apps.resolutions.choices import Position
 from apps.resolutions.models import Provision, Vote
 from apps.sanctions.models import Designation, Measure, Regime
-from apps.transfers.findings import audience_of
+from apps.transfers.findings import audience_of, queued_count
 from apps.transfers.models import Finding, Transfer
 from apps.transfers.services import CONTRAVENING, EXCEEDS_CAP, PROVISION_ORDER, resolutions_behind
 
@@ -135,6 +135,8 @@ def country_profile(country, *, user, today=None):
         "contravened_resolutions_voted_for": contravened_resolutions(
             country, {v.resolution_id for v in votes if v.position == Position.YES}, user=user, today=today
         ),
+        # Kept with the answer: a write that queues transfers changes the data version too.
+        "findings_being_recomputed": queued_count(),
     }
 
 

@@ -6,7 +6,8 @@ from django.template.loader import render_to_string
 from apps.common.admin import CuratedAdmin, TrackedStackedInline, prefetch_labelled, related_panels
 from apps.geo.models import Country
 from apps.sanctions.models import Regime
-from apps.transfers.models import Claim, Transfer
+from apps.transfers.findings import queued_count
+from apps.transfers.models import Claim, FindingsQueue, Transfer
 from apps.transfers.services import FINDING_LABELS, FINDINGS, transfer_contraventions
 
 
@@ -104,9 +105,15 @@ class TransferAdmin(CuratedAdmin):
     def contraventions(self, transfer):
         if transfer.pk is None:
             return "Save the transfer to see which sanctions it would break."
+        queue = FindingsQueue.objects.all()
         return render_to_string(
             "admin/transfers/contraventions.html",
-            {"transfer": transfer, "groups": findings_by_kind(transfer_contraventions(transfer))},
+            {
+                "transfer": transfer,
+                "groups": findings_by_kind(transfer_contraventions(transfer)),
+                "queued": queued_count(),
+                "queued_here": queue.filter(transfer_id=transfer.pk).exists(),
+            },
         )
 
 

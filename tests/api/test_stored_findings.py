@@ -201,11 +201,14 @@ def test_a_change_bearing_on_many_transfers_is_queued_shown_and_worked_through_b
     assert FindingsQueue.objects.count() == 3
     response = anonymous.get("/api/v1/findings/")
     assert response["X-Findings-Being-Recomputed"] == "3"
+    assert anonymous.get("/api/v1/countries/KP/profile/").json()["findings_being_recomputed"] == 3
+    assert anonymous.get("/api/v1/transfers/shells-0/contraventions/").json()["being_recomputed"] == 3
     assert response.json()["count"] == 3  # still the old findings, said to be recomputing
     # A real worker of the task library, as manage.py db_worker runs it.
     call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
     assert FindingsQueue.objects.count() == 0
     assert anonymous.get("/api/v1/findings/").json()["count"] == 0
+    assert anonymous.get("/api/v1/countries/KP/profile/").json()["findings_being_recomputed"] == 0
     assert in_step() == []
 
 
@@ -378,3 +381,15 @@ def test_after_any_sequence_of_writes_the_stored_findings_are_the_engines(django
         max_examples=6, stateful_step_count=10, deadline=None, suppress_health_check=list(HealthCheck)
     )
     Isolated.TestCase().runTest()
+
+
+def test_the_admin_findings_panel_says_when_the_findings_are_being_recomputed(admin_client):
+    from django.urls import reverse
+
+    arms_ban()
+    shells = TransferFactory(reference="kp-ru-shells", category="munitions")
+    url = reverse("admin:transfers_transfer_change", args=[shells.pk])
+    assert "Being recomputed" not in admin_client.get(url).content.decode()
+    findings.mark([shells.pk])
+    page = admin_client.get(url).content.decode()
+    assert "Being recomputed: this transfer's findings are being written again" in page

@@ -81,6 +81,10 @@ class CountryProfileSerializer(serializers.Serializer):
     designations_count = serializers.IntegerField(help_text="Designations of actors of this country.")
     designations_under_regimes_targeting_count = serializers.IntegerField()
     contravened_resolutions_voted_for = ContravenedResolutionSerializer(many=True)
+    findings_being_recomputed = serializers.IntegerField(
+        help_text="Transfers whose stored findings are being written again after a change: while it is not "
+        "0, the contravened resolutions may be about to change."
+    )
 
 
 class GraphNodeSerializer(serializers.Serializer):
