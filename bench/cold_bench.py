@@ -1,0 +1,91 @@
+"""The first read after a write, against the second read of the same address in the same run.
+
+    .venv/bin/python bench/cold_bench.py --database-url postgres://root@127.0.0.1:5432/bench_1m --rounds 5
+
+The database must hold ``bench/datagen.py``'s data set with its findings stored (the loader
+writes them). gunicorn serves the site with the production settings (one worker, throttling
+off). Each round writes once, as an editor would (a source's title changed in SQL: the data
+version's trigger sees it, and every kept answer is then stale), then reads each address
+twice: the first read is cold (computed from the database, the stored findings included), the
+second warm (the kept answer). Addresses: the country profile in the API, the country pages of
+the two busiest countries, home, the network page and the graph API.
+
+Each line gives the cold read's median and maximum in ms and the warm read's median as the
+reference; the last line reads
+
+    cold N=<transfers>: max ms profile <ms> country-RU <ms> country-KP <ms> home <ms> network <ms> graph <ms>
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import urllib.request
+
+import psycopg
+
+sys.path.insert(0, os.path.dirname(__file__))
+import soak  # noqa: E402
+from api_bench import serve, transfers_in  # noqa: E402
+
+ADDRESSES = {
+    "profile": "/api/v1/countries/RU/profile/",
+    "country-RU": "/countries/RU/",
+    "country-KP": "/countries/KP/",
+    "home": "/",
+    "network": "/network/",
+    "graph": "/api/v1/graph/",
+}
+
+
+def timed(url):
+    started = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=600) as response:
+        response.read()
+        assert response.status == 200, url
+    return (time.perf_counter() - started) * 1000
+
+
+def write_once(database_url):
+    """A write that changes no finding: a source's title, touched in SQL."""
+    with psycopg.connect(database_url.replace("postgres://", "postgresql://"), autocommit=True) as connection:
+        connection.execute(
+            "UPDATE evidence_source SET title = title || '' WHERE id = (SELECT min(id) FROM evidence_source)"
+        )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--port", type=int, default=8093)
+    args = parser.parse_args()
+    env = soak.production_env(args.database_url, API_THROTTLE_ANON="off", API_THROTTLE_USER="off")
+    env.pop("REDIS_URL", None)
+    count = transfers_in(env)
+    server = serve("sanctionsdb.wsgi", args.port, 1, env)
+    base = f"http://127.0.0.1:{args.port}"
+    cold, warm = {name: [] for name in ADDRESSES}, {name: [] for name in ADDRESSES}
+    try:
+        for name, path in ADDRESSES.items():  # the first ever read: statements prepared, modules loaded
+            timed(base + path)
+        for _ in range(args.rounds):
+            write_once(args.database_url)
+            for name, path in ADDRESSES.items():
+                cold[name].append(timed(base + path))
+                warm[name].append(timed(base + path))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    for name in ADDRESSES:
+        print(
+            f"{name:12} cold median {statistics.median(cold[name]):7.1f} ms, max {max(cold[name]):7.1f} ms; "
+            f"warm median {statistics.median(warm[name]):6.1f} ms "
+            f"(cold/warm {statistics.median(cold[name]) / statistics.median(warm[name]):.0f}x)"
+        )
+    print(f"cold N={count}: max ms " + " ".join(f"{name} {max(cold[name]):.0f}" for name in ADDRESSES))
+
+
+if __name__ == "__main__":
+    main()
