@@ -68,7 +68,7 @@ def main():
     base = f"http://127.0.0.1:{args.port}"
     cold, warm = {name: [] for name in ADDRESSES}, {name: [] for name in ADDRESSES}
     try:
-        for name, path in ADDRESSES.items():  # the first ever read: statements prepared, modules loaded
+        for path in ADDRESSES.values():  # the first ever read: statements prepared, modules loaded
             timed(base + path)
         for _ in range(args.rounds):
             write_once(args.database_url)
