@@ -26,6 +26,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from apps.common.admin_export import export_resource_for
 from apps.common.admin_forms import (
     VERSION_FIELD,
+    JSONFormField,
     LinesField,
     PreloadedAutocompleteSelect,
     PreloadedAutocompleteSelectMultiple,
@@ -146,6 +147,8 @@ class TrackedAdminMixin:
                 required=False,
                 help_text=db_field.help_text or "One per line.",
             )
+        if isinstance(db_field, models.JSONField):
+            kwargs.setdefault("form_class", JSONFormField)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):

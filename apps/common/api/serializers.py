@@ -4,8 +4,11 @@ Fields are the contract's (``Model.contract_field_names()``) plus ``id``, ``url`
 bookkeeping every record carries. Relations are natural keys (see ``fields``). Validation
 runs the model's own rules (``full_clean``: field checks, ``clean()``, unique and check
 constraints), so an API write is refused for the same reasons as an admin or importer
-write, with the error under the field's name.
+write, with the error under the field's name. So is a value that holds a NUL character
+(``apps.common.nul``) or nests lists and objects too deep (``apps.common.nesting``).
 """
+
+import json
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -14,6 +17,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.settings import api_settings
 
+from apps.common import nesting
 from apps.common.api.fields import NaturalKeyRelatedField
 from apps.common.choices import ReviewStatus
 from apps.common.meta import BOOKKEEPING, key_paths_to_select
@@ -42,8 +46,30 @@ class StaffOnlyUsernameField(serializers.SlugRelatedField):
         return super().get_attribute(instance)
 
 
+class JSONField(serializers.JSONField):
+    """A JSON value; sent as text (a form field), it is read at any depth, and a value nested
+    more than ``nesting.MAX_DEPTH`` levels deep is refused under the field's name."""
+
+    def to_internal_value(self, data):
+        if self.binary or getattr(data, "is_json_string", False):
+            if isinstance(data, bytes):
+                data = data.decode()
+            try:
+                data = nesting.loads(data, (self.decoder or json.JSONDecoder)())
+            except (TypeError, ValueError):
+                self.fail("invalid")
+        if nesting.too_deep(data):
+            raise serializers.ValidationError(nesting.DEPTH_MESSAGE)
+        try:
+            json.dumps(data, cls=self.encoder)
+        except (TypeError, ValueError):
+            self.fail("invalid")
+        return data
+
+
 class BaseModelSerializer(serializers.ModelSerializer):
     serializer_related_field = NaturalKeyRelatedField
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping, models.JSONField: JSONField}
 
     created_by = StaffOnlyUsernameField()
     updated_by = StaffOnlyUsernameField()
@@ -63,7 +89,9 @@ class BaseModelSerializer(serializers.ModelSerializer):
 
     def to_internal_value(self, data):
         """Refuse a NUL character in any value written (nested strings and keys of JSON fields
-        too) under the field's name, before any field reads it: PostgreSQL stores none."""
+        too), and lists and objects nested more than ``nesting.MAX_DEPTH`` levels deep, under
+        the field's name, before any field reads it: PostgreSQL stores no NUL, and a value
+        nested hundreds of levels deep breaks whatever walks it (RecursionError)."""
         if isinstance(data, dict):
             errors = {}
             for name, value in data.items():
@@ -73,6 +101,8 @@ class BaseModelSerializer(serializers.ModelSerializer):
                 path = nul_path(value)
                 if path is not None:
                     errors[name] = [nul_message(path)]
+                elif nesting.too_deep(value):
+                    errors[name] = [nesting.DEPTH_MESSAGE]
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)

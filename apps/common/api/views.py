@@ -17,11 +17,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import APIException
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from apps.common.api.compiled import CompiledPage, detail_key, list_key
+from apps.common.api.parsers import JSONParser
 from apps.common.api.renderers import CSVRenderer, ORJSONRenderer
 from apps.common.api.rows import plan_for
 from apps.common.api.serializers import ChangesSerializer
@@ -105,6 +107,8 @@ class BaseAPIView(RequestScopedAnswers, APIView):
 
 class BaseViewSet(RequestScopedAnswers, viewsets.ModelViewSet):
     renderer_classes = [ORJSONRenderer, CSVRenderer]
+    # JSON bodies read at any depth, so that a value nested too deep is refused by its field.
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -21,6 +21,7 @@ from django.db.models import JSONField
 from django.utils import timezone
 from tqdm import tqdm
 
+from apps.common import nesting
 from apps.common.choices import ReviewStatus
 from apps.common.conflicts import conflict_message, conflict_sqlstate
 from apps.common.history import link_columns
@@ -209,16 +210,18 @@ def _scan_record(load, record):
         load.skip.add(record.location)
         return
     # A field holding a NUL is reported and never read (PostgreSQL refuses a NUL even in a
-    # query); the record is not applied, but its key still counts when the NUL is elsewhere.
-    with_nul = _fields_with_nul(load, spec, record)
-    if with_nul:
+    # query), and so is one nesting lists and objects too deep (it would break whatever walks
+    # it); the record is not applied, but its key still counts when the field is another.
+    refused = _fields_with_nul(load, spec, record)
+    refused |= _fields_too_deep(load, spec, record, refused)
+    if refused:
         load.skip.add(record.location)
-        if any(name in with_nul for name, _ in spec.key_parts):
+        if any(name in refused for name, _ in spec.key_parts):
             return
     unknown = [
         name
         for name in record.fields
-        if name not in spec.fields and name not in NOT_FROM_RECORDS and name not in with_nul
+        if name not in spec.fields and name not in NOT_FROM_RECORDS and name not in refused
     ]
     for name in unknown:
         load.error(record.location, spec.label, name, f"unknown field (fields: {', '.join(spec.field_names)})")
@@ -237,7 +240,18 @@ def _scan_record(load, record):
     load.key_at[(spec, record.location)] = key
     if unknown:
         load.skip.add(record.location)
-    _note_references(load, spec, record.fields, with_nul)
+    _note_references(load, spec, record.fields, refused)
+
+
+def _fields_too_deep(load, spec, record, skipped):
+    """Report every field of a record (but those ``skipped``) whose value nests lists and
+    objects more than ``nesting.MAX_DEPTH`` levels deep; return their names."""
+    found = set()
+    for name, value in record.fields.items():
+        if name not in skipped and nesting.too_deep(value):
+            load.error(record.location, spec.label, name, nesting.DEPTH_MESSAGE)
+            found.add(name)
+    return found
 
 
 def _fields_with_nul(load, spec, record):

@@ -3,9 +3,10 @@
 Each reader is a source the loader reads twice; it yields ``Record`` objects, or a
 ``ReadError`` for what it cannot read (malformed JSON, a CSV header naming no field), and
 never raises for bad input. JSON and JSON Lines are streamed, so a large fixture is never
-held in memory whole; YAML is read at once (it is meant for small hand-written files), with
-a safe loader that refuses aliases: a fixture never needs them, and a few hundred bytes of
-nested aliases (a "billion laughs") expand to gigabytes once the values are walked.
+held in memory whole, and read at any depth (``apps.common.nesting``: the loader then refuses
+the field that nests too deep). YAML is read at once (it is meant for small hand-written
+files), with a safe loader that refuses aliases: a fixture never needs them, and a few hundred
+bytes of nested aliases (a "billion laughs") expand to gigabytes once the values are walked.
 """
 
 import csv
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from apps.common import nesting
 from apps.common.cells import restore_formula
 from apps.common.meta import KEY_SEPARATOR, LIST_SEPARATOR
 from apps.ingest.services.contract import NOT_FROM_RECORDS, spec_for_label
@@ -113,7 +115,7 @@ class FileSource:
                 continue
             location = Location(self.name, f"line {number}")
             try:
-                obj = json.loads(line)
+                obj = nesting.loads(line)
             except json.JSONDecodeError as exc:
                 yield ReadError(location, f"malformed JSON: {exc.msg} at column {exc.colno}")
                 continue
@@ -250,7 +252,7 @@ def _csv_value(spec, name, cell, list_fields):
         if not cell:
             return {}
         try:
-            return json.loads(cell)
+            return nesting.loads(cell)
         except json.JSONDecodeError as exc:
             raise ValueError(f"malformed JSON in the cell: {exc.msg}") from exc
     if field.get_internal_type() == "BooleanField":
@@ -315,7 +317,7 @@ def _iter_json_array(stream):
             continue
         while True:
             try:
-                obj, end = decoder.raw_decode(buffer, position)
+                obj, end = nesting.raw_decode(buffer, position, decoder)
                 break
             except json.JSONDecodeError as exc:
                 if eof:
