@@ -223,36 +223,40 @@ def contravened_resolutions(country, voted_yes, *, user, today):
 
 def _contravening_rows(country, user):
     """The stored contravening findings of the transfers ``country`` is party to, as ``user``
-    reads them."""
-    readable = Transfer.objects.visible_to(user).filter(Q(supplier=country) | Q(recipient=country))
-    return Finding.objects.filter(
-        kind__in=CONTRAVENING, audience__in=audience_of(user), transfer__in=readable.values("pk")
+    reads them (the transfer's parties and review status are written with each finding)."""
+    rows = Finding.objects.filter(
+        Q(supplier=country) | Q(recipient=country), kind__in=CONTRAVENING, audience__in=audience_of(user)
     )
+    return rows if sees_drafts(user) else rows.filter(published=True)
 
 
 def _examples(country, user, rows, behind):
     """``{resolution: [reference, ...]}``: the most recent ``EXAMPLES`` transfers behind each, in
-    the transfer list's order, from one union of index walks."""
-    examples = {resolution: [] for resolution in behind}
+    the transfer list's order, from one union of walks of the findings' own indexes (a
+    transfer has a few findings under the same measures at most: each walk reads enough rows
+    for ``EXAMPLES`` distinct transfers)."""
+    examples = {resolution: {} for resolution in behind}
     samples = []
     for resolution, measures in behind.items():
-        found = rows.filter(measure__in=measures).values("transfer_id")
-        recent = (
-            Transfer.objects.visible_to(user)
-            .filter(Q(supplier=country) | Q(recipient=country), pk__in=found)
-            .order_by("-started_on", "reference")
-        )
-        samples.append(
-            Transfer.objects.filter(pk__in=recent.values("pk")[:EXAMPLES])
-            .order_by()
-            .values_list(Value(resolution.pk), "started_on", "reference")
-        )
-    if not samples:
-        return examples
+        enough = EXAMPLES * (len(measures) + 2)
+        for side in ("supplier", "recipient"):
+            walk = (
+                rows.filter(measure__in=measures, **{side: country})
+                .order_by("-transfer_started_on", "transfer_reference")
+                .values("pk")[:enough]
+            )
+            samples.append(
+                Finding.objects.filter(pk__in=walk)
+                .order_by()
+                .values_list(Value(resolution.pk), "transfer_started_on", "transfer_reference")
+            )
     by_pk = {r.pk: r for r in behind}
     for resolution_pk, started_on, reference in samples[0].union(*samples[1:], all=True):
-        examples[by_pk[resolution_pk]].append((_descending(started_on), reference))
-    return {r: [reference for _day, reference in sorted(found)[:EXAMPLES]] for r, found in examples.items()}
+        examples[by_pk[resolution_pk]][reference] = _descending(started_on)
+    return {
+        r: [reference for _day, reference in sorted((day, ref) for ref, day in found.items())[:EXAMPLES]]
+        for r, found in examples.items()
+    }
 
 
 def _descending(day):

@@ -140,4 +140,4 @@ class FindingFilterSet(FindingFilters):
 
     def by_country(self, queryset, name, value):
         countries = _pks(Country, value)
-        return queryset.filter(Q(transfer__supplier__in=countries) | Q(transfer__recipient__in=countries))
+        return queryset.filter(Q(supplier__in=countries) | Q(recipient__in=countries))

@@ -56,6 +56,11 @@ def _row(transfer, contravention, *, audience, rank, today):
     return Finding(
         transfer_id=transfer.pk,
         measure_id=contravention.measure.pk,
+        supplier_id=transfer.supplier_id,
+        recipient_id=transfer.recipient_id,
+        transfer_started_on=transfer.started_on,
+        transfer_reference=transfer.reference,
+        published=transfer.review_status == "published",
         kind=contravention.finding,
         audience=audience,
         rank=rank,

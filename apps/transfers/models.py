@@ -176,6 +176,14 @@ class Finding(models.Model):
 
     transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="findings")
     measure = models.ForeignKey("sanctions.Measure", on_delete=models.CASCADE, related_name="findings")
+    # The transfer's parties, start, reference and review status as they were written with it
+    # (every change of the transfer writes its findings again): a country's findings, counted
+    # and listed in the transfer list's order, are read off this table's own indexes.
+    supplier = models.ForeignKey("geo.Country", on_delete=models.PROTECT, related_name="+", db_index=False)
+    recipient = models.ForeignKey("geo.Country", on_delete=models.PROTECT, related_name="+", db_index=False)
+    transfer_started_on = models.DateField(null=True, blank=True)
+    transfer_reference = models.CharField(max_length=200)
+    published = models.BooleanField(default=False, help_text="The transfer is published (the public reads it).")
     kind = models.CharField(max_length=32, db_index=True)
     audience = models.CharField(max_length=8, choices=Audience.choices, default=Audience.ANY)
     rank = models.PositiveSmallIntegerField(default=0, help_text="Its place among the transfer's findings.")
@@ -210,6 +218,10 @@ class Finding(models.Model):
             models.Index(fields=["transfer", "audience", "rank"], name="finding_of_transfer"),
             models.Index(fields=["measure", "kind"], name="finding_by_measure"),
             models.Index(fields=["measure", "cap_period_start"], name="finding_by_cap_period"),
+            models.Index(fields=["supplier", "-transfer_started_on", "transfer_reference"], name="finding_by_supplier"),
+            models.Index(
+                fields=["recipient", "-transfer_started_on", "transfer_reference"], name="finding_by_recipient"
+            ),
         ]
 
     def __str__(self):

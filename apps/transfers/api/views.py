@@ -5,6 +5,7 @@ from rest_framework.response import Response
 
 from apps.common.api.renderers import CSVRenderer, ORJSONRenderer
 from apps.common.api.views import BaseViewSet, RequestScopedAnswers
+from apps.common.roles import sees_drafts
 from apps.transfers.api.serializers import (
     ClaimSerializer,
     StoredFindingSerializer,
@@ -101,12 +102,12 @@ class FindingViewSet(RequestScopedAnswers, viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Finding.objects.none()
         user = self.request.user if self.request else None
-        readable = Transfer.objects.visible_to(user).values("pk")
-        return (
-            Finding.objects.filter(transfer__in=readable, audience__in=audience_of(user))
-            .select_related("transfer__supplier", "transfer__recipient", "measure__regime", "designation")
-            .order_by("id")
-        )
+        rows = Finding.objects.filter(audience__in=audience_of(user))
+        if not sees_drafts(user):
+            rows = rows.filter(published=True)
+        return rows.select_related(
+            "transfer__supplier", "transfer__recipient", "measure__regime", "designation"
+        ).order_by("id")
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
