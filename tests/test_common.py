@@ -159,6 +159,14 @@ def earliest_start_on_or_after(day, precision):
         (datetime.date(2024, 1, 2), YEAR, datetime.date(2025, 1, 1)),
         (datetime.date(2024, 12, 31), YEAR, datetime.date(2025, 1, 1)),
         (datetime.date(2024, 4, 30), DAY, datetime.date(2024, 4, 30)),
+        # The calendar's last month and year: no later start at that precision.
+        (datetime.date(9999, 11, 30), MONTH, datetime.date(9999, 12, 1)),
+        (datetime.date(9999, 12, 1), MONTH, datetime.date(9999, 12, 1)),
+        (datetime.date(9999, 12, 2), MONTH, None),
+        (datetime.date.max, MONTH, None),
+        (datetime.date(9999, 1, 1), YEAR, datetime.date(9999, 1, 1)),
+        (datetime.date(9999, 1, 2), YEAR, None),
+        (datetime.date.max, DAY, datetime.date.max),
     ],
 )
 def test_the_first_start_on_or_after_a_boundary_day(day, precision, expected):
@@ -171,6 +179,31 @@ def test_the_first_start_on_or_after_every_day_of_two_years_is_as_defined(precis
     while day.year < 2025:
         assert _first_starting_on_or_after(day, precision) == earliest_start_on_or_after(day, precision), day
         day += datetime.timedelta(days=1)
+
+
+@pytest.mark.django_db
+def test_the_query_and_the_memory_forms_of_the_transfer_rule_agree_at_the_ends_of_the_calendar():
+    """Periods from or to the calendar's first and last days (a filter's ``9999-12-31``): the
+    query is built (before, a day was added to 31 December 9999: OverflowError) and selects
+    the transfers the rule in memory does, ongoing ones that start in its last month and year
+    included."""
+    last, first = datetime.date.max, datetime.date.min
+    dates = [None, first, datetime.date(2024, 1, 20), datetime.date(9999, 1, 2), datetime.date(9999, 12, 2), last]
+    transfers = {}
+    for start, end in itertools.product(dates, repeat=2):
+        if start and end and end < start:
+            continue
+        for precision in (DAY, MONTH, YEAR):
+            transfer = TransferFactory(started_on=start, ended_on=end, date_precision=precision)
+            transfers[transfer.pk] = transfer
+    for start, end in itertools.product([None, first, datetime.date(9999, 12, 15), last], repeat=2):
+        if start and end and end < start:
+            continue
+        asked = Period(start, end)
+        expected = {pk for pk, t in transfers.items() if transfer_span(t, today=TODAY).overlaps(asked)}
+        condition = transfers_overlapping(start, end, today=TODAY)
+        queried = set(Transfer.objects.filter(pk__in=transfers).filter(condition).values_list("pk", flat=True))
+        assert queried == expected, (start, end)
 
 
 @pytest.mark.django_db

@@ -2,11 +2,16 @@
 
 PostgreSQL cannot store a NUL in a text or JSON value: a write fails with ``DataError`` (and
 a lookup by such a value fails too), where SQLite takes it silently. Every way data comes in
-(the loader, the API) refuses it first, as a validation error naming the field.
+(the loader, the API) refuses it first, as a validation error naming the field; a record's
+address with one matches no public page (``KEY_SEGMENT``).
 """
 
 NUL = "\x00"
 NUL_MESSAGE = "A NUL character (\\x00) is not allowed: the database cannot store it."
+# A record's key as one segment of a page's address (a URL pattern): any text but a slash and a
+# NUL. No record's key holds a NUL, so an address with one matches no page and is a 404 before
+# the database is asked for it.
+KEY_SEGMENT = r"[^/\x00]+"
 
 
 def nul_path(value):

@@ -9,6 +9,10 @@ count says.
 A page read with ``values()`` may carry its bounded count in its rows (``COUNT_COLUMN``, as
 ``apps.common.api.rows`` reads a page on PostgreSQL): the paginator takes it from there
 instead of counting again, and knows a first page without rows counts none.
+
+A page number is a whole number from 1 to the last page a database can address
+(``last_page_number``): SQLite and PostgreSQL take a row offset up to a signed 64-bit integer,
+and a page beyond it would make the database fail instead of answering that it is empty.
 """
 
 import json
@@ -20,6 +24,19 @@ from django.utils.functional import cached_property
 
 # The column of a page's rows that holds the bounded count, when the page carries it.
 COUNT_COLUMN = "_bounded_count"
+# The largest row offset (and row count) SQLite and PostgreSQL take: a signed 64-bit integer.
+MAX_ROWS = 2**63 - 1
+
+
+def last_page_number(per_page):
+    """The highest page number a database can read at ``per_page`` records a page: its rows
+    and the one read past it (``EstimatingPaginator.page``) lie within ``MAX_ROWS``."""
+    return (MAX_ROWS - 1) // per_page
+
+
+def page_number_message(per_page):
+    """What a page number must be, for a reader who gave another."""
+    return f"A page number is a whole number from 1 to {last_page_number(per_page)}."
 
 
 def estimate_statement(queryset):
@@ -88,12 +105,15 @@ class EstimatingPaginator(Paginator):
         return count
 
     def validate_number(self, number):
+        """``number`` as an int; ``PageNotAnInteger`` when it is not a whole number,
+        ``EmptyPage`` when it is below 1 or past the last page a database can read
+        (``last_page_number``): no such page exists."""
         try:
             number = int(number)
         except (TypeError, ValueError) as error:
-            raise PageNotAnInteger("That page number is not an integer") from error
-        if number < 1:
-            raise EmptyPage("That page number is less than 1")
+            raise PageNotAnInteger(page_number_message(self.per_page)) from error
+        if number < 1 or number > last_page_number(self.per_page):
+            raise EmptyPage(page_number_message(self.per_page))
         return number
 
     def page(self, number):

@@ -68,9 +68,13 @@ def last_day(day, precision):
 
 
 def _first_starting_on_or_after(day, precision):
-    """The earliest date whose widened start (``first_day``) is not before ``day``."""
+    """The earliest date whose widened start (``first_day``) is not before ``day``; None when
+    the calendar has none (``day`` is past the first of the last month or year there is,
+    9999-12 or 9999)."""
     if first_day(day, precision) == day:
         return day
+    if day.year == datetime.MAXYEAR and (precision == YEAR or day.month == 12):
+        return None
     if precision == MONTH:
         return last_day(day, MONTH) + datetime.timedelta(days=1)
     return datetime.date(day.year + 1, 1, 1)
@@ -110,7 +114,9 @@ def transfers_overlapping(start, end, *, today):
         if start > today:
             later = Q()
             for precision in (DAY, MONTH, YEAR):
-                later |= Q(date_precision=precision, started_on__gte=_first_starting_on_or_after(start, precision))
+                first = _first_starting_on_or_after(start, precision)
+                if first is not None:  # else no start at that precision reaches ``start``
+                    later |= Q(date_precision=precision, started_on__gte=first)
             ongoing &= later
         condition &= reaches | ongoing
     if end:

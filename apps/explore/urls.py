@@ -3,6 +3,7 @@
 from django.contrib.sitemaps import views as sitemaps
 from django.urls import path, re_path
 
+from apps.common.nul import KEY_SEGMENT
 from apps.explore import views
 from apps.explore.sitemaps import SITEMAPS
 
@@ -10,12 +11,13 @@ app_name = "explore"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("countries/<str:iso2>/", views.country, name="country"),
+    # A record's key never holds a NUL (KEY_SEGMENT): such an address is a 404.
+    re_path(rf"^countries/(?P<iso2>{KEY_SEGMENT})/$", views.country, name="country"),
     path("transfers/", views.transfer_list, name="transfer-list"),
-    re_path(r"^transfers/(?P<reference>[^/]+)/$", views.transfer, name="transfer"),
-    re_path(r"^resolutions/(?P<slug>[^/]+)/$", views.resolution, name="resolution"),
-    re_path(r"^regimes/(?P<code>[^/]+)/$", views.regime, name="regime"),
-    re_path(r"^actors/(?P<slug>[^/]+)/$", views.actor, name="actor"),
+    re_path(rf"^transfers/(?P<reference>{KEY_SEGMENT})/$", views.transfer, name="transfer"),
+    re_path(rf"^resolutions/(?P<slug>{KEY_SEGMENT})/$", views.resolution, name="resolution"),
+    re_path(rf"^regimes/(?P<code>{KEY_SEGMENT})/$", views.regime, name="regime"),
+    re_path(rf"^actors/(?P<slug>{KEY_SEGMENT})/$", views.actor, name="actor"),
     path("network/", views.network, name="network"),
     path("search/", views.search, name="search"),
     path("robots.txt", views.robots, name="robots"),
