@@ -34,6 +34,22 @@ class AuthorityBinds(models.TextChoices):
     OWN_JURISDICTION = "own_jurisdiction", "Persons under its own jurisdiction"
 
 
+class AppliesTo(models.TextChoices):
+    """Who on the target's side a measure applies to (DESIGN.md, "Scope")."""
+
+    ALL = "all", "Everyone on the target's side"
+    NON_STATE_ACTORS = "non_state_actors", "Non-state actors only (not the government)"
+    LISTED_ONLY = "listed_only", "Only individuals and entities designated under the regime"
+
+
+class GovernmentExemption(models.TextChoices):
+    """Whether supplies to (or from) the target's government are allowed, and on what condition."""
+
+    NONE = "none", "None"
+    NOTIFICATION = "notification", "Allowed once notified to the committee"
+    APPROVAL = "approval", "Allowed once approved by the committee"
+
+
 class ObligedParty(models.TextChoices):
     """A party of a transfer whose state a measure obliges."""
 

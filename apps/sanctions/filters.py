@@ -28,6 +28,11 @@ class MeasureFilterSet(BaseFilterSet):
         method="filter_covers",
         help_text="Measures covering any of these transfer categories",
     )
+    covers_in_part = django_filters.MultipleChoiceFilter(
+        choices=TransferCategory.choices,
+        method="filter_covers_in_part",
+        help_text="Measures covering only a part of any of these transfer categories",
+    )
     obliges = django_filters.MultipleChoiceFilter(
         choices=ObligedParty.choices,
         method="filter_obliges",
@@ -40,8 +45,12 @@ class MeasureFilterSet(BaseFilterSet):
         help_text="Measures resting on a provision of this resolution",
     )
 
-    search_fields = ("code", "description", "exemptions", "regime__code")
-    unfiltered = {"description": "free text; searched by q", "exemptions": "free text; searched by q"}
+    search_fields = ("code", "description", "exemptions", "scope_note", "regime__code")
+    unfiltered = {
+        "description": "free text; searched by q",
+        "exemptions": "free text; searched by q",
+        "scope_note": "free text; searched by q",
+    }
 
     class Meta(BaseFilterSet.Meta):
         model = Measure
@@ -54,6 +63,14 @@ class MeasureFilterSet(BaseFilterSet):
         for category in value:
             for covered in category_and_ancestors(category):
                 condition |= Q(covers__icontains=f'"{covered}"')
+        return queryset.filter(condition)
+
+    def filter_covers_in_part(self, queryset, name, value):
+        """Measures naming any of these categories in ``covers_in_part`` (a JSON list of fixed
+        choices: its quoted text is matched, on SQLite and PostgreSQL alike)."""
+        condition = Q()
+        for category in value:
+            condition |= Q(covers_in_part__icontains=f'"{category}"')
         return queryset.filter(condition)
 
     def filter_obliges(self, queryset, name, value):

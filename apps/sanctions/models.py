@@ -5,10 +5,12 @@ from django.db import models
 
 from apps.common.models import TrackedModel, date_range_constraint, validate_date_range
 from apps.sanctions.choices import (
+    AppliesTo,
     AuthorityBinds,
     AuthorityKind,
     CapPeriod,
     Direction,
+    GovernmentExemption,
     MeasureKind,
     ObligedParty,
     TransferCategory,
@@ -149,6 +151,30 @@ class Measure(TrackedModel):
     kind = models.CharField(max_length=32, choices=MeasureKind.choices, db_index=True)
     direction = models.CharField(max_length=32, choices=Direction.choices, db_index=True)
     covers = models.JSONField(default=list, blank=True, help_text="Transfer categories this measure forbids.")
+    covers_in_part = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Categories of which the measure covers only a part (e.g. 1929's UN Register categories within "
+        "heavy_weapons): a transfer in one is a possible breach, its reason quoting scope_note.",
+    )
+    scope_note = models.TextField(blank=True, help_text="What exactly the measure covers, in the resolution's words.")
+    applies_to = models.CharField(
+        max_length=32,
+        choices=AppliesTo.choices,
+        default=AppliesTo.ALL,
+        help_text="On the target's side: everyone, only non-state actors (as 1701 in Lebanon), or only those "
+        "designated under the regime (as 1267/1988, Yemen's 2216).",
+    )
+    government_exemption = models.CharField(
+        max_length=16,
+        choices=GovernmentExemption.choices,
+        default=GovernmentExemption.NONE,
+        help_text="Supplies to (or from) the target's government allowed once notified to, or approved by, the "
+        "committee.",
+    )
+    notification_required = models.BooleanField(
+        default=False, help_text="A lawful supply must be notified to the committee (as 2397 para 5 for fuel)."
+    )
     obliges = models.JSONField(
         default=list,
         blank=True,
@@ -197,6 +223,7 @@ class Measure(TrackedModel):
         validate_date_range(errors, self.started_on, self.ended_on)
         for name, allowed, what in (
             ("covers", TransferCategory.values, "transfer categories"),
+            ("covers_in_part", TransferCategory.values, "transfer categories"),
             ("obliges", ObligedParty.values, "parties"),
         ):
             message = _list_of_choices_error(getattr(self, name), allowed, what)

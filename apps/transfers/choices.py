@@ -22,4 +22,6 @@ class Stance(models.TextChoices):
     ALLEGES = "alleges", "Alleges"
     CORROBORATES = "corroborates", "Corroborates"
     ACKNOWLEDGES = "acknowledges", "Acknowledges"
+    # A state's notification of the supply to a UN sanctions committee (its source a un_document).
+    NOTIFIES = "notifies", "Notifies (to a UN committee)"
     DENIES = "denies", "Denies"

@@ -41,6 +41,19 @@ class Transfer(CuratedModel):
     quantity_unit = models.CharField(
         max_length=64, blank=True, db_index=True, help_text='e.g. "shells", "barrels", "troops".'
     )
+    part_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="parts",
+        help_text="The reported larger transfer this is a delivery within (a year's deliveries of a SIPRI deal, a "
+        "notified shipment within a reported yearly total). A sum counts a whole as the larger of its own "
+        "quantity and the sum of its parts, never both.",
+    )
+    value_low = models.DecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
+    value_high = models.DecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
+    value_unit = models.CharField(max_length=64, blank=True, help_text='e.g. "SIPRI TIV (millions)", "USD".')
     started_on = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True, db_index=True)
     date_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY)
@@ -78,6 +91,13 @@ class Transfer(CuratedModel):
                 name="transfer_quantity_high_not_below_low",
                 violation_error_message="quantity_high must not be below quantity_low.",
             ),
+            models.CheckConstraint(
+                condition=models.Q(value_low__isnull=True)
+                | models.Q(value_high__isnull=True)
+                | models.Q(value_high__gte=models.F("value_low")),
+                name="transfer_value_high_not_below_low",
+                violation_error_message="value_high must not be below value_low.",
+            ),
         ]
 
     def __str__(self):
@@ -97,6 +117,10 @@ class Transfer(CuratedModel):
             errors["quantity_high"] = (
                 f"quantity_high ({self.quantity_high}) is below quantity_low ({self.quantity_low})."
             )
+        if self.value_low is not None and self.value_high is not None and self.value_high < self.value_low:
+            errors["value_high"] = f"value_high ({self.value_high}) is below value_low ({self.value_low})."
+        if self.part_of_id is not None and self.part_of_id == self.pk:
+            errors["part_of"] = "A transfer cannot be a part of itself."
         if errors:
             raise ValidationError(errors)
 

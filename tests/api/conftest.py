@@ -60,7 +60,7 @@ def reviewer_client(reviewer):
     return client
 
 
-def _filler(model, field):
+def _filler(model, field, record=None):
     """A value for an empty field, so that every filter has something to match."""
     if field.is_relation:
         related = field.related_model
@@ -70,6 +70,8 @@ def _filler(model, field):
             return ActorFactory()
         if related._meta.label == "relations.Event":
             return EventFactory()
+        if related._meta.label == "transfers.Transfer":  # part_of: the other transfer stands for the whole
+            return related.objects.exclude(pk=record.pk).order_by("pk").first()
         raise AssertionError(f"no filler for {model.__name__}.{field.name}")
     if field.choices:
         return field.choices[0][0]
@@ -80,6 +82,8 @@ def _filler(model, field):
     if isinstance(field, models.JSONField):
         if field.name == "obliges":
             return ["supplier"]
+        if field.name in ("covers", "covers_in_part"):
+            return ["heavy_weapons"]
         return {"un_ref": "KPi.900"} if field.name == "identifiers" else ["Alias One"]
     if isinstance(field, models.DecimalField):
         return Decimal("500000")
@@ -98,7 +102,7 @@ def fill_empty_fields(record):
         if field.primary_key or field.name in BOOKKEEPING or isinstance(field, models.BooleanField):
             continue
         if getattr(record, field.attname) in (None, "", [], {}):
-            setattr(record, field.name, _filler(type(record), field))
+            setattr(record, field.name, _filler(type(record), field, record))
     record.full_clean()
     record.save()
     return record

@@ -15,6 +15,11 @@ from apps.sanctions.models import Authority, Designation, Measure, Regime
 from apps.transfers.models import Claim, Transfer
 
 
+def _finding(transfer):
+    """The transfer's first stored finding (the filled records give it a trade cap's)."""
+    return transfer.findings.select_related("measure__regime").order_by("rank").first()
+
+
 @dataclass
 class Resource:
     name: str  # the plural in the URL
@@ -204,12 +209,19 @@ RESOURCES = [
             "supplier_actor": r["actor"].slug,
             "recipient_actor": r["transfer"].recipient_actor.slug,
             "via": ["CN"],
-            # The fuel transfer it was exchanged for is still a draft.
+            # The fuel transfer it was exchanged for (and is a part of) is still a draft.
             "in_exchange_for": [],
+            "part_of": None,
             "sources": [_url(r)],
         },
         filter_values={
             "country": ("kp", "IR"),
+            # Its stored findings (apps.transfers.findings): those the filled records give it.
+            "finding": lambda t: (_finding(t).kind, "designated_party"),
+            "measure": lambda t: (f"{_finding(t).measure.regime.code}|{_finding(t).measure.code}", "NO-SUCH|none"),
+            "regime": lambda t: (_finding(t).measure.regime.code, "NO-SUCH"),
+            "resolution": lambda t: (_finding(t).measure.provisions.first().resolution.symbol, "S/RES/1 (1946)"),
+            "obliges": lambda t: (t.supplier.iso2, "IR"),
             # November 2023 to January 2024 at month precision.
             "active_after": ("2024-01-31", "2024-02-01"),
             "active_before": ("2023-11-01", "2023-10-31"),
