@@ -36,6 +36,9 @@ from apps.transfers.services import (
     COUNTS_TOWARD_CAP,
     DESIGNATED_PARTY,
     EXCEEDS_CAP,
+    EXEMPTED,
+    NEEDS_EXEMPTION,
+    NOT_NOTIFIED,
     POSSIBLE_BREACH,
     transfer_contraventions,
 )
@@ -50,6 +53,9 @@ FINDING_NAMES = {
     POSSIBLE_BREACH: "Possible breach",
     EXCEEDS_CAP: "Cap exceeded",
     COUNTS_TOWARD_CAP: "Counts toward a cap",
+    NEEDS_EXEMPTION: "Needs an exemption",
+    EXEMPTED: "Exempted (notified)",
+    NOT_NOTIFIED: "Not notified",
     DESIGNATED_PARTY: "Designated party",
 }
 # Stances on the side of a transfer having happened, and against it.

@@ -21,13 +21,14 @@ The admin, the API, the exports and the country profile all ask here, in a fixed
 queries whatever the number of transfers.
 """
 
+import dataclasses
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, Sum
-from django.db.models.functions import Coalesce, Lower, TruncMonth
+from django.db.models import BigIntegerField, Case, Count, OuterRef, Prefetch, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, Greatest, Lower, TruncMonth
 from django.utils import timezone
 
 from apps.common.cache import cached_answer
@@ -55,16 +56,32 @@ from apps.transfers.models import Transfer
 EXCEEDS_CAP = "exceeds_cap"
 COUNTS_TOWARD_CAP = "counts_toward_cap"
 DESIGNATED_PARTY = "designated_party"
-FINDINGS = (BREACH, POSSIBLE_BREACH, EXCEEDS_CAP, COUNTS_TOWARD_CAP, DESIGNATED_PARTY)
+NEEDS_EXEMPTION = "needs_exemption"
+EXEMPTED = "exempted"
+NOT_NOTIFIED = "not_notified"
+FINDINGS = (
+    BREACH,
+    POSSIBLE_BREACH,
+    EXCEEDS_CAP,
+    COUNTS_TOWARD_CAP,
+    NEEDS_EXEMPTION,
+    EXEMPTED,
+    NOT_NOTIFIED,
+    DESIGNATED_PARTY,
+)
 FINDING_LABELS = {
     BREACH: "Breaches",
-    POSSIBLE_BREACH: "Possible breaches (the transfer is less specific than the measure)",
+    POSSIBLE_BREACH: "Possible breaches (less specific than the measure, or of a category it covers in part)",
     EXCEEDS_CAP: "Trade caps exceeded",
     COUNTS_TOWARD_CAP: "Trade caps it counts toward (not exceeded)",
+    NEEDS_EXEMPTION: "Prohibited unless notified to or approved by the committee (none recorded)",
+    EXEMPTED: "Supplies to the government notified to the committee (exempted)",
+    NOT_NOTIFIED: "Supplies the committee should have been notified of (no notification recorded)",
     DESIGNATED_PARTY: "Designated parties under an asset freeze",
 }
-# Findings that say a transfer would break a measure (a delivery under a cap does not).
-CONTRAVENING = (BREACH, POSSIBLE_BREACH, EXCEEDS_CAP, DESIGNATED_PARTY)
+# Findings that say a transfer would break a measure (a delivery under a cap, or an exempted
+# supply, does not).
+CONTRAVENING = (BREACH, POSSIBLE_BREACH, EXCEEDS_CAP, NEEDS_EXEMPTION, NOT_NOTIFIED, DESIGNATED_PARTY)
 
 SUPPLIER_SIDE = (Direction.EXPORTS_FROM_TARGET, Direction.BOTH)
 RECIPIENT_SIDE = (Direction.IMPORTS_TO_TARGET, Direction.BOTH)
@@ -169,7 +186,20 @@ class _Context:
         self.measures = self._measures()
         self.designations = self._designations()
         self.positions = self._positions()
+        self.notified = self._notified()
         self._cap_months = None
+
+    def _notified(self):
+        """``{transfer pk: {country pk}}``: the states that notified each transfer to a committee
+        (its ``notifies`` claims)."""
+        from apps.transfers.models import Claim
+
+        notified = defaultdict(set)
+        claims = Claim.objects.filter(transfer__in=[t.pk for t in self.transfers], stance="notifies")
+        for transfer_id, country_id in claims.values_list("transfer_id", "claimant_country_id"):
+            if country_id is not None:
+                notified[transfer_id].add(country_id)
+        return notified
 
     def _provisions(self):
         return Prefetch(
@@ -275,14 +305,21 @@ def _cap_month_totals(caps, *, user):
             continue
         # ``user`` None is the system (the admin panel, scripts): every transfer counts.
         readable = Transfer.objects.all() if user is None else Transfer.objects.visible_to(user)
+        live = readable.exclude(status=TransferStatus.DISPROVEN)
+        # A whole counts as the larger of its own quantity and the sum of its parts: its parts
+        # are counted in their own months, the whole only for what it has beyond them.
         rows = (
-            readable.exclude(status=TransferStatus.DISPROVEN)
-            .filter(**{f"{side}__in": targets}, category__in=categories)
-            .annotate(month=TruncMonth(Coalesce("started_on", "ended_on")), unit=Lower("quantity_unit"))
+            live.filter(**{f"{side}__in": targets}, category__in=categories)
+            .annotate(
+                month=TruncMonth(Coalesce("started_on", "ended_on")),
+                unit=Lower("quantity_unit"),
+                own_low=_beyond_parts(live, "quantity_low", "quantity_high"),
+                own_high=_beyond_parts(live, "quantity_high", "quantity_low"),
+            )
             .values(side, "category", "unit", "month")
             .annotate(
-                low=Sum(Coalesce("quantity_low", "quantity_high")),
-                high=Sum(Coalesce("quantity_high", "quantity_low")),
+                low=Sum("own_low"),
+                high=Sum("own_high"),
                 with_quantity=Count("pk", filter=Q(quantity_low__isnull=False) | Q(quantity_high__isnull=False)),
                 open_high=Count("pk", filter=Q(quantity_low__isnull=False, quantity_high__isnull=True)),
                 transfers=Count("pk"),
@@ -305,6 +342,24 @@ def _cap_month_totals(caps, *, user):
                 total + row["transfers"],
             )
     return totals
+
+
+def _beyond_parts(live, first, second):
+    """A transfer's quantity (``first``, else ``second``) beyond the sum of its parts' (none
+    below zero): what a whole adds to a sum in which its parts are counted."""
+    parts = (
+        live.filter(part_of=OuterRef("pk"))
+        .order_by()
+        .values("part_of")
+        .annotate(total=Sum(Coalesce(first, second)))
+        .values("total")
+    )
+    quantity = Coalesce(first, second)
+    return Case(
+        When(**{f"{first}__isnull": True, f"{second}__isnull": True}, then=Value(None)),
+        default=Greatest(quantity - Coalesce(Subquery(parts), Value(0)), Value(0)),
+        output_field=BigIntegerField(),
+    )
 
 
 def in_force_period(measure, regime):
@@ -458,13 +513,22 @@ def _measure_findings(transfer, span, context):
             if measure.direction not in directions:
                 continue
             match = category_match(measure.covers, transfer.category)
+            in_part = match is None and transfer.category in (measure.covers_in_part or ())
+            if in_part:
+                match = POSSIBLE_BREACH
             if match is None:
                 continue
             in_force = in_force_period(measure, measure.regime)
             if in_force is None or not in_force.overlaps(span):
                 continue
             overlap = in_force.intersection(span)
-            reasons = [_category_reason(measure, transfer, match), _span_text(transfer, span)]
+            scope = _scope_reason(measure, side, transfer, span, context)
+            if scope is None:
+                continue  # the measure does not reach this party (DESIGN.md, "Scope")
+            category_reason = (
+                _in_part_reason(measure, transfer) if in_part else _category_reason(measure, transfer, match)
+            )
+            reasons = [category_reason, _span_text(transfer, span)]
             reasons.append(
                 f"{measure.code} is in force from {in_force.start or 'the start'} to {in_force.end or 'today'} "
                 f"(the measure's and its regime's dates); the two overlap from {overlap.start or '…'} to "
@@ -475,19 +539,93 @@ def _measure_findings(transfer, span, context):
                 f"{measure.regime.code} targets {_country_text(country)}; the measure forbids {flow} the target, "
                 f"and the {side} is {country.iso2}."
             )
+            if scope:
+                reasons.append(scope)
             obliges = _obliged(measure, measure.obliged_sides, transfer, reasons)
             if not obliges:
                 continue
             binding = _binding(measure, reasons)
             cap = None
             finding = match
+            notified = transfer.supplier_id in context.notified.get(transfer.pk, ())
             if measure.kind == MeasureKind.TRADE_CAP and match == BREACH:
                 cap = _count_cap(measure, side, transfer, in_force, context, reasons)
                 finding = EXCEEDS_CAP if cap is not None and cap.exceeded else COUNTS_TOWARD_CAP
-            findings.append(
-                _finding(finding, measure, side, obliges, binding, overlap, transfer, context, reasons, cap=cap)
-            )
+            elif _to_the_government(measure, side, transfer):
+                finding = EXEMPTED if notified else NEEDS_EXEMPTION
+                reasons.append(_exemption_reason(measure, side, transfer, notified))
+            found = _finding(finding, measure, side, obliges, binding, overlap, transfer, context, reasons, cap=cap)
+            findings.append(found)
+            if measure.notification_required and not notified and finding in (BREACH, EXCEEDS_CAP, COUNTS_TOWARD_CAP):
+                duty = (
+                    f"{measure.code} requires every supply it counts to be notified to the committee; no "
+                    f"notification of this transfer by the supplier's state, {_country_text(transfer.supplier)}, "
+                    f"is recorded (a claim with the stance notifies)."
+                )
+                findings.append(dataclasses.replace(found, finding=NOT_NOTIFIED, reasons=[duty, *found.reasons]))
     return findings
+
+
+def _target_actor(side, transfer):
+    return transfer.supplier_actor if side == ObligedParty.SUPPLIER else transfer.recipient_actor
+
+
+def _scope_reason(measure, side, transfer, span, context):
+    """Whether ``measure`` reaches the party on the target's ``side`` (DESIGN.md, "Scope"): ""
+    when it applies to everyone, a reason when its scope takes the party in, None when not."""
+    from apps.sanctions.choices import AppliesTo
+
+    actor = _target_actor(side, transfer)
+    if measure.applies_to == AppliesTo.NON_STATE_ACTORS:
+        if actor is None or actor.kind == "government_body":
+            return None  # a supply to or from the state itself
+        return (
+            f"{measure.code} applies only to non-state actors on the target's side; the {side}, {actor.name}, "
+            f"is a {actor.get_kind_display().lower()}."
+        )
+    if measure.applies_to == AppliesTo.LISTED_ONLY:
+        if actor is None:
+            return None
+        for designation in context.designations.get(actor.pk, ()):
+            listed = Period(designation.listed_on, designation.delisted_on)
+            if designation.regime_id == measure.regime_id and listed.overlaps(span):
+                return (
+                    f"{measure.code} applies only to those designated under {measure.regime.code}; the {side}, "
+                    f"{actor.name}, is listed as {designation.reference} while the transfer ran."
+                )
+        return None
+    return ""
+
+
+def _to_the_government(measure, side, transfer):
+    """A supply to (or from) the target's government under a measure that exempts such
+    supplies once notified or approved: no actor on the target's side, or a government body."""
+    from apps.sanctions.choices import GovernmentExemption
+
+    if measure.government_exemption == GovernmentExemption.NONE:
+        return False
+    actor = _target_actor(side, transfer)
+    return actor is None or actor.kind == "government_body"
+
+
+def _exemption_reason(measure, side, transfer, notified):
+    condition = "notified to" if measure.government_exemption == "notification" else "approved by"
+    party = _target_actor(side, transfer)
+    who = f"{party.name}, a government body" if party else f"the state of {_country_text(getattr(transfer, side))}"
+    if notified:
+        return (
+            f"The {side} is {who}: the supply is allowed once {condition} the committee, and the supplier's "
+            f"state, {_country_text(transfer.supplier)}, notified it (a claim with the stance notifies)."
+        )
+    return f"The {side} is {who}: the supply is prohibited unless {condition} the committee; none is recorded."
+
+
+def _in_part_reason(measure, transfer):
+    note = f' ("{measure.scope_note}")' if measure.scope_note else ""
+    return (
+        f"{measure.code} covers only part of {transfer.category}{note}: the transfer may or may not be of a "
+        f"covered kind."
+    )
 
 
 def _finding(kind, measure, side, obliges, binding, overlap, transfer, context, reasons, **extra):

@@ -11,7 +11,7 @@ from apps.geo.models import Country
 from apps.resolutions.models import Provision, Resolution, Vote
 from apps.sanctions.models import Authority, Designation, Measure, Regime
 from apps.transfers import findings
-from apps.transfers.models import Transfer
+from apps.transfers.models import Claim, Transfer
 
 
 def _regimes_of_resolutions(resolution_ids):
@@ -62,6 +62,11 @@ def _of_countries(pks):
     return findings.transfers_of_countries(pks)
 
 
+def _of_claims(pks):
+    # A notification to a committee exempts a supply, or fulfils a duty to notify it.
+    return Q(claims__in=pks)
+
+
 def _of_actors(pks):
     # A designated actor's name is in its findings' reasons.
     return Q(findings__designation__actor_id__in=pks)
@@ -78,6 +83,7 @@ BEARING = {
     Designation: _of_designations,
     Country: _of_countries,
     Actor: _of_actors,
+    Claim: _of_claims,
 }
 
 
@@ -127,6 +133,11 @@ def _saved(sender, instance, using="default", **kwargs):
         _settle(sender, [instance.pk], using)
 
 
+def _claim_deleted(sender, instance, using="default", **kwargs):
+    if findings.sync_enabled():
+        findings.settle([instance.transfer_id], using=using)
+
+
 def _vote_deleted(sender, instance, using="default", **kwargs):
     if findings.sync_enabled():
         regimes = _regimes_of_resolutions([instance.resolution_id])
@@ -160,6 +171,7 @@ def connect():
     for model in BEARING:
         post_save.connect(_saved, sender=model, dispatch_uid=f"findings:{model._meta.label_lower}:save")
     post_delete.connect(_vote_deleted, sender=Vote, dispatch_uid="findings:vote:delete")
+    post_delete.connect(_claim_deleted, sender=Claim, dispatch_uid="findings:claim:delete")
     post_delete.connect(_deleted_with_findings, sender=Provision, dispatch_uid="findings:provision:delete")
     for field in (Measure.provisions, Regime.resolutions, Authority.members):
         through = field.through
