@@ -38,7 +38,7 @@ from apps.transfers.models import Audience, Finding, FindingsQueue, Transfer
 
 # The version of the rules: raised when the engine's rules change, so that
 # ``findings --check`` tells the rows written by older rules.
-RULES_VERSION = 2
+RULES_VERSION = 3
 # A write that marks at most this many transfers has them recomputed in its own transaction.
 SYNC_LIMIT = 500
 BATCH = 2000
