@@ -207,6 +207,7 @@ def country_page(country):
         "contravened": [
             {**entry, "url": addresses[entry["resolution"]]} for entry in profile["contravened_resolutions_voted_for"]
         ],
+        "obliging": [{**entry, "name": FINDING_NAMES[entry["kind"]]} for entry in profile["findings_obliging"]],
         "transfers_out": transfer_rows(transfers.filter(supplier=country)),
         "transfers_in": transfer_rows(transfers.filter(recipient=country)),
         "designations": list(

@@ -135,6 +135,7 @@ def country_profile(country, *, user, today=None):
         "contravened_resolutions_voted_for": contravened_resolutions(
             country, {v.resolution_id for v in votes if v.position == Position.YES}, user=user, today=today
         ),
+        "findings_obliging": findings_obliging(country, user=user),
         # Kept with the answer: a write that queues transfers changes the data version too.
         "findings_being_recomputed": queued_count(),
     }
@@ -219,6 +220,32 @@ def contravened_resolutions(country, voted_yes, *, user, today):
             }
         )
     return sorted(answer, key=lambda e: (e["voted_on"] is None, e["voted_on"], e["resolution"]))
+
+
+def findings_obliging(country, *, user):
+    """The contravening findings that oblige ``country``'s state, whatever it voted (the DPRK is
+    obliged by every 1718 measure though it never voted on one): by measure and kind, with the
+    number of transfers, from one grouped query of the stored findings."""
+    rows = Finding.objects.filter(
+        Q(obliges_supplier=True, supplier=country) | Q(obliges_recipient=True, recipient=country),
+        kind__in=CONTRAVENING,
+        audience__in=audience_of(user),
+    )
+    if not sees_drafts(user):
+        rows = rows.filter(published=True)
+    grouped = (
+        rows.values("measure__regime__code", "measure__code", "kind")
+        .annotate(transfers=Count("transfer_id", distinct=True))
+        .order_by("measure__regime__code", "measure__code", "kind")
+    )
+    return [
+        {
+            "measure": [row["measure__regime__code"], row["measure__code"]],
+            "kind": row["kind"],
+            "transfers_count": row["transfers"],
+        }
+        for row in grouped
+    ]
 
 
 def _contravening_rows(country, user):

@@ -393,3 +393,19 @@ def test_the_admin_findings_panel_says_when_the_findings_are_being_recomputed(ad
     findings.mark([shells.pk])
     page = admin_client.get(url).content.decode()
     assert "Being recomputed: this transfer's findings are being written again" in page
+
+
+def test_a_country_is_shown_the_findings_that_oblige_it_whatever_it_voted(anonymous, client):
+    """The DPRK never voted on a 1718 resolution, yet the arms export ban obliges it."""
+    arms_ban(regime=RegimeFactory(code="UN-1718"))
+    TransferFactory(reference="kp-ru-shells", category="munitions", review_status="published")
+    TransferFactory(reference="kp-ru-draft", category="munitions")  # a draft: not for the public
+    profile = anonymous.get("/api/v1/countries/KP/profile/").json()
+    assert profile["contravened_resolutions_voted_for"] == []
+    assert profile["findings_obliging"] == [
+        {"measure": ["UN-1718", "arms-export-ban"], "kind": "breach", "transfers_count": 1}
+    ]
+    assert anonymous.get("/api/v1/countries/IR/profile/").json()["findings_obliging"] == []
+    page = client.get("/countries/KP/").content.decode()
+    assert "Findings that oblige North Korea, whatever it voted" in page
+    assert "arms-export-ban: Breach" in page

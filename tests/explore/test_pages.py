@@ -355,7 +355,7 @@ def test_a_kept_page_is_rendered_again_the_next_day(client, monkeypatch):
 # the page, and on a country page its profile too; a transfer's findings are the stored rows.
 PAGE_QUERIES = {
     "home": 19,
-    "country": 28,
+    "country": 29,
     "transfer": 10,
     "transfer list": 5,
     "resolution": 6,

@@ -65,6 +65,12 @@ class ContravenedResolutionSerializer(serializers.Serializer):
     exceeded_caps = ExceededCapSerializer(many=True, help_text="Each trade cap exceeded, once per cap period.")
 
 
+class FindingObligingSerializer(serializers.Serializer):
+    measure = serializers.ListField(child=serializers.CharField(), help_text="[regime code, measure code]")
+    kind = serializers.CharField()
+    transfers_count = serializers.IntegerField()
+
+
 class CountryProfileSerializer(serializers.Serializer):
     """What the database says about one country: the mirror of the contraventions view."""
 
@@ -81,6 +87,9 @@ class CountryProfileSerializer(serializers.Serializer):
     designations_count = serializers.IntegerField(help_text="Designations of actors of this country.")
     designations_under_regimes_targeting_count = serializers.IntegerField()
     contravened_resolutions_voted_for = ContravenedResolutionSerializer(many=True)
+    findings_obliging = FindingObligingSerializer(
+        many=True, help_text="Contravening findings that oblige this country's state, whatever it voted."
+    )
     findings_being_recomputed = serializers.IntegerField(
         help_text="Transfers whose stored findings are being written again after a change: while it is not "
         "0, the contravened resolutions may be about to change."
