@@ -168,6 +168,9 @@ if DATABASE_REPLICA_URLS:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Stored findings: a write that bears on at most this many transfers recomputes them itself;
+# a larger one leaves them to the background worker (apps/transfers/findings.py).
+FINDINGS_SYNC_LIMIT = env_int("FINDINGS_SYNC_LIMIT", 500)
 
 # Two caches: "default" for answers kept until the next write (apps.common.cache: public
 # pages, counts, findings) and the replica pins; "limits" for the rate-limit and failed-token

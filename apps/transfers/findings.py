@@ -11,7 +11,7 @@ How a write keeps them true:
    designation, a country or an actor marks the transfers it bears on (``dependents``).
    The signals below mark for the models' saves and deletes and their many-to-many changes;
    the loader marks for what it writes (``apps.ingest.loader``).
-2. **Recomputing.** A small set (up to ``SYNC_LIMIT`` transfers) is recomputed at once, in
+2. **Recomputing.** A small set (up to ``sync_limit()`` transfers) is recomputed at once, in
    the same transaction, so the writer reads its own findings; a larger one is left in the
    queue and a background task (``recompute_queued``, Django's Tasks API through
    ``django-tasks``, run by ``manage.py db_worker``) works through it after the commit. The
@@ -39,8 +39,10 @@ from apps.transfers.models import Audience, Finding, FindingsQueue, Transfer
 # The version of the rules: raised when the engine's rules change, so that
 # ``findings --check`` tells the rows written by older rules.
 RULES_VERSION = 3
-# A write that marks at most this many transfers has them recomputed in its own transaction.
-SYNC_LIMIT = 500
+def sync_limit():
+    """A write that marks at most this many transfers has them recomputed in its own
+    transaction; more go to the background task (``FINDINGS_SYNC_LIMIT``, default 500)."""
+    return settings.FINDINGS_SYNC_LIMIT
 BATCH = 2000
 CAP_KINDS = ("exceeds_cap", "counts_toward_cap")
 PUBLIC = AnonymousUser()
@@ -198,7 +200,7 @@ def peers_of(states, exclude=()):
 def recompute(transfer_ids, *, cascade=(), before=(), today=None):
     """Recompute ``transfer_ids`` now; for those in ``cascade`` (changed themselves), also every
     other supply counted under the same trade caps as they are now or were ``before`` (their
-    earlier ``state_of``): their totals changed with them. Up to ``SYNC_LIMIT`` of those at once,
+    earlier ``state_of``): their totals changed with them. Up to ``sync_limit()`` of those at once,
     the rest queued for the background task."""
     transfer_ids = set(transfer_ids)
     cascade = set(cascade) & transfer_ids
@@ -207,7 +209,7 @@ def recompute(transfer_ids, *, cascade=(), before=(), today=None):
         return
     states = list(before) + [state_of(t) for t in Transfer.objects.filter(pk__in=cascade)]
     peers = sorted(peers_of(states, exclude=transfer_ids))
-    if len(peers) <= SYNC_LIMIT:
+    if len(peers) <= sync_limit():
         write(peers, today=today)
     else:
         mark(peers)
@@ -277,12 +279,12 @@ def settle(transfer_ids=None, *, cascade=False, before=(), using="default"):
     ``state_of`` of the transfers that changed (their former cap peers are recomputed too)."""
     if transfer_ids is not None:
         transfer_ids = list(transfer_ids)
-        if len(transfer_ids) <= SYNC_LIMIT:
+        if len(transfer_ids) <= sync_limit():
             recompute(transfer_ids, cascade=transfer_ids if cascade else (), before=before)
             FindingsQueue.objects.filter(transfer_id__in=transfer_ids).delete()
             return
         mark(transfer_ids, cascade=cascade)
-    elif FindingsQueue.objects.count() <= SYNC_LIMIT:
+    elif FindingsQueue.objects.count() <= sync_limit():
         process()
         return
     transaction.on_commit(enqueue, using=using)
@@ -333,9 +335,9 @@ def dependents_of_regimes(regimes):
 def queue_where(condition, *, using="default"):
     """Mark the transfers matching ``condition`` and settle them (at once when few)."""
     ids = list(
-        Transfer.objects.using(using).filter(condition).values_list("pk", flat=True).distinct()[: SYNC_LIMIT + 1]
+        Transfer.objects.using(using).filter(condition).values_list("pk", flat=True).distinct()[: sync_limit() + 1]
     )
-    if len(ids) <= SYNC_LIMIT:
+    if len(ids) <= sync_limit():
         if ids:
             settle(ids, using=using)
         return

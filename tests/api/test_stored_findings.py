@@ -3,6 +3,8 @@ write path, read by the API and the pages, checked and rebuilt by ``manage.py fi
 
 import datetime
 import io
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
@@ -24,6 +26,7 @@ from tests.factories import (
     TransferFactory,
     country,
 )
+from tests.scratch import ROOT
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -188,28 +191,89 @@ def test_check_reports_every_difference_and_rebuild_mends_them():
     assert "1 transfer(s) checked" in out.getvalue()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_change_bearing_on_many_transfers_is_queued_shown_and_worked_through_by_the_worker(monkeypatch, anonymous):
-    """Committed for real (the worker checks its connection as a worker between tasks would)."""
+def test_a_change_bearing_on_many_transfers_is_queued_and_shown(settings, anonymous):
     measure = arms_ban()
     for number in range(3):
         TransferFactory(reference=f"shells-{number}", category="munitions", review_status="published")
-    monkeypatch.setattr(findings, "SYNC_LIMIT", 2)
-    with transaction.atomic():  # the task is enqueued when the change commits
-        measure.covers = ["missiles"]
-        measure.save()
+    settings.FINDINGS_SYNC_LIMIT = 2
+    measure.covers = ["missiles"]
+    measure.save()
     assert FindingsQueue.objects.count() == 3
     response = anonymous.get("/api/v1/findings/")
     assert response["X-Findings-Being-Recomputed"] == "3"
+    assert response.json()["count"] == 3  # still the old findings, said to be recomputing
     assert anonymous.get("/api/v1/countries/KP/profile/").json()["findings_being_recomputed"] == 3
     assert anonymous.get("/api/v1/transfers/shells-0/contraventions/").json()["being_recomputed"] == 3
-    assert response.json()["count"] == 3  # still the old findings, said to be recomputing
-    # A real worker of the task library, as manage.py db_worker runs it.
-    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+    findings.process()
     assert FindingsQueue.objects.count() == 0
     assert anonymous.get("/api/v1/findings/").json()["count"] == 0
     assert anonymous.get("/api/v1/countries/KP/profile/").json()["findings_being_recomputed"] == 0
     assert in_step() == []
+
+
+WORKER_SETUP = """
+import datetime
+from apps.geo.models import Country
+from apps.sanctions.models import Authority, Measure, Regime
+from apps.transfers.models import Transfer
+un = Authority.objects.create(code="UN", name="United Nations", kind="intergovernmental", binds="all_states")
+regime = Regime.objects.create(code="UN-1718", name="DPRK", authority=un, target_country=Country.objects.get(iso2="KP"))
+Measure.objects.create(regime=regime, code="arms-export-ban", kind="arms_embargo", direction="exports_from_target",
+                       covers=["arms"], started_on=datetime.date(2009, 6, 12))
+for number in range(3):
+    Transfer.objects.create(reference=f"shells-{number}", supplier=Country.objects.get(iso2="KP"),
+                            recipient=Country.objects.get(iso2="RU"), category="munitions",
+                            started_on=datetime.date(2023, 9, 1))
+"""
+WORKER_CHANGE = """
+from apps.sanctions.models import Measure
+from apps.transfers.models import Finding, FindingsQueue
+measure = Measure.objects.get(code="arms-export-ban")
+measure.covers = ["missiles"]
+measure.save()
+print(FindingsQueue.objects.count(), Finding.objects.count())
+"""
+WORKER_AFTER = """
+from apps.transfers.models import Finding, FindingsQueue
+print(FindingsQueue.objects.count(), Finding.objects.count())
+"""
+
+
+def test_a_background_worker_process_works_through_the_queue(tmp_path, scratch_template):
+    """A change bearing on more transfers than FINDINGS_SYNC_LIMIT is left to the task library's
+    worker: a real ``manage.py db_worker`` process on a database of its own."""
+    from tests.scratch import ScratchDatabase
+
+    scratch = ScratchDatabase(tmp_path, template=scratch_template)
+    try:
+        env = {"FINDINGS_SYNC_LIMIT": "2"}
+
+        def shell(code):
+            done = subprocess.run(
+                [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+                cwd=ROOT,
+                env={**scratch.env(), **env},
+                capture_output=True,
+                text=True,
+            )
+            assert done.returncode == 0, done.stderr
+            return done.stdout.split()
+
+        shell(WORKER_SETUP)
+        assert shell(WORKER_AFTER) == ["0", "3"]  # three transfers, written one by one: at once
+        assert shell(WORKER_CHANGE) == ["3", "3"]  # queued, the old findings still there
+        worker = subprocess.run(
+            [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--interval", "0"],
+            cwd=ROOT,
+            env={**scratch.env(), **env},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert worker.returncode == 0, worker.stderr
+        assert shell(WORKER_AFTER) == ["0", "0"]  # the queue worked through: missiles only now
+    finally:
+        scratch.drop()
 
 
 def test_the_finding_filters_combine_on_one_finding(anonymous):
