@@ -101,7 +101,8 @@ def test_docs_are_served_from_our_own_static_files(anonymous):
 def test_api_root_lists_every_resource(anonymous):
     root = anonymous.get("/api/v1/").json()
     assert root["transfers"].endswith("/api/v1/transfers/")
-    assert len([k for k in root if k not in ("graph", "changes", "schema", "docs")]) == 15
+    assert root["findings"].endswith("/api/v1/findings/")  # derived data, read only
+    assert len([k for k in root if k not in ("graph", "changes", "findings", "schema", "docs")]) == 15
 
 
 def test_a_published_statement_does_not_reveal_its_draft_event(anonymous, editor_client):
