@@ -33,6 +33,7 @@ from apps.transfers.filters import ClaimFilterSet, TransferFilterSet
 from apps.transfers.models import Claim, Transfer
 from apps.transfers.services import (
     BREACH,
+    CONTRAVENING,
     COUNTS_TOWARD_CAP,
     DESIGNATED_PARTY,
     EXCEEDS_CAP,
@@ -316,7 +317,10 @@ def transfer_page(transfer):
         "transfer": transfer,
         "claims_for": [c for c in claims if c.stance in FOR],
         "claims_against": [c for c in claims if c.stance in AGAINST],
-        "findings": findings,
+        # Only the findings that say it would break a measure are under "which sanctions it would
+        # break"; a delivery under a cap, or an exempted supply, informs apart.
+        "findings": [f for f in findings if f.finding in CONTRAVENING],
+        "informing": [f for f in findings if f.finding not in CONTRAVENING],
         "via": list(transfer.via.all()),
         "sources": list(transfer.sources.all()),
         "in_exchange_for": list(transfer.in_exchange_for.visible_to(PUBLIC).select_related("supplier", "recipient")),
@@ -334,8 +338,9 @@ def resolution_page(resolution):
         "votes": votes,
         "tally": [(p.label, by_position[p.value]) for p in Position],
         "provisions": list(resolution.provisions.order_by("id")),
+        # The measures resting on its own provisions, not every measure of its regimes (a draft has none).
         "measures": list(
-            Measure.objects.filter(Q(provisions__resolution=resolution) | Q(regime__resolutions=resolution))
+            Measure.objects.filter(provisions__resolution=resolution)
             .distinct()
             .select_related("regime")
             .order_by("regime__code", "started_on", "code")

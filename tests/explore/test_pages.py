@@ -396,3 +396,26 @@ def test_each_page_runs_a_fixed_number_of_queries_whatever_the_number_of_records
     after = {name: count_queries(client, url) for name, url in PAGES.items()}
     assert before == after
     assert after == PAGE_QUERIES, after
+
+
+def section(page, name):
+    """The text of the page's section ``name`` (its id)."""
+    html = page.content.decode()
+    start = html.index(f'<section id="{name}">')
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html[start : html.index("</section>", start)]))
+
+
+def test_a_delivery_under_a_cap_is_not_under_which_sanctions_it_would_break(demo, client):
+    page = get(client, "/transfers/ru-kp-refined-petroleum-2024-03/")
+    assert "refined-petroleum-cap" not in section(page, "findings")
+    assert "Counts toward a cap: UN-1718 refined-petroleum-cap" in section(page, "informing")
+    missiles = get(client, "/transfers/kp-ru-ballistic-missiles-2023/")
+    assert "Breach: UN-1718 arms-export-ban" in section(missiles, "findings")
+    assert '<section id="informing">' not in missiles.content.decode()
+
+
+def test_a_resolution_lists_the_measures_resting_on_its_own_provisions_and_a_draft_none(demo, client):
+    assert "refined-petroleum-cap" in section(get(client, "/resolutions/2397/"), "measures")
+    assert "refined-petroleum-cap" not in section(get(client, "/resolutions/1718/"), "measures")
+    assert "arms-export-ban" in section(get(client, "/resolutions/1718/"), "measures")
+    assert "None recorded." in section(get(client, "/resolutions/S-2024-255/"), "measures")
