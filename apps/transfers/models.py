@@ -51,9 +51,11 @@ class Transfer(CuratedModel):
         "notified shipment within a reported yearly total). A sum counts a whole as the larger of its own "
         "quantity and the sum of its parts, never both.",
     )
-    value_low = models.DecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
-    value_high = models.DecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
-    value_unit = models.CharField(max_length=64, blank=True, help_text='e.g. "SIPRI TIV (millions)", "USD".')
+    value_low = models.DecimalField(max_digits=20, decimal_places=3, null=True, blank=True, db_index=True)
+    value_high = models.DecimalField(max_digits=20, decimal_places=3, null=True, blank=True, db_index=True)
+    value_unit = models.CharField(
+        max_length=64, blank=True, db_index=True, help_text='e.g. "SIPRI TIV (millions)", "USD".'
+    )
     started_on = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True, db_index=True)
     date_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY)

