@@ -97,3 +97,46 @@ class ScratchDatabase:
     def drop(self):
         if self.vendor == "postgresql":
             self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def start_gunicorn(env, *, workers=1, ready_path="/robots.txt"):
+    """gunicorn serving the project on a free loopback port with ``env``; returns the process
+    and its base URL once ``ready_path`` answers."""
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    process = subprocess.Popen(
+        [
+            str(gunicorn),
+            "sanctionsdb.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "60",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + ready_path, timeout=20).close()
+            return process, base
+        except urllib.error.HTTPError:
+            return process, base
+        except OSError:
+            if time.monotonic() > deadline:
+                process.terminate()
+                raise AssertionError("gunicorn did not start") from None
+            time.sleep(0.2)

@@ -7,21 +7,18 @@ the writes come from other processes, as an editor's ``psql`` or a researcher's
 
 import json
 import secrets
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
-from tests.scratch import ROOT, ScratchDatabase
-from tests.test_database_outage import free_port, get
+from tests.scratch import ScratchDatabase, start_gunicorn
+from tests.test_database_outage import get
 
 PANTSIR = "ru-kp-pantsir-2024"
 READS = 20
 
 
-def start_gunicorn(scratch, *, replica=None):
+def start_app(scratch, *, replica=None):
+    """Two gunicorn workers, production settings, no Redis (each worker keeps its own cache)."""
     env = {
         **scratch.env(),
         "DEBUG": "false",
@@ -32,24 +29,7 @@ def start_gunicorn(scratch, *, replica=None):
     env.pop("REDIS_URL", None)
     if replica is not None:
         env["DATABASE_REPLICA_URLS"] = replica.url
-    port = free_port()
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    process = subprocess.Popen(
-        [str(gunicorn), "sanctionsdb.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            get(f"{base}/robots.txt")
-            return process, base
-        except OSError:
-            assert time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.2)
+    return start_gunicorn(env, workers=2)
 
 
 def statuses(url):
@@ -83,7 +63,7 @@ def demo_database(tmp_path, scratch_template):
 
 @pytest.fixture
 def served(demo_database):
-    process, base = start_gunicorn(demo_database)
+    process, base = start_app(demo_database)
     yield demo_database, base
     process.terminate()
     process.wait(timeout=30)
@@ -125,7 +105,7 @@ def test_a_lagging_replica_never_pins_a_stale_page_under_the_new_version(demo_da
     primary = demo_database
     (tmp_path / "replica").mkdir()
     replica = ScratchDatabase(tmp_path / "replica", template=primary)
-    process, base = start_gunicorn(primary, replica=replica)
+    process, base = start_app(primary, replica=replica)
     try:
         page = f"{base}/transfers/{PANTSIR}/"
         assert statuses(page) == [200] * READS

@@ -7,9 +7,7 @@ SQLite the database file is moved away and back."""
 import json
 import os
 import secrets
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -18,15 +16,9 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
-from tests.scratch import ROOT, ScratchDatabase
+from tests.scratch import ScratchDatabase, start_gunicorn
 
 PG_CLUSTER = sorted(os.listdir("/etc/postgresql"))[-1] if Path("/etc/postgresql").exists() else None
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def get(url):
@@ -40,7 +32,6 @@ def get(url):
 @pytest.fixture
 def server(tmp_path, scratch_template):
     scratch = ScratchDatabase(tmp_path, template=scratch_template)
-    port = free_port()
     env = {
         **scratch.env(),
         "DEBUG": "false",
@@ -49,23 +40,8 @@ def server(tmp_path, scratch_template):
     }
     process = None
     try:
-        gunicorn = Path(sys.executable).parent / "gunicorn"
-        process = subprocess.Popen(
-            [str(gunicorn), "sanctionsdb.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "60"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        url = f"http://127.0.0.1:{port}/api/v1/countries/KP/"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status, _, _ = get(url)
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
+        process, base = start_gunicorn(env, ready_path="/api/v1/countries/KP/")
+        url = f"{base}/api/v1/countries/KP/"
         yield scratch, url
     finally:
         if process is not None:
