@@ -103,3 +103,28 @@ def test_findings_as_csv_are_one_row_per_finding(reviewer_client):
         ban["obliges"] == "KP;RU" and ban["resolutions"] == "S/RES/1874 (2009)" and ban["recipient_positions"] == "yes"
     )
     assert "Chapter VII" in ban["reasons"]
+
+
+SCOPE = Path(__file__).parent.parent / "data" / "scope_exemptions_contract.json"
+
+
+@pytest.mark.parametrize("load", ["loaddata", "import_data"])
+def test_a_file_with_scope_exemptions_notification_and_parts_gets_the_findings_it_defines(load, reviewer_client):
+    """tests/data/scope_exemptions_contract.json, written only against DESIGN.md: a measure on
+    non-state actors, a government exemption with and without a notification, a category
+    covered in part, a duty to notify, and a reported whole with a notified part under a cap."""
+    call_command(load, str(SCOPE), verbosity=0)
+
+    def kinds(reference):
+        return sorted((key[1], f["finding"]) for key, f in findings(reviewer_client, reference).items())
+
+    assert kinds("ir-lb-rifles-to-the-state") == []
+    assert kinds("ir-lb-rifles-to-an-armed-group") == [("arms-to-non-state-actors", "breach")]
+    assert kinds("us-so-rifles-notified") == [("arms-import-ban", "exempted")]
+    assert kinds("tr-so-rifles-not-notified") == [("arms-import-ban", "needs_exemption")]
+    assert kinds("ru-ir-heavy-weapons") == [("heavy-arms-import-ban", "possible_breach")]
+    part = findings(reviewer_client, "ru-kp-fuel-notified-2024-01")["UN-1718", "refined-petroleum-cap"]
+    assert part["finding"] == "exceeds_cap"
+    assert part["cap"]["total_low"] == "1000000.000"  # the whole, not the whole and its part
+    whole = reviewer_client.get("/api/v1/transfers/ru-kp-fuel-reported-2024/contraventions/").json()
+    assert sorted(f["finding"] for f in whole["contraventions"]) == ["exceeds_cap", "not_notified"]
