@@ -39,10 +39,14 @@ from apps.transfers.models import Audience, Finding, FindingsQueue, Transfer
 # The version of the rules: raised when the engine's rules change, so that
 # ``findings --check`` tells the rows written by older rules.
 RULES_VERSION = 3
+
+
 def sync_limit():
     """A write that marks at most this many transfers has them recomputed in its own
     transaction; more go to the background task (``FINDINGS_SYNC_LIMIT``, default 500)."""
     return settings.FINDINGS_SYNC_LIMIT
+
+
 BATCH = 2000
 CAP_KINDS = ("exceeds_cap", "counts_toward_cap")
 PUBLIC = AnonymousUser()
