@@ -12,6 +12,7 @@ Only the standard library is used here, so it runs on a fresh Python 3.11+.
 import hashlib
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import venv
@@ -80,7 +81,9 @@ def up(extra):
     manage("load_demo")
     ensure_admin_account()
     # The background worker (findings recomputed after a change that touches many transfers,
-    # apps/transfers/tasks.py), beside the server and stopped with it.
+    # apps/transfers/tasks.py), beside the server and stopped with it: on Ctrl-C, and on a
+    # SIGTERM too (it would otherwise leave the worker and the server running).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     worker = subprocess.Popen([str(PYTHON), "manage.py", "db_worker", "--no-startup-delay"], cwd=ROOT)
     try:
         manage("runserver", "127.0.0.1:8000", *extra)
