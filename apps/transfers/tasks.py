@@ -25,7 +25,11 @@ def refresh_ongoing():
 
     queue_ongoing()
     done = process()
-    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    midnight = timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time(0, 5)))
-    refresh_ongoing.using(run_after=midnight).enqueue()
+    refresh_ongoing.using(run_after=tomorrow_early()).enqueue()
     return done
+
+
+def tomorrow_early():
+    """Five past midnight tomorrow, in the project's time zone."""
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time(0, 5)))

@@ -473,3 +473,19 @@ def test_a_country_is_shown_the_findings_that_oblige_it_whatever_it_voted(anonym
     page = client.get("/countries/KP/").content.decode()
     assert "Findings that oblige North Korea, whatever it voted" in page
     assert "arms-export-ban: Breach" in page
+
+
+def test_the_daily_refresh_is_scheduled_for_the_worker_and_recomputes_ongoing_transfers(monkeypatch):
+    from django_tasks_db.models import DBTaskResult
+
+    from apps.transfers.tasks import refresh_ongoing
+
+    call_command("findings", "--schedule-daily", stdout=io.StringIO())
+    (scheduled,) = DBTaskResult.objects.all()
+    assert scheduled.task_path.endswith("refresh_ongoing") and scheduled.run_after is not None
+    arms_ban()
+    ongoing = TransferFactory(category="munitions", started_on=D(2023, 1, 1), ended_on=None, date_precision="day")
+    Finding.objects.filter(transfer=ongoing).update(computed_on=D(2020, 1, 1), kind="possible_breach")
+    assert refresh_ongoing.call() == 1  # written on an earlier day: recomputed
+    assert stored(ongoing) == [("breach", "arms-export-ban")]
+    assert DBTaskResult.objects.count() == 2  # and the next day's run scheduled

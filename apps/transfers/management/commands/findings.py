@@ -73,6 +73,9 @@ class Command(BaseCommand):
         action.add_argument("--rebuild", action="store_true", help="recompute and store every finding")
         action.add_argument("--process", action="store_true", help="work through the recomputation queue")
         action.add_argument("--refresh-ongoing", action="store_true", help="recompute ongoing transfers")
+        action.add_argument(
+            "--schedule-daily", action="store_true", help="have the worker refresh ongoing transfers every day"
+        )
         parser.add_argument("--batch", type=int, default=findings.BATCH, help="transfers per batch")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -81,6 +84,12 @@ class Command(BaseCommand):
             raise CommandError("--batch must be at least 1")
         if options["process"]:
             self.stdout.write(f"{findings.process()} transfer(s) recomputed")
+            return
+        if options["schedule_daily"]:
+            from apps.transfers.tasks import refresh_ongoing, tomorrow_early
+
+            result = refresh_ongoing.using(run_after=tomorrow_early()).enqueue()
+            self.stdout.write(f"ongoing transfers refreshed daily by the worker from {tomorrow_early()} ({result.id})")
             return
         if options["refresh_ongoing"]:
             findings.refresh_ongoing()
