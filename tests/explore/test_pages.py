@@ -319,6 +319,7 @@ def test_three_thousand_tracking_parameters_keep_one_copy_of_the_page(client):
     assert len(kept_pages()) == 1
 
 
+@pytest.mark.django_db
 def test_a_page_reads_its_own_parameters_in_any_order_and_nothing_else(demo, client):
     cache.clear()
     kp_to_ru = get(client, "/transfers/?supplier=KP&recipient=RU").content
@@ -405,6 +406,7 @@ def section(page, name):
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html[start : html.index("</section>", start)]))
 
 
+@pytest.mark.django_db
 def test_a_delivery_under_a_cap_is_not_under_which_sanctions_it_would_break(demo, client):
     page = get(client, "/transfers/ru-kp-refined-petroleum-2024-03/")
     assert "refined-petroleum-cap" not in section(page, "findings")
@@ -414,6 +416,7 @@ def test_a_delivery_under_a_cap_is_not_under_which_sanctions_it_would_break(demo
     assert '<section id="informing">' not in missiles.content.decode()
 
 
+@pytest.mark.django_db
 def test_a_resolution_lists_the_measures_resting_on_its_own_provisions_and_a_draft_none(demo, client):
     assert "refined-petroleum-cap" in section(get(client, "/resolutions/2397/"), "measures")
     assert "refined-petroleum-cap" not in section(get(client, "/resolutions/1718/"), "measures")

@@ -52,6 +52,9 @@ class AutoSchema(SpectacularAutoSchema):
             )
         if method == "DELETE":
             errors["409"] = _detail("Other records refer to this one (the detail says which kinds).")
+        if method in {"POST", "PUT", "PATCH"}:
+            # A body in no media type the API reads, or a multipart body whose parts name none.
+            errors["415"] = _detail("The body's media type is not JSON, form data or multipart form data.")
         if method in {"PUT", "PATCH", "DELETE"}:
             errors["412"] = _detail("If-Match does not match the record's current ETag.")
             errors["428"] = _detail("If-Match is missing.")
