@@ -33,7 +33,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.common.periods import Period
-from apps.resolutions.models import Vote
 from apps.transfers.models import Audience, Finding, FindingsQueue, Transfer
 
 # The version of the rules: raised when the engine's rules change, so that
@@ -349,12 +348,6 @@ def queue_where(condition, *, using="default"):
     transaction.on_commit(enqueue, using=using)
 
 
-def positions_of(resolution_ids, country_ids):
-    """``{(resolution pk, country pk): position}`` of the votes asked for."""
-    votes = Vote.objects.filter(resolution__in=resolution_ids, country__in=country_ids)
-    return {(v.resolution_id, v.country_id): v.position for v in votes.only("resolution_id", "country_id", "position")}
-
-
 # --- reading --------------------------------------------------------------------------
 
 
@@ -374,7 +367,7 @@ def overlap_of(row, today):
 def as_contraventions(rows, transfers, *, today=None):
     """``Contravention`` objects (as the engine gives them) from stored ``rows``, with the
     votes behind each read now; ``{transfer pk: [...]}`` for every transfer of ``transfers``."""
-    from apps.transfers.services import CapCount, Contravention, ResolutionVotes, resolutions_behind
+    from apps.transfers.services import CapCount, Contravention, ResolutionVotes, positions_of, resolutions_behind
 
     today = today or timezone.localdate()
     by_pk = {t.pk: t for t in transfers}
@@ -456,11 +449,6 @@ def stored_contraventions(transfers, *, user=None, today=None):
     them: ``{transfer pk: [Contravention, ...]}``."""
     transfers = list(transfers)
     return as_contraventions(stored_rows([t.pk for t in transfers], user=user), transfers, today=today)
-
-
-def sync_enabled():
-    """Whether writes recompute findings (off only while a command rebuilds them all)."""
-    return getattr(settings, "FINDINGS_ON_WRITE", True)
 
 
 def finding_condition(*, kinds=(), measures=(), regimes=(), resolutions=(), obliges=(), prefix=""):

@@ -259,14 +259,12 @@ class _Context:
         if not resolutions:
             return {}
 
-        def read():
-            votes = Vote.objects.filter(resolution__in=resolutions, country__in=self.countries)
-            return {
-                (v.resolution_id, v.country_id): v.position
-                for v in votes.only("resolution_id", "country_id", "position")
-            }
-
-        return cached_answer("positions", [sorted(resolutions), sorted(self.countries)], read, in_process=True)
+        return cached_answer(
+            "positions",
+            [sorted(resolutions), sorted(self.countries)],
+            lambda: positions_of(resolutions, self.countries),
+            in_process=True,
+        )
 
     def cap_months(self):
         """``cap_month_totals`` of the caps on the countries of these transfers, read once."""
@@ -274,6 +272,12 @@ class _Context:
             caps = [m for ms in self.measures.values() for m in ms if m.kind == MeasureKind.TRADE_CAP]
             self._cap_months = cap_month_totals(caps, user=self.user)
         return self._cap_months
+
+
+def positions_of(resolution_ids, country_ids):
+    """``{(resolution pk, country pk): position}`` of the votes asked for."""
+    votes = Vote.objects.filter(resolution__in=resolution_ids, country__in=country_ids)
+    return {(v.resolution_id, v.country_id): v.position for v in votes.only("resolution_id", "country_id", "position")}
 
 
 def cap_month_totals(caps, *, user):

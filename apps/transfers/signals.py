@@ -48,7 +48,13 @@ def _of_provisions(pks):
 
 
 def _of_votes(pks):
-    votes = list(Vote.objects.filter(pk__in=pks).values_list("resolution_id", "country_id"))
+    return _of_positions(Vote.objects.filter(pk__in=pks).values_list("resolution_id", "country_id"))
+
+
+def _of_positions(votes):
+    """The transfers of the voting countries under the regimes of the resolutions voted on
+    (``votes``: ``(resolution pk, country pk)`` pairs): their findings' reasons name the votes."""
+    votes = list(votes)
     regimes = _regimes_of_resolutions({r for r, _c in votes})
     return findings.dependents_of_regimes(regimes) & findings.transfers_of_countries({c for _r, c in votes})
 
@@ -104,7 +110,7 @@ def _settle(model, pks, using):
 
 def _transfer_saving(sender, instance, raw=False, **kwargs):
     """Before a transfer is written: the state it had, whose cap peers its change concerns."""
-    if instance.pk is None or not findings.sync_enabled():
+    if instance.pk is None:
         instance._state_before = ()
         return
     old = Transfer._base_manager.filter(pk=instance.pk).first()
@@ -112,9 +118,8 @@ def _transfer_saving(sender, instance, raw=False, **kwargs):
 
 
 def _transfer_saved(sender, instance, using="default", **kwargs):
-    if findings.sync_enabled():
-        before = getattr(instance, "_state_before", ())
-        findings.settle([instance.pk], cascade=True, before=before, using=using)
+    before = getattr(instance, "_state_before", ())
+    findings.settle([instance.pk], cascade=True, before=before, using=using)
 
 
 def _transfer_deleting(sender, instance, **kwargs):
@@ -124,36 +129,30 @@ def _transfer_deleting(sender, instance, **kwargs):
 
 def _transfer_deleted(sender, instance, using="default", **kwargs):
     peers = getattr(instance, "_cap_peers", ())
-    if peers and findings.sync_enabled():
+    if peers:
         findings.settle(peers, using=using)
 
 
 def _saved(sender, instance, using="default", **kwargs):
-    if findings.sync_enabled():
-        _settle(sender, [instance.pk], using)
+    _settle(sender, [instance.pk], using)
 
 
 def _claim_deleted(sender, instance, using="default", **kwargs):
-    if findings.sync_enabled():
-        findings.settle([instance.transfer_id], using=using)
+    findings.settle([instance.transfer_id], using=using)
 
 
 def _vote_deleted(sender, instance, using="default", **kwargs):
-    if findings.sync_enabled():
-        regimes = _regimes_of_resolutions([instance.resolution_id])
-        condition = findings.dependents_of_regimes(regimes) & findings.transfers_of_countries([instance.country_id])
-        findings.queue_where(condition, using=using)
+    findings.queue_where(_of_positions([(instance.resolution_id, instance.country_id)]), using=using)
 
 
-def _deleted_with_findings(sender, instance, using="default", **kwargs):
-    """A measure, a designation or a provision removed: the findings resting on it cascade
-    away; the rest of the regime may read differently (a provision behind a measure)."""
-    if findings.sync_enabled() and sender is Provision:
-        findings.queue_where(findings.dependents_of_regimes(_regimes_of_resolutions([instance.resolution_id])))
+def _provision_deleted(sender, instance, using="default", **kwargs):
+    """A provision removed: a measure resting on it may rest on other resolutions now (its
+    findings on the measure itself cascade away with a deleted measure or designation)."""
+    findings.queue_where(_of_resolutions([instance.resolution_id]), using=using)
 
 
 def _links_changed(sender, instance, action, reverse, model, pk_set, using="default", **kwargs):
-    if action not in ("post_add", "post_remove", "post_clear") or not findings.sync_enabled():
+    if action not in ("post_add", "post_remove", "post_clear"):
         return
     if not reverse:
         _settle(type(instance), [instance.pk], using)
@@ -172,7 +171,7 @@ def connect():
         post_save.connect(_saved, sender=model, dispatch_uid=f"findings:{model._meta.label_lower}:save")
     post_delete.connect(_vote_deleted, sender=Vote, dispatch_uid="findings:vote:delete")
     post_delete.connect(_claim_deleted, sender=Claim, dispatch_uid="findings:claim:delete")
-    post_delete.connect(_deleted_with_findings, sender=Provision, dispatch_uid="findings:provision:delete")
+    post_delete.connect(_provision_deleted, sender=Provision, dispatch_uid="findings:provision:delete")
     for field in (Measure.provisions, Regime.resolutions, Authority.members):
         through = field.through
         m2m_changed.connect(_links_changed, sender=through, dispatch_uid=f"findings:{through._meta.label_lower}")
