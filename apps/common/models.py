@@ -116,8 +116,10 @@ class TrackedModel(models.Model):
 
     @classmethod
     def contract_field_names(cls):
-        """Concrete fields and many-to-many fields other than bookkeeping."""
-        fields = [f.name for f in cls._meta.concrete_fields if f.name != "id" and f.name not in BOOKKEEPING]
+        """Concrete fields and many-to-many fields other than bookkeeping and the ``EDITORS_ONLY``
+        fields (read in the admin only: never in the API, its filters or its CSV)."""
+        hidden = {"id", *BOOKKEEPING, *getattr(cls, "EDITORS_ONLY", ())}
+        fields = [f.name for f in cls._meta.concrete_fields if f.name not in hidden]
         return fields + [f.name for f in cls._meta.many_to_many]
 
 

@@ -13,6 +13,8 @@ class Source(TrackedModel):
     LARGE_TABLE = True
     NATURAL_KEY = ("url",)
     TRIMMED_FIELDS = ("url", "title", "document_symbol")
+    # Read in the admin only: never on a public page or in the API.
+    EDITORS_ONLY = ("editor_note",)
 
     url = models.URLField("URL", max_length=1000, unique=True)
     title = models.CharField(max_length=500, blank=True)
@@ -22,6 +24,11 @@ class Source(TrackedModel):
     document_symbol = models.CharField(max_length=64, blank=True, db_index=True, help_text='e.g. "S/2024/215".')
     language = models.CharField(max_length=16, blank=True, default="en", db_index=True)
     archived_url = models.URLField("archived URL", max_length=1000, blank=True, db_index=True)
+    editor_note = models.TextField(
+        blank=True,
+        help_text="For editors only: how the source was found or what it lacks (no headline, an inferred "
+        "date). Never shown on public pages or in the API.",
+    )
 
     class Meta:
         ordering = ["-published_on", "title"]

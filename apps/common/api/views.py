@@ -122,7 +122,9 @@ class BaseViewSet(RequestScopedAnswers, viewsets.ModelViewSet):
             cls.ordering_fields = [
                 field.name
                 for field in model._meta.concrete_fields
-                if not field.is_relation and (field.name not in BOOKKEEPING or field.name.endswith("_at"))
+                if not field.is_relation
+                and (field.name not in BOOKKEEPING or field.name.endswith("_at"))
+                and field.name not in getattr(model, "EDITORS_ONLY", ())
             ]
 
     # --- who sees what -------------------------------------------------------------------
