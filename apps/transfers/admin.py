@@ -5,10 +5,18 @@ from django.template.loader import render_to_string
 
 from apps.common.admin import CuratedAdmin, TrackedStackedInline, prefetch_labelled, related_panels
 from apps.geo.models import Country
+from apps.sanctions.choices import CapPeriod
 from apps.sanctions.models import Regime
 from apps.transfers.findings import queued_count
 from apps.transfers.models import Claim, FindingsQueue, Transfer
-from apps.transfers.services import FINDING_LABELS, FINDINGS, transfer_contraventions
+from apps.transfers.services import (
+    FINDING_LABELS,
+    FINDINGS,
+    cap_standing_text,
+    cap_total_text,
+    number_text,
+    transfer_contraventions,
+)
 
 
 class ClaimInline(TrackedStackedInline):
@@ -25,13 +33,42 @@ class ClaimInline(TrackedStackedInline):
     autocomplete_fields = ["claimant_country", "claimant_actor", "source"]
 
 
-def findings_by_kind(findings):
-    """The findings grouped by kind, in the order of ``FINDINGS``, for the panel."""
-    return [
-        {"finding": kind, "label": FINDING_LABELS[kind], "findings": [f for f in findings if f.finding == kind]}
-        for kind in FINDINGS
-        if any(f.finding == kind for f in findings)
+def cap_line(contravention):
+    """A cap's arithmetic in one short line (its reasons say it in full), or "" without a cap."""
+    cap = contravention.cap
+    if cap is None:
+        return ""
+    period = contravention.measure.cap_period
+    per = f" per {CapPeriod(period).label.lower()}" if period in CapPeriod.values else ""
+    transfers = f"{cap.counted} transfer{'' if cap.counted == 1 else 's'}"
+    uncounted = f"; {cap.uncounted} not counted" if cap.uncounted else ""
+    start, end = cap.period.start or "…", cap.period.end or "…"
+    return (
+        f"Cap {number_text(cap.quantity)} {cap.unit}{per} ({start} – {end}): {cap_total_text(cap)} over "
+        f"{transfers}, {cap_standing_text(cap)}{uncounted}."
+    )
+
+
+def findings_panel(findings):
+    """What the findings panel shows: ``rows``, one per finding in the order of ``FINDINGS``
+    (the engine's order within a kind), and ``kinds``, how many of each kind (no query)."""
+    order = {kind: index for index, kind in enumerate(FINDINGS)}
+    findings = sorted(findings, key=lambda finding: order[finding.finding])
+    rows = [
+        {
+            "finding": finding,
+            "kind": finding.finding.replace("_", " "),
+            "kind_label": FINDING_LABELS[finding.finding],
+            "cap": cap_line(finding),
+        }
+        for finding in findings
     ]
+    kinds = [
+        {"finding": kind, "label": FINDING_LABELS[kind], "count": count}
+        for kind in FINDINGS
+        if (count := sum(finding.finding == kind for finding in findings))
+    ]
+    return {"rows": rows, "kinds": kinds}
 
 
 @admin.register(Transfer)
@@ -94,6 +131,9 @@ class TransferAdmin(CuratedAdmin):
     readonly_fields = ["contraventions"]
     inlines = [ClaimInline]
 
+    class Media:
+        css = {"all": ["transfers/findings-panel.css"]}
+
     def get_queryset(self, request):
         return (
             super()
@@ -110,7 +150,7 @@ class TransferAdmin(CuratedAdmin):
             "admin/transfers/contraventions.html",
             {
                 "transfer": transfer,
-                "groups": findings_by_kind(transfer_contraventions(transfer)),
+                **findings_panel(transfer_contraventions(transfer)),
                 "queued": queued_count(),
                 "queued_here": queue.filter(transfer_id=transfer.pk).exists(),
             },

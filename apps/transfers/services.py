@@ -111,6 +111,7 @@ class CapCount:
     counted: int = 0
     open_high: int = 0
     uncounted: int = 0
+    parts: int = 0
 
     @property
     def exceeded(self):
@@ -149,7 +150,8 @@ class Contravention:
         return [country.iso2 for country in self.obliged_countries]
 
 
-def _number(value):
+def number_text(value):
+    """A quantity as reasons write it: thousands separated, no decimals when whole."""
     return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,}"
 
 
@@ -281,7 +283,7 @@ def positions_of(resolution_ids, country_ids):
 
 
 def cap_month_totals(caps, *, user):
-    """``{(side, country, category, unit key, month): (low, high, counted, open_high, total)}`` of
+    """``{(side, country, category, unit key, month): (low, high, counted, open_high, total, parts)}`` of
     every transfer ``user`` may read (None: all), not disproven, in the categories of the trade
     ``caps``, to or from their targets, in one grouped query per side.
 
@@ -290,7 +292,7 @@ def cap_month_totals(caps, *, user):
     and they are the same for every transfer and every request until the data changes."""
     audience = "system" if user is None else sees_drafts(user)
     return cached_answer(
-        "cap-month-totals",
+        "cap-month-totals-with-parts",
         [sorted(m.pk for m in caps), audience],
         lambda: _cap_month_totals(caps, user=user),
         in_process=True,
@@ -327,6 +329,7 @@ def _cap_month_totals(caps, *, user):
                 with_quantity=Count("pk", filter=Q(quantity_low__isnull=False) | Q(quantity_high__isnull=False)),
                 open_high=Count("pk", filter=Q(quantity_low__isnull=False, quantity_high__isnull=True)),
                 transfers=Count("pk"),
+                parts=Count("pk", filter=Q(part_of__isnull=False)),
             )
             .order_by()
         )
@@ -337,13 +340,14 @@ def _cap_month_totals(caps, *, user):
             if isinstance(month, datetime.datetime):
                 month = month.date()
             key = (side, row[side], row["category"], _unit_key(row["unit"]), month)
-            low, high, counted, open_high, total = totals.get(key, (0, 0, 0, 0, 0))
+            low, high, counted, open_high, total, parts = totals.get(key, (0, 0, 0, 0, 0, 0))
             totals[key] = (
                 low + (row["low"] or 0),
                 high + (row["high"] or 0),
                 counted + row["with_quantity"],
                 open_high + row["open_high"],
                 total + row["transfers"],
+                parts + row["parts"],
             )
     return totals
 
@@ -465,16 +469,34 @@ def cap_count(measure, side, country_id, in_force, reference_month, cap_months):
             continue
         if (first_month and month < first_month) or (period.end and month > period.end):
             continue
-        low, high, counted, open_high, total = values
+        low, high, counted, open_high, total, parts = values
         if category in covered and row_unit == unit:
             cap.total_low += Decimal(low)
             cap.total_high += Decimal(high)
             cap.counted += counted
             cap.open_high += open_high
             cap.uncounted += total - counted
+            cap.parts += parts
         else:
             cap.uncounted += total
     return cap
+
+
+def cap_total_text(cap):
+    """A cap period's total in words: "at least N unit", "N–M unit" or "N unit"."""
+    if cap.open_high:
+        return f"at least {number_text(cap.total_low)} {cap.unit}"
+    if cap.total_high != cap.total_low:
+        return f"{number_text(cap.total_low)}–{number_text(cap.total_high)} {cap.unit}"
+    return f"{number_text(cap.total_low)} {cap.unit}"
+
+
+def cap_standing_text(cap):
+    """How far the low total is from the cap, in words."""
+    gap = cap.remaining
+    return (
+        f"{number_text(-gap)} {cap.unit} above the cap" if gap < 0 else f"{number_text(gap)} {cap.unit} below the cap"
+    )
 
 
 def _count_cap(measure, side, transfer, in_force, context, reasons):
@@ -488,19 +510,20 @@ def _count_cap(measure, side, transfer, in_force, context, reasons):
     period = cap.period
     target = _country_text(getattr(transfer, side))
     flow = "to" if side == ObligedParty.RECIPIENT else "from"
-    gap = cap.remaining
-    standing = f"{_number(-gap)} {cap.unit} above the cap" if gap < 0 else f"{_number(gap)} {cap.unit} below the cap"
+    standing = cap_standing_text(cap)
+    total = cap_total_text(cap)
     if cap.open_high:
-        total = f"at least {_number(cap.total_low)} {cap.unit} ({cap.open_high} given only as a lower bound)"
-    elif cap.total_high != cap.total_low:
-        total = f"{_number(cap.total_low)}–{_number(cap.total_high)} {cap.unit}"
-    else:
-        total = f"{_number(cap.total_low)} {cap.unit}"
+        total += f" ({cap.open_high} given only as a lower bound)"
     reasons.append(
-        f"The cap is {_number(cap.quantity)} {cap.unit} per {CapPeriod(measure.cap_period).label.lower()}; "
+        f"The cap is {number_text(cap.quantity)} {cap.unit} per {CapPeriod(measure.cap_period).label.lower()}; "
         f"supplies of {', '.join(measure.covers)} {flow} {target} from {period.start} to {period.end} total "
         f"{total} over {cap.counted} transfer(s) (not disproven), the low end {standing}."
     )
+    if cap.parts:
+        reasons.append(
+            f"{cap.parts} of those transfers are parts of a larger recorded transfer: a whole is counted as the "
+            f"larger of its own quantity and the sum of its parts, never both."
+        )
     if cap.uncounted:
         reasons.append(
             f"{cap.uncounted} transfer(s) in that period are in another unit, without a quantity or of a less "

@@ -8,11 +8,14 @@ import io
 import re
 
 import pytest
+from django.test.html import Element, parse_html
 from django.urls import reverse
 
 from apps.resolutions.models import Resolution
-from apps.sanctions.models import Designation
-from apps.transfers.models import Transfer
+from apps.sanctions.models import Designation, Measure
+from apps.transfers.findings import audience_of
+from apps.transfers.models import Finding, Transfer
+from apps.transfers.services import FINDINGS
 from tests import factories as f
 from tests.admin.forms import admin_url, open_change_page
 
@@ -51,17 +54,117 @@ def missiles_transfer():
     )
 
 
+# The findings panel's HTML, read with Django's own test parser (django.test.html).
+
+
+def attribute(element, name):
+    return dict(element.attributes).get(name)
+
+
+def has_class(element, name):
+    return name in (attribute(element, "class") or "").split()
+
+
+def find_all(element, tag=None, class_name=None):
+    """The elements under ``element`` (not itself), in document order, of ``tag`` and ``class_name``."""
+    found = []
+    for child in element.children:
+        if isinstance(child, Element):
+            if (tag is None or child.name == tag) and (class_name is None or has_class(child, class_name)):
+                found.append(child)
+            found.extend(find_all(child, tag, class_name))
+    return found
+
+
+def text(element):
+    parts = [child if isinstance(child, str) else text(child) for child in element.children]
+    return re.sub(r"\s+", " ", " ".join(parts)).strip()
+
+
+def findings_panel(client, transfer):
+    page = client.get(admin_url(Transfer, "change", transfer.pk)).content.decode()
+    [panel] = find_all(parse_html(page), "div", "findings-panel")
+    return panel
+
+
 def test_contraventions_panel_lists_un_1718_and_russias_yes_votes(editor_client, missiles_transfer):
-    page = editor_client.get(admin_url(Transfer, "change", missiles_transfer.pk)).content.decode()
-    panel = re.search(r'<table class="contraventions">.*?</table>', page, re.S).group(0)
-    assert "UN-1718" in panel and "arms-export-ban" in panel
-    assert "S/RES/1718 (2006) para 8(b)" in panel and "S/RES/1874 (2009) para 9" in panel
-    assert "Russian Federation (recipient) voted" in panel
-    rows = re.findall(
-        r'>(S/RES/\d+ \(\d+\))</a></td><td class="vote vote-supplier">([^<]*)</td><td class="vote vote-recipient">([^<]*)</td>',
-        panel,
-    )
-    assert rows == [("S/RES/1718 (2006)", "no vote recorded", "yes"), ("S/RES/1874 (2009)", "no vote recorded", "yes")]
+    panel = findings_panel(editor_client, missiles_transfer)
+    [table] = find_all(panel, "table", "findings")
+    headers = [text(th) for th in find_all(find_all(table, "thead")[0], "th")]
+    assert "Russian Federation (recipient) voted" in headers
+    assert all(attribute(th, "scope") == "col" for th in find_all(find_all(table, "thead")[0], "th"))
+    [finding] = find_all(table, "tbody", "finding")
+    [row] = find_all(finding, "tr", "finding-row")
+    [measure] = find_all(row, "th")
+    assert attribute(measure, "scope") == "row"
+    assert text(measure).startswith("UN-1718 arms-export-ban targets the supplier")
+    assert "S/RES/1718 (2006) para 8(b); S/RES/1874 (2009) para 9" in text(measure)
+    [symbols] = find_all(row, "td", "finding-resolutions")
+    [supplier] = find_all(row, "td", "vote-supplier")
+    [recipient] = find_all(row, "td", "vote-recipient")
+    votes = zip(*([text(li) for li in find_all(cell, "li")] for cell in (symbols, supplier, recipient)), strict=True)
+    assert list(votes) == [
+        ("S/RES/1718 (2006)", "no vote recorded", "yes"),
+        ("S/RES/1874 (2009)", "no vote recorded", "yes"),
+    ]
+
+
+def test_findings_panel_shows_one_row_per_stored_finding_with_its_reasons_folded_under_it(
+    editor_client, editor, demo_data
+):
+    """Each stored finding of each demo transfer (those editors read) is one row of the panel:
+    its kind as a label, its measure linked, whom it obliges, binding or not, the overlap, a
+    cap's arithmetic in one line; its reasons folded under it in a <details> of its own that
+    spans the table, not in a column of the row."""
+    rows_checked = caps_checked = 0
+    for transfer in Transfer.objects.select_related("supplier", "recipient").order_by("reference"):
+        stored = Finding.objects.filter(transfer=transfer, audience__in=audience_of(editor)).select_related("measure")
+        stored = sorted(stored.order_by("rank"), key=lambda row: FINDINGS.index(row.kind))
+        panel = findings_panel(editor_client, transfer)
+        if not stored:
+            assert find_all(panel, "table") == [], transfer.reference
+            continue
+        [table] = find_all(panel, "table", "findings")
+        columns = len(find_all(find_all(table, "thead")[0], "th"))
+        findings = find_all(table, "tbody", "finding")
+        assert len(findings) == len(stored), transfer.reference
+        assert len(find_all(table, "tr", "finding-row")) == len(stored), transfer.reference
+        for finding, row in zip(findings, stored, strict=True):
+            [main, more] = find_all(finding, "tr")
+            assert has_class(main, "finding-row") and has_class(more, "finding-more")
+            assert find_all(main, "details") == [] and find_all(main, "ul", "reasons") == []
+            [kind] = find_all(main, "span", "finding-kind")
+            assert text(kind) == row.kind.replace("_", " ")
+            measure_links = [
+                text(a)
+                for a in find_all(main, "a")
+                if attribute(a, "href") == admin_url(Measure, "change", row.measure_id)
+            ]
+            assert measure_links == [row.measure.code]
+            cells = [text(cell) for cell in main.children if isinstance(cell, Element)]
+            assert cells[2] == ", ".join(getattr(transfer, side).name for side in row.obliges)
+            assert cells[3] == ("binding" if row.binding else "not binding")
+            assert cells[4].startswith(str(row.overlap_start or "…"))
+            # The reasons: folded, under the row, across every column.
+            [cell] = find_all(more, "td")
+            assert attribute(cell, "colspan") == str(columns)
+            [details] = find_all(cell, "details")
+            assert "open" not in dict(details.attributes)
+            [summary] = find_all(details, "summary")
+            assert text(summary) == f"Reasons ({len(row.reasons)})"
+            assert [text(li) for li in find_all(details, "li")] == row.reasons
+            caps = find_all(more, "p", "finding-cap")
+            if row.cap_quantity is None:
+                assert caps == []
+            else:
+                [cap] = caps
+                assert text(cap).startswith(f"Cap {row.cap_quantity:,.0f} {row.cap_unit} ")
+                assert f"({row.cap_period_start} – {row.cap_period_end})" in text(cap)
+                assert text(cap).endswith(("above the cap.", "below the cap.", "not counted."))
+                caps_checked += 1
+            rows_checked += 1
+    # What the demo data must hold for this test to mean something: findings, one under a cap.
+    assert rows_checked and caps_checked
 
 
 def test_contraventions_panel_says_so_when_nothing_applies(editor_client):

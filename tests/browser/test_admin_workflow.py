@@ -1,17 +1,21 @@
 """An editor records the missiles allegation (a transfer and two claims) with the
 autocomplete widgets and the claims inline; a reviewer publishes it and finds it with the
-changelist filters."""
+changelist filters; the findings panel of a change page reads at a glance."""
 
 import re
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db.models import Count, Q
 from playwright.sync_api import expect
 
 from apps.common.choices import ReviewStatus
 from apps.common.roles import EDITORS, REVIEWERS
+from apps.transfers.findings import audience_of
 from apps.transfers.models import Transfer
 from tests import factories as f
+from tests.browser.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -177,3 +181,61 @@ def test_second_editor_in_another_browser_is_refused_and_shown_the_first_editors
     screenshot(second, "05-second-editor-refused")
     transfer.refresh_from_db()
     assert (transfer.items, transfer.description) == ("152 mm artillery shells", "")
+
+
+def test_the_findings_panel_of_the_demo_transfer_with_the_most_findings_reads_at_a_glance(new_page, django_user_model):
+    """One row per finding, its reasons folded under it at the panel's full width: the panel
+    fits in about a screen (the reasons were a narrow column several screens long)."""
+    call_command("load_demo", verbosity=0)
+    editor = make_user(django_user_model, "editor", EDITORS)
+    seen = Q(findings__audience__in=audience_of(editor))
+    transfers = Transfer.objects.annotate(n=Count("findings", filter=seen))
+    transfer = transfers.order_by("-n", "reference").first()
+    assert transfer.n >= 2, "the demo data has a transfer with several findings"
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    page = new_page()
+    log_in(page, "editor")
+    page.goto(f"/admin/transfers/transfer/{transfer.pk}/change/")
+    fieldset = page.locator("fieldset:has(.field-contraventions)")
+    panel = fieldset.locator(".field-contraventions .readonly")
+    height = panel.bounding_box()["height"]
+    assert height < 1_500, f"the findings panel of {transfer.reference} is {height:.0f} px high"
+
+    findings = panel.locator("tbody.finding")
+    expect(findings).to_have_count(transfer.n)
+    for index in range(transfer.n):
+        finding = findings.nth(index)
+        expect(finding.locator("tr.finding-row")).to_have_count(1)
+        expect(finding.locator(".finding-kind")).to_be_visible()
+        expect(finding.locator("a[href*='/admin/sanctions/measure/']")).to_be_visible()
+        reasons = finding.locator("details.finding-reasons")
+        expect(reasons.locator("summary")).to_have_text(re.compile(r"^Reasons \(\d+\)$"))
+        expect(reasons.locator("li").first).to_be_hidden()  # folded
+    fieldset.screenshot(path=str(ARTIFACTS / "06-findings-panel.png"))
+
+    # Unfolded, a finding's reasons use the panel's width, not a narrow column.
+    first = findings.first.locator("details.finding-reasons")
+    first.locator("summary").click()
+    expect(first.locator("li").first).to_be_visible()
+    assert first.bounding_box()["width"] > 0.9 * panel.bounding_box()["width"]
+    fieldset.screenshot(path=str(ARTIFACTS / "07-findings-panel-reasons-open.png"))
+
+    # The admin's dark theme: the panel is drawn with the admin's own colours.
+    kind = findings.first.locator(".finding-kind")
+    light = kind.evaluate("element => getComputedStyle(element).backgroundColor")
+    page.emulate_media(color_scheme="dark")
+    assert kind.evaluate("element => getComputedStyle(element).backgroundColor") != light
+    fieldset.screenshot(path=str(ARTIFACTS / "08-findings-panel-dark.png"))
+    page.emulate_media(color_scheme="light")
+
+    # A finding under a trade cap: its arithmetic in one line above the folded reasons.
+    capped = transfers.filter(findings__cap_quantity__isnull=False, findings__audience__in=audience_of(editor))
+    capped = capped.order_by("reference").first()
+    assert capped is not None, "the demo data has a finding under a cap"
+    page.goto(f"/admin/transfers/transfer/{capped.pk}/change/")
+    cap = page.locator(".field-contraventions tbody.finding .finding-cap").first
+    expect(cap).to_have_text(re.compile(r"^Cap [\d,.]+ .+: .+ (above|below) the cap"))
+    line_height = float(cap.evaluate("element => getComputedStyle(element).lineHeight").removesuffix("px"))
+    fieldset.screenshot(path=str(ARTIFACTS / "09-findings-panel-cap.png"))
+    assert cap.bounding_box()["height"] < 2 * line_height, f"the cap's arithmetic is one line: {cap.inner_text()}"
