@@ -26,14 +26,24 @@ UNVERIFIED_MEMBERSHIP = "table of Council membership, which is marked [M] (not v
 ADOPTED = [1695, 1718, 1874, 2087, 2094, 2270, 2321, 2356, 2371, 2375, 2397]
 PERMANENT = {"CN", "FR", "GB", "RU", "US"}
 # The Panel of Experts renewals: (number, year, voted_on, that year's ten elected members).
+# voted_on is None where the day of adoption was not verified.
 RENEWALS = {
+    1928: (2010, datetime.date(2010, 6, 7), {"AT", "BA", "BR", "GA", "JP", "LB", "MX", "NG", "TR", "UG"}),
+    1985: (2011, datetime.date(2011, 6, 10), {"BA", "BR", "CO", "GA", "DE", "IN", "LB", "NG", "PT", "ZA"}),
+    2050: (2012, datetime.date(2012, 6, 12), {"AZ", "CO", "DE", "GT", "IN", "MA", "PK", "PT", "ZA", "TG"}),
+    2141: (2014, datetime.date(2014, 3, 5), {"AR", "AU", "TD", "CL", "JO", "LT", "LU", "NG", "KR", "RW"}),
+    2207: (2015, datetime.date(2015, 3, 4), {"AO", "TD", "CL", "JO", "LT", "MY", "NZ", "NG", "ES", "VE"}),
+    2276: (2016, datetime.date(2016, 3, 24), {"AO", "EG", "JP", "MY", "NZ", "SN", "ES", "UA", "UY", "VE"}),
+    2345: (2017, None, {"BO", "EG", "ET", "IT", "JP", "KZ", "SN", "SE", "UA", "UY"}),
     2407: (2018, datetime.date(2018, 3, 21), {"BO", "CI", "GQ", "ET", "KZ", "KW", "NL", "PE", "PL", "SE"}),
     2464: (2019, datetime.date(2019, 4, 10), {"BE", "CI", "DO", "GQ", "DE", "ID", "KW", "PE", "PL", "ZA"}),
     2515: (2020, datetime.date(2020, 3, 30), {"BE", "DO", "EE", "DE", "ID", "NE", "VC", "ZA", "TN", "VN"}),
     2569: (2021, datetime.date(2021, 3, 26), {"EE", "IN", "IE", "KE", "MX", "NE", "NO", "VC", "TN", "VN"}),
     2627: (2022, datetime.date(2022, 3, 25), {"AL", "BR", "GA", "GH", "IN", "IE", "KE", "MX", "NO", "AE"}),
-    2680: (2023, None, {"AL", "BR", "EC", "GA", "GH", "JP", "MT", "MZ", "CH", "AE"}),
+    2680: (2023, datetime.date(2023, 3, 23), {"AL", "BR", "EC", "GA", "GH", "JP", "MT", "MZ", "CH", "AE"}),
 }
+# The years whose elected members were checked for this data, not taken from the [M] table.
+MEMBERSHIP_CHECKED = {2010, 2011, 2012, 2014, 2015}
 ELECTED_2022 = RENEWALS[2627][2]
 ELECTED_2024 = {"DZ", "EC", "GY", "JP", "MT", "MZ", "KR", "SL", "SI", "CH"}
 EU_MEMBERS = {
@@ -80,12 +90,39 @@ def test_each_panel_of_experts_renewal_has_all_fifteen_votes_of_its_year(number)
     assert set(votes) == PERMANENT | elected
     assert set(votes.values()) == {"yes"}
     assert resolution.tally == "15–0–0"
-    assert UNVERIFIED_MEMBERSHIP in resolution.summary
+    if year in MEMBERSHIP_CHECKED:
+        assert f"Elected members in {year}, checked against" in resolution.summary
+    else:
+        assert UNVERIFIED_MEMBERSHIP in resolution.summary
+
+
+def test_the_panel_was_renewed_every_year_from_2010_to_2023_none_missing():
+    # 2013's renewal is 2094, the sanctions resolution that also extended the Panel.
+    renewals = {number: year for number, (year, _, _) in RENEWALS.items()} | {2094: 2013}
+    adopted = Resolution.objects.filter(number__in=renewals, outcome="adopted")
+    years = sorted(int(symbol[-5:-1]) for symbol in adopted.values_list("symbol", flat=True))
+    assert years == list(range(2010, 2024))
+    assert "renewal of the Panel of Experts" in Resolution.objects.get(number=2094).summary
+    for resolution in adopted.exclude(voted_on=None):
+        assert resolution.voted_on.year == renewals[resolution.number], resolution
+    titled = Resolution.objects.filter(outcome="adopted", title__endswith="(Panel of Experts mandate)")
+    assert set(titled.values_list("number", flat=True)) == set(RENEWALS)
+
+
+def test_2680_was_adopted_on_23_march_2023_at_the_9292nd_meeting():
+    resolution = Resolution.objects.get(number=2680)
+    assert (resolution.voted_on, resolution.meeting) == (datetime.date(2023, 3, 23), "S/PV.9292")
+    assert "unverified" not in resolution.summary
+    assert "16 March 2023, given earlier as its date, was the day a revised draft circulated" in resolution.summary
 
 
 def test_the_unverified_facts_of_the_renewals_are_said_not_stated():
-    assert "16 March 2023 per an unverified note" in Resolution.objects.get(number=2680).summary
     assert "Not verified: that it was adopted unanimously" in Resolution.objects.get(number=2464).summary
+    renewal_2345 = Resolution.objects.get(number=2345)
+    assert renewal_2345.voted_on is None and renewal_2345.meeting == ""
+    assert "the day of adoption (23 March 2017 per an unverified note)" in renewal_2345.summary
+    renewal_2050 = Resolution.objects.get(number=2050)
+    assert renewal_2050.meeting == "" and "Not verified: the meeting number" in renewal_2050.summary
 
 
 def test_russia_turned_from_yes_on_2680_in_2023_to_vetoing_the_2024_renewal():
@@ -148,7 +185,7 @@ def test_the_un_1718_regime_rests_on_the_sanctions_resolutions_and_the_panel_ren
     regime = Regime.objects.get(code="UN-1718")
     assert regime.target_country.iso2 == "KP"
     adopted = regime.resolutions.filter(outcome="adopted")
-    assert sorted(adopted.values_list("number", flat=True)) == ADOPTED + sorted(RENEWALS)
+    assert sorted(adopted.values_list("number", flat=True)) == sorted(ADOPTED + list(RENEWALS))
     # The vetoed drafts about it are listed too, for its vote matrix: the sanctions draft of
     # May 2022 and the Panel of Experts renewal of March 2024.
     drafts = regime.resolutions.exclude(outcome="adopted")
@@ -337,8 +374,9 @@ def test_a_missile_transfer_in_august_2006_meets_only_1695_which_does_not_bind()
 # reference: (supplier, recipient, category, started_on, ended_on, precision, status)
 TRANSFERS = {
     "kp-ru-artillery-munitions-2023": ("KP", "RU", "munitions", "2022-07-01", None, "month", "alleged"),
-    "kp-ru-ballistic-missiles-2023": ("KP", "RU", "missiles", "2023-11-01", "2024-01-31", "month", "corroborated"),
-    "kp-ru-troops-2024": ("KP", "RU", "troops", "2024-10-08", None, "day", "corroborated"),
+    "kp-ru-ballistic-missiles-2023": ("KP", "RU", "missiles", "2023-11-01", "2024-12-31", "month", "corroborated"),
+    "kp-ru-troops-2024": ("KP", "RU", "troops", "2024-10-08", None, "day", "confirmed"),
+    "ru-kp-refined-petroleum-2024": ("RU", "KP", "refined_petroleum", "2024-03-07", "2024-11-05", "day", "alleged"),
     "ru-kp-refined-petroleum-2024-03": (
         "RU",
         "KP",
@@ -357,8 +395,10 @@ TRANSFERS = {
         "month",
         "confirmed",
     ),
-    "ru-kp-military-technology-2023": ("RU", "KP", "military_technology", "2023-09-01", None, "month", "alleged"),
+    "ru-kp-military-technology-2023": ("RU", "KP", "military_technology", "2023-11-01", None, "month", "alleged"),
     "ru-kp-pantsir-2024": ("RU", "KP", "heavy_weapons", "2024-11-01", "2025-05-31", "month", "alleged"),
+    "ru-kp-tanks-aircraft-2024": ("RU", "KP", "heavy_weapons", "2023-09-01", "2024-06-14", "month", "alleged"),
+    "ru-kp-aurus-limousine-2024": ("RU", "KP", "luxury_goods", "2024-02-18", "2024-02-18", "day", "confirmed"),
 }
 
 
@@ -381,6 +421,56 @@ def test_the_march_2024_fuel_is_at_least_165000_barrels():
     assert (fuel.quantity_low, fuel.quantity_high, fuel.quantity_unit) == (165000, None, "barrels")
     january = Transfer.objects.get(reference="ru-kp-refined-petroleum-2024-01-reported")
     assert (january.quantity_low, january.quantity_high, january.quantity_unit) == (15279, 15279, "barrels")
+
+
+def test_the_march_2024_fuel_is_a_part_of_the_reported_march_to_november_total():
+    whole = Transfer.objects.get(reference="ru-kp-refined-petroleum-2024")
+    assert (whole.quantity_low, whole.quantity_high, whole.quantity_unit) == (1000000, None, "barrels")
+    assert "43 trips" in whole.items
+    assert Transfer.objects.get(reference="ru-kp-refined-petroleum-2024-03").part_of == whole
+    # January's supply, before the counted trips, is a delivery of its own, notified by Russia.
+    january = Transfer.objects.get(reference="ru-kp-refined-petroleum-2024-01-reported")
+    assert january.part_of is None
+    [notice] = january.claims.filter(stance="notifies").select_related("claimant_country")
+    assert notice.claimant_country.iso2 == "RU"
+    assert not whole.claims.filter(stance="notifies").exists()
+
+
+def test_the_missiles_are_about_a_hundred_of_the_hwasong_11_family_through_2024():
+    transfer = missiles()
+    assert (transfer.quantity_low, transfer.quantity_unit) == (100, "missiles")
+    assert "KN-23" in transfer.items and "Hwasong-11" in transfer.items
+    claim = transfer.claims.get(made_on="2024-11-27")
+    assert (claim.claimant_country.iso2, claim.stance) == ("UA", "alleges") and "100" in claim.summary
+
+
+def test_both_governments_acknowledged_the_troops_in_april_2025():
+    troops = Transfer.objects.get(reference="kp-ru-troops-2024")
+    acknowledged = troops.claims.filter(stance="acknowledges").select_related("claimant_country")
+    assert {(c.claimant_country.iso2, str(c.made_on)) for c in acknowledged} == {
+        ("RU", "2025-04-26"),
+        ("KP", "2025-04-28"),
+    }
+    assert troops.quantity_high == 14000
+
+
+def test_the_aurus_was_acknowledged_by_both_governments():
+    aurus = Transfer.objects.get(reference="ru-kp-aurus-limousine-2024")
+    assert (aurus.supplier_actor.slug, aurus.recipient_actor.slug) == ("vladimir-putin", "kim-jong-un")
+    acknowledged = aurus.claims.filter(stance="acknowledges").select_related("claimant_country")
+    assert {c.claimant_country.iso2 for c in acknowledged} == {"RU", "KP"}
+
+
+def test_the_military_technology_is_what_was_received_not_what_was_sought():
+    transfer = Transfer.objects.get(reference="ru-kp-military-technology-2023")
+    assert "satellite" in transfer.items and "fighter aircraft" not in transfer.items
+    # The start is the first claim of help received, the ROK's of 1 November 2023; the US claim
+    # of October 2023 is of what the DPRK sought.
+    [sought] = transfer.claims.filter(made_on__lt="2023-11-01")
+    assert "seeking" in sought.summary
+    first = transfer.claims.filter(made_on__gte="2023-11-01").order_by("made_on").first()
+    assert (str(first.made_on), first.claimant_country.iso2) == ("2023-11-01", "KR")
+    assert transfer.started_on == first.made_on.replace(day=1)
 
 
 def test_the_munitions_start_is_the_rok_claim_of_mid_2022():
@@ -434,8 +524,8 @@ def test_denials_name_the_governments_the_source_names_and_no_date_or_quote_it_d
 
 
 def test_arms_went_in_exchange_for_fuel_and_technology():
-    given_for = {t.category for t in missiles().in_exchange_for.all()}
-    assert given_for == {"refined_petroleum", "military_technology"}
+    given_for = {t.reference for t in missiles().in_exchange_for.all()}
+    assert given_for == {"ru-kp-refined-petroleum-2024", "ru-kp-military-technology-2023"}
 
 
 def test_every_curated_record_has_a_source():
@@ -474,12 +564,18 @@ def test_the_articles_quotes_are_attributed_to_the_article():
     assert speakers == {"vladimir-putin", "john-kirby", "lim-soo-suk", "leif-eric-easley"}
     # Reuters' announcement of 17 June 2024 carries none of them.
     assert not Statement.objects.filter(source__url__contains="swissinfo").exists()
-    # Undated in the article, so undated here (REFERENCE_FACTS.md: the Kirby quote was not found elsewhere).
+    # Undated in the article and found nowhere else, so undated here; Kirby's two are from his
+    # briefing of 17 June 2024, the day before the article.
     assert set(from_article.filter(made_on__isnull=True).values_list("speaker__slug", flat=True)) == {
-        "john-kirby",
         "lim-soo-suk",
         "leif-eric-easley",
     }
+    assert set(from_article.filter(speaker__slug="john-kirby").values_list("made_on", flat=True)) == {
+        datetime.date(2024, 6, 17)
+    }
+    # Two fragments the article separates are two statements, not one joined by an ellipsis.
+    putin = from_article.filter(speaker__slug="vladimir-putin")
+    assert {s.quote for s in putin} >= {"that are not controlled by the West", "illegal, unilateral restrictions."}
     if not ARTICLE.exists():
         pytest.skip(f"{ARTICLE} is not present in this checkout")
     text = ARTICLE.read_text()
@@ -509,27 +605,47 @@ def overlap(reference, measure):
     return day(found["overlap"]["start"]), day(found["overlap"]["end"])
 
 
-def test_the_march_2024_fuel_touches_only_the_refined_petroleum_cap():
-    [cap] = findings("ru-kp-refined-petroleum-2024-03")
-    assert (cap["finding"], cap["measure"]["code"], cap["binding"]) == (
-        "counts_toward_cap",
-        "refined-petroleum-cap",
-        True,
-    )
-    assert cap["obliged_countries"] == ["RU"]
+def test_the_2024_fuel_exceeds_the_cap_and_was_not_notified():
+    for reference in ("ru-kp-refined-petroleum-2024", "ru-kp-refined-petroleum-2024-03"):
+        assert summary(reference) == {
+            ("exceeds_cap", "UN-1718", "refined-petroleum-cap", True, ("RU",)),
+            ("not_notified", "UN-1718", "refined-petroleum-cap", True, ("RU",)),
+        }, reference
+    [cap] = [c for c in findings("ru-kp-refined-petroleum-2024") if c["finding"] == "exceeds_cap"]
     assert cap["cap"]["period"] == {"start": "2024-01-01", "end": "2024-12-31"}
-    assert (cap["cap"]["total_low"], cap["cap"]["remaining"], cap["cap"]["counted"]) == ("180279.000", "319721.000", 2)
-    assert any("319,721 barrels below the cap" in reason for reason in cap["reasons"])
+    # January's notified 15,279 barrels and the larger of the whole (1,000,000) and its March part
+    # (165,000): never both.
+    assert (cap["cap"]["total_low"], cap["cap"]["remaining"]) == ("1015279.000", "-515279.000")
+    assert any("515,279 barrels above the cap" in reason for reason in cap["reasons"])
+    assert any("larger of its own quantity and the sum of its parts" in reason for reason in cap["reasons"])
+    [duty] = [c for c in findings("ru-kp-refined-petroleum-2024") if c["finding"] == "not_notified"]
+    assert any("no notification of this transfer" in reason for reason in duty["reasons"])
 
 
-def test_the_january_2024_reported_fuel_counts_toward_the_same_cap():
+def test_the_january_2024_notified_fuel_counts_in_the_exceeded_cap_and_owes_no_notice():
     assert summary("ru-kp-refined-petroleum-2024-01-reported") == {
-        ("counts_toward_cap", "UN-1718", "refined-petroleum-cap", True, ("RU",))
+        ("exceeds_cap", "UN-1718", "refined-petroleum-cap", True, ("RU",))
     }
 
 
-def test_the_troops_are_not_workers_and_meet_no_measure():
-    assert findings("kp-ru-troops-2024") == []
+def test_the_troops_meet_the_arms_embargos_ban_on_services_not_the_workers_ban():
+    assert summary("kp-ru-troops-2024") == {("breach", "UN-1718", "arms-services-ban", True, ("KP", "RU"))}
+    services = un_measure("arms-services-ban")
+    assert provisions(services) >= {("S/RES/1718 (2006)", "8(c)"), ("S/RES/1874 (2009)", "9")}
+    assert "training, advice, services or assistance" in services.scope_note
+
+
+def test_the_aurus_meets_the_luxury_goods_ban_and_possibly_the_vehicles_ban():
+    assert summary("ru-kp-aurus-limousine-2024") == {
+        ("breach", "UN-1718", "luxury-goods-ban", True, ("RU",)),
+        ("possible_breach", "UN-1718", "machinery-vehicles-metals-ban", True, ("RU",)),
+    }
+    [vehicles] = [c for c in findings("ru-kp-aurus-limousine-2024") if c["finding"] == "possible_breach"]
+    assert any("transportation vehicles (HS codes 86 to 89)" in reason for reason in vehicles["reasons"])
+
+
+def test_the_tanks_and_aircraft_meet_the_full_arms_import_ban():
+    assert summary("ru-kp-tanks-aircraft-2024") == {("breach", "UN-1718", "arms-import-ban", True, ("RU",))}
 
 
 def test_the_ongoing_munitions_flow_meets_the_all_arms_export_ban_in_force_while_it_ran():

@@ -250,30 +250,65 @@ def test_graph_filters_by_period_and_category(un_1718, anonymous):
 
 
 def test_the_demo_profiles_name_the_resolutions_measures_and_transfers_they_did_before(demo_data, anonymous):
-    """The demo data's answers, as the per-transfer findings engine gave them."""
+    """The demo data's answers, each checked by hand against the paragraphs the measures rest
+    on: Russia voted yes on every one of these resolutions."""
     russia = {
         c["resolution"]: (sorted(c["transfers"]), c["transfers_count"], c["measures"], c["exceeded_caps"])
         for c in anonymous.get("/api/v1/countries/RU/profile/").json()["contravened_resolutions_voted_for"]
     }
-    both = [["UN-1718", "arms-export-ban"], ["UN-1718", "arms-import-ban"]]
+    arms = [["UN-1718", "arms-export-ban"], ["UN-1718", "arms-import-ban"], ["UN-1718", "arms-services-ban"]]
+    cap = {
+        "measure": ["UN-1718", "refined-petroleum-cap"],
+        "period_start": "2024-01-01",
+        "period_end": "2024-12-31",
+        "total_low": "1015279.000",
+        "quantity": "500000.000",
+        "unit": "barrels",
+    }
     assert russia == {
         "S/RES/1718 (2006)": (
             [
                 "kp-ru-artillery-munitions-2023",
                 "kp-ru-ballistic-missiles-2023",
+                "kp-ru-troops-2024",
+                "ru-kp-aurus-limousine-2024",
                 "ru-kp-military-technology-2023",
                 "ru-kp-pantsir-2024",
+                "ru-kp-tanks-aircraft-2024",
             ],
-            4,
-            [*both, ["UN-1718", "wmd-missile-ban"]],
+            7,
+            [*arms, ["UN-1718", "luxury-goods-ban"], ["UN-1718", "wmd-missile-ban"]],
             [],
         ),
         "S/RES/1874 (2009)": (
-            ["kp-ru-artillery-munitions-2023", "kp-ru-ballistic-missiles-2023", "ru-kp-pantsir-2024"],
-            3,
-            both,
+            [
+                "kp-ru-artillery-munitions-2023",
+                "kp-ru-ballistic-missiles-2023",
+                "kp-ru-troops-2024",
+                "ru-kp-pantsir-2024",
+                "ru-kp-tanks-aircraft-2024",
+            ],
+            5,
+            arms,
             [],
         ),
-        "S/RES/2270 (2016)": (["ru-kp-pantsir-2024"], 1, [["UN-1718", "arms-import-ban"]], []),
+        "S/RES/2094 (2013)": (["ru-kp-aurus-limousine-2024"], 1, [["UN-1718", "luxury-goods-ban"]], []),
+        "S/RES/2270 (2016)": (
+            ["kp-ru-troops-2024", "ru-kp-pantsir-2024", "ru-kp-tanks-aircraft-2024"],
+            3,
+            arms[1:],
+            [],
+        ),
+        "S/RES/2397 (2017)": (
+            [
+                "ru-kp-aurus-limousine-2024",
+                "ru-kp-refined-petroleum-2024",
+                "ru-kp-refined-petroleum-2024-01-reported",
+                "ru-kp-refined-petroleum-2024-03",
+            ],
+            4,
+            [["UN-1718", "machinery-vehicles-metals-ban"], ["UN-1718", "refined-petroleum-cap"]],
+            [cap],
+        ),
     }
     assert anonymous.get("/api/v1/countries/KP/profile/").json()["contravened_resolutions_voted_for"] == []

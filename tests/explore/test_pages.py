@@ -105,9 +105,35 @@ def test_a_placeholder_source_address_is_shown_as_text_and_a_real_one_as_a_link(
     """The demo's example article has no address of its own (a ``.invalid`` placeholder,
     which never resolves): its title shows without a link that would lead nowhere."""
     html = get(client, "/transfers/ru-kp-military-technology-2023/").content.decode()
-    assert "Example article: Putin calls Pyongyang" in html
+    assert "Putin calls Pyongyang a committed and like-minded supporter" in html
     assert 'href="https://seed-article.invalid' not in html
     assert '<a href="https://en.yna.co.kr/view/AEN20231014000400315" rel="external">' in html
+
+
+@pytest.mark.django_db
+def test_no_public_page_shows_a_file_path_or_an_editors_note(demo, client):
+    """A source is cited as a reader would cite it: its ``editor_note`` (how it was found, what
+    it lacks) is for the admin only, and no page names a file of the machine it was made on."""
+    from apps.evidence.models import Source
+
+    notes = [note for note in Source.objects.exclude(editor_note="").values_list("editor_note", flat=True)]
+    assert notes, "the demo's example article carries an editor's note"
+    sitemaps = re.findall(r"<loc>[^<]*?(/sitemap-[a-z-]+\.xml)</loc>", get(client, "/sitemap.xml").content.decode())
+    paths = {"/", "/search/?q=putin", *(f"/countries/{iso2}/" for iso2 in ("KP", "RU", "US", "KR", "UA"))}
+    for sitemap in sitemaps:
+        if "countries" not in sitemap:
+            paths |= set(re.findall(r"<loc>https?://[^/]+(/[^<]*)</loc>", get(client, sitemap).content.decode()))
+    assert len(paths) > 40
+    for path in sorted(paths):
+        page = html.unescape(get(client, path).content.decode())
+        for leak in ("article.txt", "../shared", "shared/seed", *(note[:60] for note in notes)):
+            assert leak not in page, (path, leak)
+    source = Source.objects.get(url__startswith="https://seed-article.invalid/")
+    answer = client.get(f"/api/v1/sources/{source.pk}/").json()
+    assert "editor_note" not in answer and answer["title"].startswith("Putin calls Pyongyang")
+    # Nor can the note be probed through a filter: there is none on it, so the list is whole.
+    probed = client.get("/api/v1/sources/", {"editor_note__icontains": "no-such-note", "editor_note": "x"}).json()
+    assert probed["count"] == Source.objects.count()
 
 
 @pytest.mark.django_db
@@ -408,9 +434,27 @@ def section(page, name):
 
 @pytest.mark.django_db
 def test_a_delivery_under_a_cap_is_not_under_which_sanctions_it_would_break(demo, client):
-    page = get(client, "/transfers/ru-kp-refined-petroleum-2024-03/")
+    # A delivery of 2019, a year in which nothing else is recorded: far below the cap.
+    fuel = TransferFactory(
+        reference="ru-kp-fuel-2019-05",
+        supplier=country("RU"),
+        recipient=country("KP"),
+        category="refined_petroleum",
+        quantity_low=1000,
+        quantity_high=1000,
+        quantity_unit="barrels",
+        started_on=datetime.date(2019, 5, 1),
+        ended_on=datetime.date(2019, 5, 31),
+        review_status="published",
+    )
+    # Notified by Russia, as 2397 requires: no notification duty is owed.
+    ClaimFactory(transfer=fuel, stance="notifies", claimant_country=country("RU"), review_status="published")
+    page = get(client, "/transfers/ru-kp-fuel-2019-05/")
     assert "refined-petroleum-cap" not in section(page, "findings")
     assert "Counts toward a cap: UN-1718 refined-petroleum-cap" in section(page, "informing")
+    # The 2024 supplies exceed the cap: that is a finding of what it would break.
+    exceeded = get(client, "/transfers/ru-kp-refined-petroleum-2024-03/")
+    assert "refined-petroleum-cap" in section(exceeded, "findings")
     missiles = get(client, "/transfers/kp-ru-ballistic-missiles-2023/")
     assert "Breach: UN-1718 arms-export-ban" in section(missiles, "findings")
     assert '<section id="informing">' not in missiles.content.decode()
