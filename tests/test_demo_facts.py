@@ -682,3 +682,15 @@ def test_the_pantsir_meets_the_full_arms_import_ban_obliging_russia():
 
 def test_the_military_technology_meets_the_wmd_missile_ban():
     assert summary("ru-kp-military-technology-2023") == {("breach", "UN-1718", "wmd-missile-ban", True, ("RU", "KP"))}
+
+
+def test_the_dprk_page_lists_the_findings_that_oblige_it_though_it_never_voted():
+    profile = APIClient().get("/api/v1/countries/KP/profile/").json()
+    assert profile["contravened_resolutions_voted_for"] == []
+    assert profile["findings_obliging"] == [
+        {"measure": ["UN-1718", "arms-export-ban"], "kind": "breach", "transfers_count": 2},
+        {"measure": ["UN-1718", "arms-services-ban"], "kind": "breach", "transfers_count": 1},
+        {"measure": ["UN-1718", "wmd-missile-ban"], "kind": "breach", "transfers_count": 2},
+    ]
+    page = APIClient().get("/countries/KP/").content.decode()
+    assert "arms-services-ban: Breach" in page and "wmd-missile-ban: Breach" in page
