@@ -4,6 +4,7 @@
 import re
 import unicodedata
 
+from apps.geo.historical import historical_state, records_for
 from apps.geo.models import Country
 
 # Names the lists use that the ISO table does not carry as a name or an alias.
@@ -70,8 +71,25 @@ class CountryResolver:
             if iso2 in known:
                 self.codes.setdefault(name, iso2)
 
+        # Historical states met by ``code`` (apps.geo.historical), whatever the table holds.
+        self.historical = set()
+
     def code(self, name):
-        """The ISO code of a country name, or None when it names no country we know."""
+        """The ISO code of a country name, or None when it names no country we know. A state
+        that no longer exists ("Soviet Union", "YUG") gets its former code and is remembered,
+        so that the importer can add it to the country table (``country_records``)."""
         if not name:
             return None
-        return self.codes.get(normalize_country_name(name))
+        found = self.codes.get(normalize_country_name(name))
+        if found is not None:
+            return found
+        state = historical_state(name)
+        if state is None:
+            return None
+        self.historical.add(state)
+        return state.iso2
+
+    def country_records(self):
+        """``geo.country`` record fields for the historical states met that the table lacks:
+        the importer loads them before the records that name them."""
+        return records_for(self.historical)
