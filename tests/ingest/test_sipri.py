@@ -130,6 +130,18 @@ def test_reimporting_the_same_register_changes_nothing(register):
     assert row_counts() == before
 
 
+def test_a_reimport_keeps_the_sources_an_editor_added(register):
+    import_sipri(register, name="register.csv")
+    deal = Transfer.objects.get(reference="sipri-68227")
+    report = Source.objects.create(url="https://example.org/m-1978-report", title="A report on the guns")
+    deal.sources.add(report)
+    assert import_sipri(register, name="register.csv").ok
+    assert set(deal.sources.values_list("url", flat=True)) == {
+        "https://www.sipri.org/databases/armstransfers",
+        "https://example.org/m-1978-report",
+    }
+
+
 def test_a_newer_register_updates_changed_deals_and_adds_new_ones(register):
     import_sipri(register, name="register.csv")
     newer = replace_line(

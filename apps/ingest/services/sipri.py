@@ -512,6 +512,7 @@ def sipri_records(register, *, countries=None):
         )
     if errors:
         return [], [], errors
+    _keep_added_sources(transfers + parts)
     # Countries first (historical states met), then actors and the source, then the transfers.
     records += [
         Record("geo.country", fields, Location(name, "historical state")) for fields in countries.country_records()
@@ -529,6 +530,19 @@ def sipri_records(register, *, countries=None):
     ]
     notes += _kept_years(deals, parts)
     return records, notes, []
+
+
+def _keep_added_sources(records):
+    """A record's sources are the register and whatever an editor added to the stored transfer:
+    a re-import writes the list whole, so the added ones are read back into it, never dropped."""
+    through = Transfer.sources.through.objects.filter(transfer__reference__startswith="sipri-")
+    added = defaultdict(list)
+    for reference, url in through.exclude(source__url=SOURCE_URL).values_list("transfer__reference", "source__url"):
+        added[reference].append([url])
+    for record in records:
+        extra = added.get(record.fields["reference"])
+        if extra:
+            record.fields["sources"] = [[SOURCE_URL], *sorted(extra)]
 
 
 def _kept_years(deals, parts):
