@@ -1,6 +1,5 @@
 """Shared pytest fixtures."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -8,19 +7,12 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
-
-
-def shared_data(relative):
-    """A real public list from ../shared/data; skip (naming the path) when it is absent,
-    except under CI=true where it must be there."""
-    path = SHARED_DATA / relative
-    if not path.exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{path} is missing; CI must run the tests that read it")
-        pytest.skip(f"{path} is not present in this checkout")
-    return path
+# Excerpts of the public UN and OFAC lists in their publishers' own layouts, shipped with the
+# tests so that they run in any clone (what each holds and where it was cut from:
+# tests/data/README.md).
+LIST_SAMPLES = Path(__file__).resolve().parent / "data"
+UN_SAMPLE = LIST_SAMPLES / "un" / "UN_consolidated_2026-02-27_excerpt.xml"
+OFAC_SAMPLE = LIST_SAMPLES / "ofac"
 
 
 @pytest.fixture(scope="session", autouse=True)

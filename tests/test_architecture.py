@@ -11,7 +11,7 @@ from apps.common.registry import contract_labels, contract_models
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ROOT / "apps"
 
-# DESIGN.md: common ← geo ← actors, evidence ← resolutions ← sanctions ← transfers, relations
+# docs/architecture.md: common ← geo ← actors, evidence ← resolutions ← sanctions ← transfers, relations
 # ← ingest, explore. An app may import its own modules and those of apps on a lower layer.
 LAYERS = {
     "common": 0,

@@ -1,4 +1,4 @@
-"""The contraventions question (DESIGN.md, "The question the database answers"): each rule
+"""The contraventions question (docs/data-model.md, "The findings"): each rule
 shown with the smallest records that show it, so that a rule dropped from the service fails
 a test here."""
 

@@ -1,6 +1,7 @@
-"""The rules of DESIGN.md's scope, part-categories, exemptions, notification duty and parts,
-one place per rule, each with the smallest records that show it (the engine in
-apps/transfers/services.py; the stored findings follow through apps/transfers/findings.py)."""
+"""The rules of scope, part of a category, exemptions, notification duty and parts of a whole
+(docs/data-model.md, "The findings"), one place per rule, each with the smallest records that
+show it (the engine in apps/transfers/services.py; the stored findings follow through
+apps/transfers/findings.py)."""
 
 import datetime
 from decimal import Decimal

@@ -1,10 +1,10 @@
 """CSV and XLSX export of any changelist, through django-import-export.
 
-Columns are the contract field names and relations are written as natural keys, as in
-DESIGN.md's CSV format: a compound key joined with ``|``, lists separated by ``;``. Every
-text cell goes through ``apps.common.cells``, which writes a would-be formula as text: left to
-themselves, django-import-export writes text as it is into CSV, and openpyxl stores a text
-starting with ``=`` in an XLSX file as a formula.
+Columns are the contract field names and relations are written as natural keys, as in the
+CSV format of docs/data-model.md ("Files: fixtures and CSV"): a compound key joined with
+``|``, lists separated by ``;``. Every text cell goes through ``apps.common.cells``, which
+writes a would-be formula as text: left to themselves, django-import-export writes text as it
+is into CSV, and openpyxl stores a text starting with ``=`` in an XLSX file as a formula.
 """
 
 from django.db import models

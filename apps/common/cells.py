@@ -1,7 +1,7 @@
-"""One value as one CSV cell, the way researchers' CSV files write it (DESIGN.md, Data loads):
-a natural key as its values joined with ``|``, a list with ``;``, an object as JSON, a boolean
-as ``true``/``false``, a date in ISO 8601. The API's CSV output, ``export_data --format csv``
-and the admin's export (CSV and XLSX) all write their cells here.
+"""One value as one CSV cell, the way researchers' CSV files write it (docs/data-model.md,
+"Files: fixtures and CSV"): a natural key as its values joined with ``|``, a list with ``;``,
+an object as JSON, a boolean as ``true``/``false``, a date in ISO 8601. The API's CSV output,
+``export_data --format csv`` and the admin's export (CSV and XLSX) all write their cells here.
 
 A cell a spreadsheet would take for a formula (OWASP, CSV injection: text starting with ``=``,
 ``+``, ``-``, ``@``, a tab or a carriage return) is written with a leading ``'``, which makes

@@ -70,8 +70,9 @@ class TrackedModel(models.Model):
     """
 
     NATURAL_KEY: tuple[str, ...] = ()
-    # A table that grows to hundreds of thousands of rows or more (DESIGN.md, Scale): every
-    # list, filter and search reads it through an index (tests/api/test_query_plans.py).
+    # A table that grows to hundreds of thousands of rows or more (docs/data-model.md, "Large
+    # tables"): every list, filter and search reads it through an index
+    # (tests/api/test_query_plans.py).
     LARGE_TABLE = False
     # Strip these string fields on save; codes and references are compared trimmed.
     TRIMMED_FIELDS: tuple[str, ...] = ()

@@ -2,10 +2,10 @@
 
 Standing records (a regime, a measure, a relationship, a designation) carry a start and an
 end; an empty end means still in force, an empty start meets everything before. A transfer's
-span is read by DESIGN.md's rule: its dates widened by ``date_precision`` (a month-precision
-start is the first of its month, a month-precision end the last day of its month; a year
-precision the first and last day of the year), and an empty ``ended_on`` means ongoing, so
-it runs to today.
+span is read by the rule of docs/data-model.md ("Time"): its dates widened by
+``date_precision`` (a month-precision start is the first of its month, a month-precision end
+the last day of its month; a year precision the first and last day of the year), and an
+empty ``ended_on`` means ongoing, so it runs to today.
 
 Each rule is given twice, once for records in memory (``Period.overlaps`` with ``span_of``
 and ``transfer_span``) and once as a query condition (``overlapping`` and

@@ -1,4 +1,5 @@
-"""The two editorial roles of DESIGN.md and what each may do.
+"""The two editorial roles and what each may do (docs/data-model.md, "Who may see and do
+what").
 
 Editors add and change every record; reviewers may also publish and delete. Anyone may read
 published records. The groups are created by a migration and kept in step with the models

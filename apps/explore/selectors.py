@@ -1,8 +1,8 @@
-"""The questions that span apps: a country's profile (DESIGN.md's "mirror view") and the
-graph of countries for the pictures. Each is answered by grouped queries, in a fixed number
-of queries whatever the number of transfers, and shows ``user`` only what ``visible_to``
-lets them read. Neither loads the transfers themselves: at a million transfers they are
-counted, summed and sampled in the database.
+"""The questions that span apps: a country's profile (docs/data-model.md, "A country's
+view") and the graph of countries for the pictures. Each is answered by grouped queries, in a
+fixed number of queries whatever the number of transfers, and shows ``user`` only what
+``visible_to`` lets them read. Neither loads the transfers themselves: at a million transfers
+they are counted, summed and sampled in the database.
 """
 
 import datetime
@@ -83,7 +83,7 @@ def cached_country_profile(iso2, find_country, *, user, today):
 
 
 def country_profile(country, *, user, today=None):
-    """Everything the database says about one country (DESIGN.md, "the mirror view")."""
+    """Everything the database says about one country (docs/data-model.md, "A country's view")."""
     today = today or timezone.localdate()
     regimes = Regime.objects.select_related("authority", "target_country")
     votes = list(

@@ -1,4 +1,5 @@
-"""The public pages' addresses (DESIGN.md: anyone reads published records here)."""
+"""The public pages' addresses: anyone reads published records here (docs/data-model.md, "Who
+may see and do what")."""
 
 from django.contrib.sitemaps import views as sitemaps
 from django.urls import path, re_path

@@ -28,14 +28,14 @@ class Direction(models.TextChoices):
 
 
 class AuthorityBinds(models.TextChoices):
-    """Whom an authority's measures bind (DESIGN.md, "Jurisdiction")."""
+    """Whom an authority's measures bind (docs/data-model.md, "Jurisdiction")."""
 
     ALL_STATES = "all_states", "All states (a UN Security Council decision)"
     OWN_JURISDICTION = "own_jurisdiction", "Persons under its own jurisdiction"
 
 
 class AppliesTo(models.TextChoices):
-    """Who on the target's side a measure applies to (DESIGN.md, "Scope")."""
+    """Who on the target's side a measure applies to (docs/data-model.md, "Scope")."""
 
     ALL = "all", "Everyone on the target's side"
     NON_STATE_ACTORS = "non_state_actors", "Non-state actors only (not the government)"
@@ -66,7 +66,7 @@ class CapPeriod(models.TextChoices):
 
 
 class TransferCategory(models.TextChoices):
-    """What moves in a transfer: a two-level tree (DESIGN.md, "Transfer categories"). A
+    """What moves in a transfer: a two-level tree (docs/data-model.md, "The category tree"). A
     transfer carries the most specific category its sources support; a parent means "of
     this family, not known which". Measures list the categories they cover, so the choices
     live here, below the transfers app that also uses them."""

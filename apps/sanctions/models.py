@@ -16,7 +16,8 @@ from apps.sanctions.choices import (
     TransferCategory,
 )
 
-# Whose state a measure obliges when it does not say (DESIGN.md, ``Measure.obliges``).
+# Whose state a measure obliges when it does not say (docs/data-model.md, "sanctions.Measure",
+# ``obliges``).
 DEFAULT_OBLIGES = {
     Direction.IMPORTS_TO_TARGET: (ObligedParty.SUPPLIER,),
     Direction.EXPORTS_FROM_TARGET: (ObligedParty.SUPPLIER, ObligedParty.RECIPIENT),

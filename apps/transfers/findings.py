@@ -1,4 +1,4 @@
-"""Stored findings (DESIGN.md, "Findings are data"): written only by the engine
+"""Stored findings (docs/data-model.md, "Stored findings"): written only by the engine
 (``apps.transfers.services.contraventions_for``), kept true by every write path, read by every
 page, profile, count, filter and the API.
 

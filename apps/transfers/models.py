@@ -190,7 +190,7 @@ class Audience(models.TextChoices):
 
 class Finding(models.Model):
     """One stored finding: a measure a transfer would break, a cap it counts toward, an asset
-    freeze on a designated party (DESIGN.md, "The question the database answers").
+    freeze on a designated party (docs/data-model.md, "The findings").
 
     Written only by the findings engine (``apps.transfers.services``) and kept true by every
     write path (``apps.transfers.findings``); every page, profile, count, filter and the API's

@@ -1,5 +1,5 @@
 """The question the database answers: which sanctions would this transfer break, and did
-the parties vote for them? (DESIGN.md, "The question the database answers".)
+the parties vote for them? (docs/data-model.md, "The findings".)
 
 The answer is a list of *findings*, each a sentence a sanctions lawyer could sign:
 
@@ -551,7 +551,7 @@ def _measure_findings(transfer, span, context):
             overlap = in_force.intersection(span)
             scope = _scope_reason(measure, side, transfer, span, context)
             if scope is None:
-                continue  # the measure does not reach this party (DESIGN.md, "Scope")
+                continue  # the measure does not reach this party (docs/data-model.md, "Scope")
             category_reason = (
                 _in_part_reason(measure, transfer) if in_part else _category_reason(measure, transfer, match)
             )
@@ -598,8 +598,9 @@ def _target_actor(side, transfer):
 
 
 def _scope_reason(measure, side, transfer, span, context):
-    """Whether ``measure`` reaches the party on the target's ``side`` (DESIGN.md, "Scope"): ""
-    when it applies to everyone, a reason when its scope takes the party in, None when not."""
+    """Whether ``measure`` reaches the party on the target's ``side`` (docs/data-model.md,
+    "Scope"): "" when it applies to everyone, a reason when its scope takes the party in, None
+    when not."""
     from apps.sanctions.choices import AppliesTo
 
     actor = _target_actor(side, transfer)

@@ -36,7 +36,7 @@ def test_missing_filters(resource):
     assert "q" in filters
 
 
-# A compound natural key in a query parameter, as in CSV files (DESIGN.md, data loads).
+# A compound natural key in a query parameter, as in CSV files (docs/data-model.md, "Natural keys").
 KEY_SEPARATOR = "|"
 
 

@@ -1,5 +1,6 @@
-"""A researcher's file written only against DESIGN.md (tests/data/findings_contract.json) loads
-with Django's ``loaddata`` and with ``import_data``, and gets the findings DESIGN.md defines."""
+"""A researcher's file written only against docs/data-model.md (tests/data/findings_contract.json)
+loads with Django's ``loaddata`` and with ``import_data``, and gets the findings that page
+defines ("The findings")."""
 
 import csv
 import io
@@ -110,9 +111,10 @@ SCOPE = Path(__file__).parent.parent / "data" / "scope_exemptions_contract.json"
 
 @pytest.mark.parametrize("load", ["loaddata", "import_data"])
 def test_a_file_with_scope_exemptions_notification_and_parts_gets_the_findings_it_defines(load, reviewer_client):
-    """tests/data/scope_exemptions_contract.json, written only against DESIGN.md: a measure on
-    non-state actors, a government exemption with and without a notification, a category
-    covered in part, a duty to notify, and a reported whole with a notified part under a cap."""
+    """tests/data/scope_exemptions_contract.json, written only against docs/data-model.md: a
+    measure on non-state actors, a government exemption with and without a notification, a
+    category covered in part, a duty to notify, and a reported whole with a notified part under
+    a cap."""
     call_command(load, str(SCOPE), verbosity=0)
 
     def kinds(reference):

@@ -1,6 +1,7 @@
-"""Who may do what, for every resource of the router (DESIGN.md, "Who may do what"): each
-role × each resource × read (list, detail; draft and published) and write (create, update,
-delete), with the status codes it must get and no draft in any body it must not see."""
+"""Who may do what, for every resource of the router (docs/data-model.md, "Who may see and do
+what"): each role × each resource × read (list, detail; draft and published) and write
+(create, update, delete), with the status codes it must get and no draft in any body it must
+not see."""
 
 import pytest
 from django.contrib.auth.models import User

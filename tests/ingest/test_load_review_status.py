@@ -1,7 +1,8 @@
 """Only reviewers publish or unpublish, through data loads as in the admin and the API
-(DESIGN.md, who may do what): the loader refuses a non-reviewer's record that would create a
-curated record as published or change a stored record's ``review_status``, on every path
-(``import_data --user``, the admin upload page), and writes nothing."""
+(docs/data-model.md, "Who may see and do what"): the loader refuses a non-reviewer's record
+that would create a curated record as published or change a stored record's
+``review_status``, on every path (``import_data --user``, the admin upload page), and writes
+nothing."""
 
 import json
 

@@ -1,5 +1,5 @@
-"""import_ofac_sdn on OFAC's sample files, re-imports, malformed CSV and the same actor on
-the UN and OFAC lists."""
+"""import_ofac_sdn on a sample of OFAC's files (tests/data/ofac/), re-imports, malformed CSV
+and the same actor on the UN and OFAC lists."""
 
 import shutil
 
@@ -9,16 +9,17 @@ from django.core.management import CommandError, call_command
 from apps.actors.models import Actor
 from apps.ingest.services.un import import_un_list
 from apps.sanctions.models import Authority, Designation, Regime
-from tests.conftest import shared_data
+from tests.conftest import OFAC_SAMPLE, UN_SAMPLE
 from tests.ingest.conftest import DATA, row_counts
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def ofac_dir(tmp_path):
-    """The shared sample's three files (read where they are; the directory only names them)."""
-    return shared_data("ofac/sdn.csv").parent
+def ofac_dir():
+    """The sample's files (read where they are; the directory only names them): 17 entries of
+    OFAC's sdn.csv with their rows of add.csv, alt.csv and sdn_comments.csv."""
+    return OFAC_SAMPLE
 
 
 def run(*args):
@@ -112,7 +113,7 @@ def test_a_file_that_is_not_an_ofac_file_is_refused(tmp_path):
 
 
 def test_actor_on_the_un_and_ofac_lists_becomes_one_actor_with_both_designations(tmp_path, capsys):
-    import_un_list(shared_data("un/UN_consolidated_2026-02-27.xml").read_bytes(), name="un.xml")
+    import_un_list(UN_SAMPLE.read_bytes(), name="un.xml")
     komid_id = Designation.objects.get(reference="KPe.001").actor_id
     actors_before = Actor.objects.count()
     files = tmp_path / "ofac"
@@ -140,7 +141,7 @@ def test_actor_on_the_un_and_ofac_lists_becomes_one_actor_with_both_designations
     assert komid.aliases.count("CHANGGWANG SINYONG CORPORATION") == 1
     # Both lists again, in either order: still one actor, nothing changes.
     before = row_counts()
-    import_un_list(shared_data("un/UN_consolidated_2026-02-27.xml").read_bytes(), name="un.xml")
+    import_un_list(UN_SAMPLE.read_bytes(), name="un.xml")
     call_command("import_ofac_sdn", str(files), verbosity=0)
     assert row_counts() == before
 

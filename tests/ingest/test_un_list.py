@@ -1,4 +1,6 @@
-"""import_un_list on the real consolidated list, re-imports, delisting and hostile XML."""
+"""import_un_list on an excerpt of the real consolidated list (tests/data/un/: 37 entries, one or
+more of every list type, cut from the list of 27 February 2026 in its own layout), re-imports,
+delisting and hostile XML."""
 
 import re
 
@@ -8,17 +10,17 @@ from django.core.management import CommandError, call_command
 from apps.actors.models import Actor
 from apps.ingest.services.un import import_un_list
 from apps.sanctions.models import Designation, Regime
-from tests.conftest import shared_data
+from tests.conftest import UN_SAMPLE
 from tests.ingest.conftest import row_counts
 
 pytestmark = pytest.mark.django_db
 
-UN_FILE = "un/UN_consolidated_2026-02-27.xml"
+UN_FILE = UN_SAMPLE.name
 
 
 @pytest.fixture
 def un_xml():
-    return shared_data(UN_FILE).read_bytes()
+    return UN_SAMPLE.read_bytes()
 
 
 def without_entry(xml, reference, generated="2026-03-31T00:00:00Z"):
@@ -37,8 +39,11 @@ def test_real_list_loads_every_designation_under_its_regime(un_xml, django_user_
     user = django_user_model.objects.create_user(username="loader")
     report = import_un_list(un_xml, name=UN_FILE, user=user)
     assert report.ok, report.errors[:5]
-    assert Designation.objects.count() == 1003
-    assert Designation.objects.filter(regime__code="UN-1718").count() == 155
+    assert Designation.objects.count() == 37
+    assert Designation.objects.filter(regime__code="UN-1718").count() == 9
+    # Every UN_LIST_TYPE has its regime; one the importer does not know (GB) gets UN-<type>.
+    codes = "UN-1267 UN-1518 UN-1533 UN-1591 UN-1718 UN-1737 UN-1970 UN-1988 UN-2127 UN-2140 UN-2206 UN-2653 UN-2713"
+    assert set(Regime.objects.values_list("code", flat=True)) == {*codes.split(), "UN-GB"}
     assert Regime.objects.get(code="UN-1718").target_country.iso2 == "KP"
     assert Regime.objects.get(code="UN-1267").target_country is None
     komid = Designation.objects.select_related("actor", "regime").get(reference="KPe.001")
@@ -72,7 +77,7 @@ def test_an_entry_gone_from_the_new_list_is_delisted_not_deleted_and_relisted_la
     assert "delisted: UN-1718 KPe.001 on 2026-03-31" in report.notes
     komid = Designation.objects.get(reference="KPe.001")
     assert komid.delisted_on.isoformat() == "2026-03-31"
-    assert Designation.objects.count() == 1003
+    assert Designation.objects.count() == 37
     assert Designation.objects.filter(delisted_on__isnull=False).count() == 1
     assert report.counts["sanctions.designation"].updated == 1
     # Back on a later list: listed again.

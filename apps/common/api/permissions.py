@@ -1,6 +1,7 @@
-"""Who may do what through the API (DESIGN.md): anyone reads; writes follow the user's
-model permissions, which the Editors and Reviewers groups grant (add and change for
-editors; delete as well for reviewers). Publishing is checked by the serializer."""
+"""Who may do what through the API (docs/data-model.md, "Who may see and do what"): anyone
+reads; writes follow the user's model permissions, which the Editors and Reviewers groups
+grant (add and change for editors; delete as well for reviewers). Publishing is checked by
+the serializer."""
 
 from rest_framework.permissions import SAFE_METHODS, DjangoModelPermissions
 

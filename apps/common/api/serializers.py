@@ -108,7 +108,8 @@ class BaseModelSerializer(serializers.ModelSerializer):
         return super().to_internal_value(data)
 
     def validate_review_status(self, value):
-        """Publishing (and unpublishing) is a reviewer's decision (DESIGN.md, who may do what)."""
+        """Publishing (and unpublishing) is a reviewer's decision (docs/data-model.md, "Who may
+        see and do what")."""
         current = self.instance.review_status if self.instance is not None else ReviewStatus.DRAFT
         request = self.context.get("request")
         if value != current and not is_reviewer(request.user if request else None):

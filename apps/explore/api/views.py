@@ -80,7 +80,8 @@ class GraphView(BaseAPIView):
 
 
 class CountryProfileView(BaseAPIView):
-    """A country's profile: the mirror of the contraventions view (DESIGN.md)."""
+    """A country's profile: the mirror of the contraventions view (docs/data-model.md, "A
+    country's view")."""
 
     renderer_classes = [ORJSONRenderer, CSVRenderer]
 

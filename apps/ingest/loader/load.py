@@ -535,10 +535,10 @@ def _clean_fields_one_by_one(instance, skipped):
 
 
 def _check_review_status(load, spec, record, instance, row):
-    """Publishing and unpublishing are a reviewer's decision (DESIGN.md, who may do what), in a
-    load as in the admin and the API: a record of a load that may not publish may create a
-    curated record only as a draft, and may not change a stored record's ``review_status``.
-    (A value that is not a status at all is left to ``clean_fields()``.)"""
+    """Publishing and unpublishing are a reviewer's decision (docs/data-model.md, "Who may see
+    and do what"), in a load as in the admin and the API: a record of a load that may not
+    publish may create a curated record only as a draft, and may not change a stored record's
+    ``review_status``. (A value that is not a status at all is left to ``clean_fields()``.)"""
     if "review_status" not in record.fields or "review_status" not in spec.fields:
         return
     wanted = instance.review_status

@@ -1,5 +1,5 @@
 """Data leaving the system: the fixture format (which ``import_data`` reads back unchanged)
-and CSV, one file per model, as DESIGN.md describes them.
+and CSV, one file per model, as docs/data-model.md describes them ("Files: fixtures and CSV").
 
 References are written as natural keys, read from one query per model (pk → key), and
 many-to-many links from one query per field, so an export costs a fixed number of queries.

@@ -237,9 +237,9 @@ def _csv_key(cell):
 
 
 def _csv_value(spec, name, cell, list_fields):
-    """A CSV cell as the fixture value of the field (DESIGN.md's CSV conventions). A cell the
-    exporters wrote with a quote before a would-be formula (``'=…``, see ``apps.common.cells``)
-    loses that one quote."""
+    """A CSV cell as the fixture value of the field (docs/data-model.md, "Files: fixtures and
+    CSV"). A cell the exporters wrote with a quote before a would-be formula (``'=…``, see
+    ``apps.common.cells``) loses that one quote."""
     field = spec.fields[name]
     cell = restore_formula(cell.strip())
     if name in spec.many_to_many:

@@ -86,8 +86,9 @@ COLUMNS = (
     "Local production",
 )
 
-# SIPRI's armament categories -> the transfer category tree (DESIGN.md). A leaf where the
-# whole category falls under one; the parent ``arms`` where it mixes weapons and munitions.
+# SIPRI's armament categories -> the transfer category tree (docs/data-model.md, "The category
+# tree"). A leaf where the whole category falls under one; the parent ``arms`` where it mixes
+# weapons and munitions.
 CATEGORIES = {
     "Aircraft": "heavy_weapons",
     "Air-defence systems": "heavy_weapons",

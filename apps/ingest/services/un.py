@@ -25,7 +25,8 @@ from apps.sanctions.models import Authority, Designation, Regime
 
 AUTHORITY = {"code": "UN", "name": "United Nations Security Council", "kind": "intergovernmental"}
 
-# DESIGN.md: UN_LIST_TYPE -> (regime code, target country or None for thematic regimes).
+# UN_LIST_TYPE -> (regime code, target country or None for thematic regimes), as
+# docs/data-model.md ("Official lists") gives them.
 REGIMES = {
     "DPRK": ("UN-1718", "KP"),
     "Iran": ("UN-1737", "IR"),

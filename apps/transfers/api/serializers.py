@@ -115,7 +115,7 @@ class ContraventionSerializer(serializers.Serializer):
 
 class TransferContraventionsSerializer(serializers.Serializer):
     """The findings of a transfer: the measures it would break or the caps it counts toward,
-    and how its parties voted (DESIGN.md, "The question the database answers")."""
+    and how its parties voted (docs/data-model.md, "The findings")."""
 
     transfer = serializers.CharField(source="reference")
     supplier = serializers.CharField(source="supplier.iso2")

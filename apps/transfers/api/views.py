@@ -32,12 +32,12 @@ class TransferViewSet(BaseViewSet):
     @extend_schema(responses=TransferContraventionsSerializer, parameters=[], filters=False)
     @action(detail=True, pagination_class=None, filter_backends=[])
     def contraventions(self, request, *args, **kwargs):
-        """The findings of this transfer (DESIGN.md): the measures it would break (breach,
-        possible_breach), the trade caps it counts toward or takes past their limit
-        (counts_toward_cap, exceeds_cap), and the asset freezes on a designated party
-        (designated_party); each with whose states it obliges, whether it binds, the overlap
-        of periods, the provisions and resolutions behind it with how both parties voted,
-        and its reasons in words. Empty when none; a disproven transfer has none."""
+        """The findings of this transfer (docs/data-model.md, "The findings"): the measures it
+        would break (breach, possible_breach), the trade caps it counts toward or takes past
+        their limit (counts_toward_cap, exceeds_cap), and the asset freezes on a designated
+        party (designated_party); each with whose states it obliges, whether it binds, the
+        overlap of periods, the provisions and resolutions behind it with how both parties
+        voted, and its reasons in words. Empty when none; a disproven transfer has none."""
         transfer = self.get_object()
         transfer.contraventions = transfer_contraventions(transfer, user=request.user)
         data = TransferContraventionsSerializer(transfer).data
@@ -85,9 +85,9 @@ class ClaimViewSet(BaseViewSet):
 
 
 class FindingViewSet(RequestScopedAnswers, viewsets.ReadOnlyModelViewSet):
-    """The stored findings of every transfer you may read (DESIGN.md, "Findings are data"),
-    paged like every list, in CSV too (``?format=csv``). Filters: ``finding`` (a kind, or
-    ``contravening``), ``measure``, ``regime``, ``resolution`` (through the measure's
+    """The stored findings of every transfer you may read (docs/data-model.md, "Stored
+    findings"), paged like every list, in CSV too (``?format=csv``). Filters: ``finding`` (a
+    kind, or ``contravening``), ``measure``, ``regime``, ``resolution`` (through the measure's
     provisions), ``obliges`` (a country), ``transfer``, ``country``. The response header
     ``X-Findings-Being-Recomputed`` says how many transfers' findings are being recomputed."""
 
