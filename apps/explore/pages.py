@@ -330,12 +330,21 @@ def transfer_page(transfer):
 # --- a resolution, a regime, an actor -----------------------------------------------------
 
 
+def council_size(voted_on):
+    """Members of the Security Council on a day: 11, and 15 from 1 January 1966."""
+    return 15 if voted_on is None or voted_on >= datetime.date(1966, 1, 1) else 11
+
+
 def resolution_page(resolution):
     votes = list(resolution.votes.select_related("country").order_by("country__name"))
     by_position = Counter(v.position for v in votes)
+    size = council_size(resolution.voted_on)
     return {
         "resolution": resolution,
         "votes": votes,
+        "council_size": size,
+        # Some votes but not every member's (a veto list gives only the vetoing members).
+        "votes_missing": 0 < len(votes) < size and not resolution.adopted_without_vote,
         "tally": [(p.label, by_position[p.value]) for p in Position],
         "provisions": list(resolution.provisions.order_by("id")),
         # The measures resting on its own provisions, not every measure of its regimes (a draft has none).

@@ -22,6 +22,8 @@ class HistoricalState:
     name: str
     aliases: tuple = ()
     ended_on: str = ""
+    # The Soviet Union held a permanent seat on the Security Council (its no votes were vetoes).
+    sc_permanent_member: bool = False
 
     def record_fields(self):
         """The ``geo.country`` record the loader writes for it."""
@@ -31,12 +33,13 @@ class HistoricalState:
             "name": self.name,
             "official_name": self.name,
             "aliases": list(self.aliases),
+            "sc_permanent_member": self.sc_permanent_member,
         }
 
 
 HISTORICAL_STATES = (
     HistoricalState(
-        "SU", "SUN", "Soviet Union", ("USSR", "Union of Soviet Socialist Republics"), "1991-12-26"
+        "SU", "SUN", "Soviet Union", ("USSR", "Union of Soviet Socialist Republics"), "1991-12-26", True
     ),
     HistoricalState(
         "YU",

@@ -30,7 +30,7 @@ class ProvisionInline(TrackedTabularInline):
 class ResolutionAdmin(TrackedAdmin):
     list_display = ["symbol", "voted_on", "outcome", "tally", "chapter_vii", "title"]
     search_fields = ["symbol", "title", "meeting", "summary"]
-    list_filter = ["outcome", "body", "chapter_vii"]
+    list_filter = ["outcome", "body", "chapter_vii", "adopted_without_vote"]
     date_hierarchy = "voted_on"
     readonly_fields = ["tally", "related_records"]
     inlines = [VoteInline, ProvisionInline]

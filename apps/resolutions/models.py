@@ -42,6 +42,9 @@ class Resolution(TrackedModel):
     outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.ADOPTED, db_index=True)
     meeting = models.CharField(max_length=32, blank=True, help_text='e.g. "S/PV.9048".')
     chapter_vii = models.BooleanField("Chapter VII", default=False)
+    adopted_without_vote = models.BooleanField(
+        default=False, help_text="Adopted without a vote: no member's vote is recorded."
+    )
     title = models.CharField(max_length=500, blank=True)
     summary = models.TextField(blank=True)
     url = models.URLField("URL", max_length=1000, blank=True)

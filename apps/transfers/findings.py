@@ -28,6 +28,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -239,7 +240,11 @@ def mark(transfer_ids, *, cascade=False):
 def mark_where(condition, *, using="default"):
     """Queue every transfer matching ``condition`` (a ``Q`` on transfers), in one statement."""
     select = Transfer.objects.using(using).filter(condition).values("pk").distinct().order_by()
-    sql, params = select.query.sql_with_params()
+    try:
+        sql, params = select.query.sql_with_params()
+    except EmptyResultSet:
+        # A condition that can match no transfer (a vote on a resolution of no regime).
+        return 0
     connection = connections[using]
     table = FindingsQueue._meta.db_table
     now = connection.ops.adapt_datetimefield_value(_now())

@@ -1,0 +1,38 @@
+"""``manage.py import_un_votes FILE.csv``: load the UN Digital Library's Security Council voting data."""
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from apps.ingest.management.commands.import_data import user_named, write_report
+from apps.ingest.services.un_votes import import_un_votes
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the UN Digital Library voting data (CSV): every adopted Security Council resolution and each "
+        "member's vote; General Assembly rows are skipped. Re-importing is exact: changed votes are updated and "
+        "votes the file no longer lists for its resolutions are removed."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", metavar="FILE.csv")
+        parser.add_argument("--user", help="username the load is recorded under in the history")
+        parser.add_argument("--dry-run", action="store_true", help="report what would change and write nothing")
+
+    def handle(self, *args, **options):
+        user = user_named(options["user"])
+        path = Path(options["file"])
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"cannot read {path}: {exc.strerror}") from None
+        report = import_un_votes(
+            data,
+            name=str(path),
+            user=user,
+            dry_run=options["dry_run"],
+            progress=sys.stderr.isatty() and options["verbosity"] > 0,
+        )
+        write_report(self, report)
