@@ -82,3 +82,20 @@ def test_a_published_only_export_leaves_out_drafts_and_what_hangs_on_them(tmp_pa
     statement = next(fields for (model, _), fields in shown.items() if model == "relations.statement")
     assert statement["event"] is None
     assert not any(model == "relations.event" for model, _ in shown)
+
+
+def test_an_editors_note_is_in_the_full_export_and_not_in_the_public_one(tmp_path):
+    from apps.evidence.models import Source
+
+    Source.objects.create(url="https://example.org/placeholder", title="A report", editor_note="found via a tip")
+    full, public = tmp_path / "all.json", tmp_path / "public.json"
+    call_command("export_data", "--output", str(full), "--models", "evidence.source")
+    call_command("export_data", "--published-only", "--output", str(public), "--models", "evidence.source")
+    [editors] = json.loads(full.read_text())
+    [readers] = json.loads(public.read_text())
+    assert editors["fields"]["editor_note"] == "found via a tip"
+    assert "editor_note" not in readers["fields"] and readers["fields"]["title"] == "A report"
+    csv_dir = tmp_path / "csv"
+    call_command("export_data", "--published-only", "--format", "csv", "--output", str(csv_dir))
+    header = (csv_dir / "evidence.source.csv").read_text().splitlines()[0]
+    assert "editor_note" not in header and "title" in header

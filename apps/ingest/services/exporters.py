@@ -18,6 +18,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from apps.common.cells import csv_cell, key_cell
 from apps.common.history import link_columns
 from apps.common.models import CuratedModel
+from apps.common.roles import sees_drafts
 from apps.ingest.services.contract import contract_specs, spec_for_label
 
 
@@ -63,11 +64,14 @@ class _Visible:
 def iter_objects(labels=None, *, user=None):
     """Yield ``(spec, fields)`` for every object, as the fixture format writes it. With
     ``user``, only what ``visible_to(user)`` lets them read: a relation to a record they may
-    not see is left empty, as the API shows it."""
+    not see is left empty, as the API shows it, and a field only editors read is left out."""
     keys = _Keys()
     visible = _Visible(user)
+    public = user is not None and not sees_drafts(user)
     for spec in _specs(labels):
         own = keys.of(spec)
+        # A public export leaves out what only editors read (``Source.editor_note``).
+        hidden = set(getattr(spec.model, "EDITORS_ONLY", ())) if public else set()
         links = {}
         for name, field in spec.many_to_many.items():
             through = field.remote_field.through
@@ -88,6 +92,8 @@ def iter_objects(labels=None, *, user=None):
                 continue
             fields = {}
             for name, field in spec.fields.items():
+                if name in hidden:
+                    continue
                 if name in spec.many_to_many:
                     fields[name] = sorted(links[name].get(row["pk"], []))
                 elif name in spec.foreign_keys:
@@ -133,8 +139,8 @@ def export_csv(directory, labels=None, *, user=None):
                 handle = open(directory / f"{spec.label}.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115
                 files.append(handle)
                 writers[spec] = csv.writer(handle)
-                writers[spec].writerow(spec.field_names)
-            writers[spec].writerow([_csv_cell(spec, name, fields[name]) for name in spec.field_names])
+                writers[spec].writerow([name for name in spec.field_names if name in fields])
+            writers[spec].writerow([_csv_cell(spec, name, fields[name]) for name in spec.field_names if name in fields])
     finally:
         for handle in files:
             handle.close()
