@@ -9,12 +9,12 @@ from django.core.management import CommandError, call_command
 from apps.geo.models import Country
 from apps.ingest.services.un_votes import import_un_votes, import_vetoes, parse_meeting
 from apps.resolutions.models import Resolution, Vote
-from tests.conftest import ROOT
+from tests.conftest import LIST_SAMPLES
 from tests.ingest.conftest import row_counts
 
 pytestmark = pytest.mark.django_db
 
-DATA = ROOT / "tests" / "data" / "un_votes"
+DATA = LIST_SAMPLES / "un_votes"
 VOTES = DATA / "sc_votes.csv"
 VETOES = DATA / "vetoes.csv"
 
