@@ -16,6 +16,7 @@ from django.db.models import (
     Min,
     Prefetch,
     Q,
+    Sum,
     Value,
     When,
 )
@@ -29,6 +30,7 @@ from apps.relations.models import Relationship
 from apps.resolutions.choices import Position
 from apps.resolutions.models import Provision, Vote
 from apps.sanctions.models import Designation, Measure, Regime
+from apps.transfers import tallies
 from apps.transfers.findings import audience_of, queued_count
 from apps.transfers.models import Finding, Transfer
 from apps.transfers.services import CONTRAVENING, EXCEEDS_CAP, PROVISION_ORDER, resolutions_behind
@@ -50,23 +52,26 @@ def _regime_summary(regime):
     }
 
 
-def _flows(country, transfers):
-    """``transfers_out`` and ``transfers_in``: the country's transfers counted by category and
-    by status, in one grouped query."""
+def _flows(country, user):
+    """``transfers_out`` and ``transfers_in``: the country's transfers (those ``user`` reads)
+    counted by category and by status, read off the tallies in one grouped query."""
     rows = (
-        transfers.annotate(
+        tallies.transfer_tallies(published_only=not sees_drafts(user))
+        .filter(Q(supplier=country) | Q(recipient=country))
+        .annotate(
             outgoing=Case(When(supplier=country, then=Value(True)), default=Value(False), output_field=BooleanField())
         )
         .values("outgoing", "category", "status")
-        .annotate(transfers=Count("pk"))
+        .annotate(n=Sum("transfers"))
+        .values_list("outgoing", "category", "status", "n")
         .order_by()
     )
     flows = {direction: {"total": 0, "by_category": {}, "by_status": {}} for direction in (True, False)}
-    for row in rows:
-        flow = flows[bool(row["outgoing"])]
-        flow["total"] += row["transfers"]
-        for key, value in (("by_category", row["category"]), ("by_status", row["status"])):
-            flow[key][value] = flow[key].get(value, 0) + row["transfers"]
+    for outgoing, category, status, transfers in rows:
+        flow = flows[bool(outgoing)]
+        flow["total"] += transfers
+        for key, value in (("by_category", category), ("by_status", status)):
+            flow[key][value] = flow[key].get(value, 0) + transfers
     for flow in flows.values():
         flow["by_category"] = dict(sorted(flow["by_category"].items()))
         flow["by_status"] = dict(sorted(flow["by_status"].items()))
@@ -91,13 +96,12 @@ def country_profile(country, *, user, today=None):
         .select_related("resolution", "country")
         .order_by("resolution__voted_on", "resolution__symbol")
     )
-    transfers = Transfer.objects.visible_to(user).filter(Q(supplier=country) | Q(recipient=country))
     relationships = (
         Relationship.objects.visible_to(user)
         .filter(Q(country_a=country) | Q(country_b=country))
         .select_related("country_a", "country_b")
     )
-    transfers_out, transfers_in = _flows(country, transfers)
+    transfers_out, transfers_in = _flows(country, user)
     return {
         "country": country.iso2,
         "name": country.name,
@@ -297,19 +301,34 @@ def _descending(day):
 # --- the graph ---------------------------------------------------------------------------
 
 
-def country_graph(*, start=None, end=None, categories=(), user, today=None):
-    """Countries as nodes; transfers, sanctions (authority → target) and relationships as
-    edges, those whose period meets [``start``, ``end``]. Transfers are one edge per
-    supplier, recipient, category and status, with the number of transfers, the first start
-    and the last end among them, from one grouped query; ``filters`` are the transfer list's
-    query parameters that list them."""
-    today = today or timezone.localdate()
+def _graph_flows(start, end, categories, *, user, today):
+    """The transfer edges' numbers: ``[{supplier_id, recipient_id, category, status, transfers,
+    first_start, last_end, open_ended}]``. Without a period, read off the tallies (one row per
+    edge for the public, the published and draft rows summed for editors); with one, the
+    transfers meeting it grouped (a tally does not know which of its transfers meet a period)."""
+    keys = ("supplier_id", "recipient_id", "category", "status")
+    if start is None and end is None:
+        published_only = not sees_drafts(user)
+        rows = tallies.transfer_tallies(published_only=published_only)
+        if categories:
+            rows = rows.filter(category__in=categories)
+        if published_only:
+            rows = rows.values_list(*keys, "transfers", "first_start", "last_end", "open_ended")
+        else:
+            rows = (
+                rows.values(*keys)
+                .annotate(n=Sum("transfers"), first=Min("first_start"), last=Max("last_end"), open=Sum("open_ended"))
+                .values_list(*keys, "n", "first", "last", "open")
+                .order_by()
+            )
+        names = (*keys, "transfers", "first_start", "last_end", "open_ended")
+        return [dict(zip(names, row, strict=True)) for row in rows]
     transfers = Transfer.objects.visible_to(user).filter(transfers_overlapping(start, end, today=today))
     if categories:
         transfers = transfers.filter(category__in=categories)
     # Grouped by the countries' ids (narrow rows to group); their codes and names in a query of their own.
-    flows = list(
-        transfers.values("supplier_id", "recipient_id", "category", "status")
+    return list(
+        transfers.values(*keys)
         .annotate(
             transfers=Count("pk"),
             first_start=Min("started_on"),
@@ -318,6 +337,16 @@ def country_graph(*, start=None, end=None, categories=(), user, today=None):
         )
         .order_by()
     )
+
+
+def country_graph(*, start=None, end=None, categories=(), user, today=None):
+    """Countries as nodes; transfers, sanctions (authority → target) and relationships as
+    edges, those whose period meets [``start``, ``end``]. Transfers are one edge per
+    supplier, recipient, category and status, with the number of transfers, the first start
+    and the last end among them, from one grouped query; ``filters`` are the transfer list's
+    query parameters that list them."""
+    today = today or timezone.localdate()
+    flows = _graph_flows(start, end, categories, user=user, today=today)
     ids = {row["supplier_id"] for row in flows} | {row["recipient_id"] for row in flows}
     countries = {
         pk: (iso2, name) for pk, iso2, name in Country.objects.filter(pk__in=ids).values_list("pk", "iso2", "name")

@@ -78,6 +78,12 @@ class Transfer(CuratedModel):
             models.Index(fields=["supplier", "-started_on", "reference"], name="transfer_by_supplier"),
             models.Index(fields=["recipient", "-started_on", "reference"], name="transfer_by_recipient"),
             models.Index(fields=["category", "-started_on", "reference"], name="transfer_by_category"),
+            # A tally's bucket (apps.transfers.tallies): its earliest start and latest end read
+            # again, off this index alone, when the transfer that held one leaves it.
+            models.Index(
+                fields=["supplier", "recipient", "category", "status", "review_status", "started_on", "ended_on"],
+                name="transfer_tally_bucket",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -269,3 +275,58 @@ class FindingsQueue(models.Model):
 
     def __str__(self):
         return f"transfer {self.transfer_id}"
+
+
+class TransferTally(models.Model):
+    """How many transfers went from one country to another in one category with one status,
+    published or not: the edge of the network of countries, a country's transfers in and out
+    by category and status, the home page's counts. With the number still running (no end),
+    the earliest start and the latest recorded end among them.
+
+    Counts, not findings: kept exact by every write of a transfer in the writing transaction
+    (``apps.transfers.tallies``), checked and rebuilt by ``manage.py tallies``."""
+
+    KEYS_DATA_VERSION = True
+
+    supplier = models.ForeignKey("geo.Country", on_delete=models.CASCADE, related_name="+", db_index=False)
+    recipient = models.ForeignKey("geo.Country", on_delete=models.CASCADE, related_name="+", db_index=False)
+    category = models.CharField(max_length=32)
+    status = models.CharField(max_length=16)
+    published = models.BooleanField(help_text="The transfers are published (the public reads them).")
+    transfers = models.IntegerField(help_text="How many transfers.")
+    open_ended = models.IntegerField(help_text="How many of them have no end (ongoing).")
+    first_start = models.DateField(null=True, blank=True, help_text="The earliest start among them.")
+    last_end = models.DateField(null=True, blank=True, help_text="The latest recorded end among them.")
+
+    class Meta:
+        ordering = ["supplier_id", "recipient_id", "category", "status", "published"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier", "recipient", "category", "status", "published"], name="transfer_tally_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["recipient"], name="transfer_tally_by_recipient")]
+
+    def __str__(self):
+        return f"{self.transfers} {self.category} {self.status} {self.supplier_id} → {self.recipient_id}"
+
+
+class ClaimTally(models.Model):
+    """How many claims there are, by whether each is published and whether the transfer it is
+    about is: the public reads the claims that are both. Kept exact by every write of a claim
+    or of a transfer's review status (``apps.transfers.tallies``)."""
+
+    KEYS_DATA_VERSION = True
+
+    claim_published = models.BooleanField()
+    transfer_published = models.BooleanField()
+    claims = models.IntegerField(help_text="How many claims.")
+
+    class Meta:
+        ordering = ["claim_published", "transfer_published"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim_published", "transfer_published"], name="claim_tally_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.claims} claims (published {self.claim_published}, transfer {self.transfer_published})"

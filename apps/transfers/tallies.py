@@ -1,0 +1,438 @@
+"""Tallies: the transfers and claims counted ahead of the reads that count them (the network of
+countries and the graph, a country's transfers in and out, the home page's numbers), so that
+the first read after a write does not group a million transfers again.
+
+- ``TransferTally``: per supplier, recipient, category, status and published or not, how many
+  transfers, how many of them have no end, the earliest start and the latest recorded end.
+- ``ClaimTally``: the claims, by whether each is published and whether its transfer is (the
+  public reads those that both are).
+
+They are counts, not rules: which sanctions a transfer would break is the engine's alone
+(``apps.transfers.services``), stored as findings (``apps.transfers.findings``).
+
+How every write keeps them exact, in its own transaction:
+
+- A transfer saved or deleted leaves the bucket it was counted in and joins the one it is in
+  now (``move``): nothing is written when neither changed (an edit of its description or
+  quantity); else one upsert adds the differences of the counts (a newcomer may move the
+  earliest start or latest end, compared in the same statement), and only a bucket whose
+  earliest start or latest end left with a transfer has those two read again, from its own
+  transfers on the index ``transfer_tally_bucket``. A bucket left empty is deleted.
+- A claim saved or deleted, and a transfer published or returned to draft (its claims with
+  it), move between the rows of ``ClaimTally`` (``move_claims``).
+- The loader writes without signals: ``after_load`` is given what it wrote and the rows it
+  changed as they were before.
+
+The upserts only add to what is stored, so two writers of the same bucket at once add up, and
+a bucket's dates read again are read once the writer holds its row. ``manage.py tallies
+--check`` compares the tallies with a fresh count, ``--rebuild`` counts everything again.
+"""
+
+import functools
+import operator
+from collections import Counter, namedtuple
+
+from django.db import connections, transaction
+from django.db.models import Count, Max, Min, Q, Sum
+
+from apps.common.choices import ReviewStatus
+from apps.transfers.models import Claim, ClaimTally, Transfer, TransferTally
+
+PUBLISHED = ReviewStatus.PUBLISHED
+NOT_PUBLISHED = [status for status in ReviewStatus.values if status != PUBLISHED]
+# A tally's bucket, and what a transfer counts in it.
+BUCKET = ("supplier_id", "recipient_id", "category", "status", "published")
+Counted = namedtuple("Counted", [*BUCKET, "started_on", "ended_on"])
+# The transfer's columns that decide what it counts toward.
+FIELDS = ("supplier_id", "recipient_id", "category", "status", "review_status", "started_on", "ended_on")
+_FIELD = {name: Transfer._meta.get_field(name.removesuffix("_id")) for name in FIELDS}
+# The models whose earlier rows the loader hands to ``after_load``.
+TALLIED = (Transfer, Claim)
+UPSERT_ROWS = 500
+CHUNK = 2000
+
+
+# --- what a transfer and a claim count toward -----------------------------------------------
+
+
+def counted(transfer):
+    """What ``transfer`` (a ``Transfer``, or a dict of its ``FIELDS``) counts toward: its
+    bucket and its dates, as the database holds them."""
+    values = {name: _FIELD[name].to_python(_value(transfer, name)) for name in FIELDS}
+    return Counted(
+        supplier_id=values["supplier_id"],
+        recipient_id=values["recipient_id"],
+        category=values["category"],
+        status=values["status"],
+        published=values["review_status"] == PUBLISHED,
+        started_on=values["started_on"],
+        ended_on=values["ended_on"],
+    )
+
+
+def _value(source, name):
+    return source[name] if isinstance(source, dict) else getattr(source, name)
+
+
+def stored_counted(pks, *, using="default"):
+    """``{pk: Counted}`` of the stored transfers ``pks``."""
+    found = {}
+    pks = list(pks)
+    for start in range(0, len(pks), CHUNK):
+        rows = Transfer._base_manager.using(using).filter(pk__in=pks[start : start + CHUNK]).values("pk", *FIELDS)
+        for row in rows:
+            found[row["pk"]] = counted(row)
+    return found
+
+
+def claim_key(claim_status, transfer_status):
+    """A claim's row of ``ClaimTally``: (the claim is published, its transfer is)."""
+    return (claim_status == PUBLISHED, transfer_status == PUBLISHED)
+
+
+def stored_claim_key(pk, *, using="default"):
+    """The ``ClaimTally`` row claim ``pk`` is counted in now (None: no such claim)."""
+    row = Claim._base_manager.using(using).filter(pk=pk).values_list("review_status", "transfer__review_status").first()
+    return claim_key(*row) if row else None
+
+
+# --- moving transfers between buckets -------------------------------------------------------
+
+
+class _Delta:
+    __slots__ = ("transfers", "open_ended", "first_start", "last_end", "left_first", "left_last", "left")
+
+    def __init__(self):
+        self.transfers = self.open_ended = 0
+        self.first_start = self.last_end = self.left_first = self.left_last = None
+        self.left = False
+
+
+def _earlier(a, b):
+    return b if a is None or (b is not None and b < a) else a
+
+
+def _later(a, b):
+    return b if a is None or (b is not None and b > a) else a
+
+
+def move(removed=(), added=(), *, using="default"):
+    """Take the transfers ``removed`` (``Counted``, as they were) out of their buckets and count
+    ``added`` (as they are now) in theirs. A transfer in both, unchanged, costs nothing."""
+    removed, added = Counter(removed), Counter(added)
+    same = removed & added
+    removed, added = removed - same, added - same
+    if not removed and not added:
+        return
+    deltas = {}
+    for state, n in added.items():
+        delta = deltas.setdefault(state[:5], _Delta())
+        delta.transfers += n
+        delta.open_ended += n if state.ended_on is None else 0
+        delta.first_start = _earlier(delta.first_start, state.started_on)
+        delta.last_end = _later(delta.last_end, state.ended_on)
+    for state, n in removed.items():
+        delta = deltas.setdefault(state[:5], _Delta())
+        delta.transfers -= n
+        delta.open_ended -= n if state.ended_on is None else 0
+        delta.left = True
+        delta.left_first = _earlier(delta.left_first, state.started_on)
+        delta.left_last = _later(delta.left_last, state.ended_on)
+    with transaction.atomic(using=using):
+        _upsert(deltas, using)
+        _after_leaving({bucket: delta for bucket, delta in deltas.items() if delta.left}, using)
+
+
+def _upsert(deltas, using):
+    """Add ``deltas`` to the stored buckets (creating those not stored yet), in bucket order."""
+    connection = connections[using]
+    table = connection.ops.quote_name(TransferTally._meta.db_table)
+    date = connection.ops.adapt_datefield_value
+    columns = "supplier_id, recipient_id, category, status, published, transfers, open_ended, first_start, last_end"
+    conflict = (
+        " ON CONFLICT (supplier_id, recipient_id, category, status, published) DO UPDATE SET "
+        f"transfers = {table}.transfers + excluded.transfers, "
+        f"open_ended = {table}.open_ended + excluded.open_ended, "
+        f"first_start = CASE WHEN {table}.first_start IS NULL OR excluded.first_start < {table}.first_start "
+        f"THEN excluded.first_start ELSE {table}.first_start END, "
+        f"last_end = CASE WHEN {table}.last_end IS NULL OR excluded.last_end > {table}.last_end "
+        f"THEN excluded.last_end ELSE {table}.last_end END"
+    )
+    rows = [
+        (*bucket, delta.transfers, delta.open_ended, date(delta.first_start), date(delta.last_end))
+        for bucket, delta in sorted(deltas.items())
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), UPSERT_ROWS):
+            chunk = rows[start : start + UPSERT_ROWS]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {values}{conflict}", [v for row in chunk for v in row]
+            )
+
+
+def _bucket_condition(bucket, prefix=""):
+    supplier_id, recipient_id, category, status, published = bucket
+    return Q(
+        **{
+            f"{prefix}supplier_id": supplier_id,
+            f"{prefix}recipient_id": recipient_id,
+            f"{prefix}category": category,
+            f"{prefix}status": status,
+        }
+    )
+
+
+def _transfers_in(bucket, *, using="default"):
+    """The transfers counted in ``bucket``."""
+    transfers = Transfer._base_manager.using(using).filter(_bucket_condition(bucket))
+    if bucket[4]:
+        return transfers.filter(review_status=PUBLISHED)
+    return transfers.filter(review_status__in=NOT_PUBLISHED)
+
+
+def _after_leaving(deltas, using):
+    """Buckets transfers left: delete the empty ones; read the earliest start and the latest
+    end again of those whose own left with a transfer."""
+    if not deltas:
+        return
+    buckets = list(deltas)
+    stored = []
+    for start in range(0, len(buckets), 100):
+        condition = functools.reduce(
+            operator.or_,
+            (_bucket_condition(b) & Q(published=b[4]) for b in buckets[start : start + 100]),
+        )
+        stored += (
+            TransferTally.objects.using(using)
+            .filter(condition)
+            .values_list("pk", *BUCKET, "transfers", "first_start", "last_end")
+        )
+    empty = []
+    for pk, *bucket, transfers, first_start, last_end in stored:
+        delta = deltas[tuple(bucket)]
+        if transfers == 0:
+            empty.append(pk)
+            continue
+        first_left = delta.left_first is not None and (first_start is None or delta.left_first <= first_start)
+        last_left = delta.left_last is not None and (last_end is None or delta.left_last >= last_end)
+        if first_left or last_left:
+            dates = _transfers_in(tuple(bucket), using=using).aggregate(first=Min("started_on"), last=Max("ended_on"))
+            if (dates["first"], dates["last"]) != (first_start, last_end):
+                TransferTally.objects.using(using).filter(pk=pk).update(
+                    first_start=dates["first"], last_end=dates["last"]
+                )
+    if empty:
+        TransferTally.objects.using(using).filter(pk__in=empty).delete()
+
+
+# --- moving claims --------------------------------------------------------------------------
+
+
+def move_claims(removed=(), added=(), *, using="default"):
+    """Count the claims ``removed`` (``claim_key``s, as they were) out and ``added`` in."""
+    delta = Counter(added)
+    delta.subtract(Counter(removed))
+    rows = [(*key, n) for key, n in sorted(delta.items()) if n]
+    if not rows:
+        return
+    connection = connections[using]
+    table = connection.ops.quote_name(ClaimTally._meta.db_table)
+    values = ", ".join(["(%s, %s, %s)"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (claim_published, transfer_published, claims) VALUES {values} "
+            f"ON CONFLICT (claim_published, transfer_published) DO UPDATE SET claims = {table}.claims + excluded.claims",
+            [v for row in rows for v in row],
+        )
+
+
+def claims_of_transfer(transfer_id, *, published_before, published_now, using="default"):
+    """A transfer published or returned to draft: its claims move with it."""
+    if published_before == published_now:
+        return
+    rows = (
+        Claim._base_manager.using(using)
+        .filter(transfer_id=transfer_id)
+        .values_list("review_status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    removed, added = Counter(), Counter()
+    for status, n in rows:
+        removed[(status == PUBLISHED, published_before)] += n
+        added[(status == PUBLISHED, published_now)] += n
+    move_claims(removed, added, using=using)
+
+
+# --- the loader -----------------------------------------------------------------------------
+
+
+def after_load(written, rows_before, *, using="default"):
+    """After the loader wrote ``written`` (``{model: [pk, ...]}``, new and changed records;
+    ``rows_before``: ``{model: [row, ...]}``, the stored values of the transfers and claims it
+    changed, as they were): count them where they are now instead of where they were."""
+    transfers = list(dict.fromkeys(written.get(Transfer, ())))
+    before = {row["id"]: counted(row) for row in rows_before.get(Transfer, ())}
+    now = stored_counted(transfers, using=using)
+    move(before.values(), now.values(), using=using)
+    claims = set(written.get(Claim, ()))
+    flipped = {pk for pk, state in before.items() if pk in now and now[pk].published != state.published}
+    if not claims and not flipped:
+        return
+    claims_before = {row["id"]: row for row in rows_before.get(Claim, ())}
+    # Whether a transfer was published before the load: as it was if the load changed it.
+    asked = {row["transfer_id"] for row in claims_before.values()} - set(before)
+    published_before = {pk: state.published for pk, state in before.items()}
+    asked_list = sorted(asked)
+    for start in range(0, len(asked_list), CHUNK):
+        for pk, status in (
+            Transfer._base_manager.using(using)
+            .filter(pk__in=asked_list[start : start + CHUNK])
+            .values_list("pk", "review_status")
+        ):
+            published_before[pk] = status == PUBLISHED
+    removed, added = Counter(), Counter()
+    for row in claims_before.values():
+        removed[(row["review_status"] == PUBLISHED, published_before.get(row["transfer_id"], False))] += 1
+    ordered = sorted(claims)
+    for start in range(0, len(ordered), CHUNK):
+        for claim_status, transfer_status, n in (
+            Claim._base_manager.using(using)
+            .filter(pk__in=ordered[start : start + CHUNK])
+            .values_list("review_status", "transfer__review_status")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            added[claim_key(claim_status, transfer_status)] += n
+    # The claims the load left as they were, of the transfers it published or returned to draft.
+    flipped_list = sorted(flipped)
+    for start in range(0, len(flipped_list), CHUNK):
+        for pk, transfer_id, status in (
+            Claim._base_manager.using(using)
+            .filter(transfer_id__in=flipped_list[start : start + CHUNK])
+            .values_list("pk", "transfer_id", "review_status")
+        ):
+            if pk in claims:
+                continue
+            removed[(status == PUBLISHED, published_before[transfer_id])] += 1
+            added[(status == PUBLISHED, now[transfer_id].published)] += 1
+    move_claims(removed, added, using=using)
+
+
+# --- counting afresh ----------------------------------------------------------------------
+
+
+def fresh_transfer_tallies(*, using="default"):
+    """``{bucket: (transfers, open_ended, first_start, last_end)}`` counted from the transfers now."""
+    rows = (
+        Transfer._base_manager.using(using)
+        .values("supplier_id", "recipient_id", "category", "status", "review_status")
+        .annotate(
+            n=Count("pk"),
+            open=Count("pk", filter=Q(ended_on__isnull=True)),
+            first=Min("started_on"),
+            last=Max("ended_on"),
+        )
+        .order_by()
+    )
+    found = {}
+    for row in rows:
+        bucket = (row["supplier_id"], row["recipient_id"], row["category"], row["status"])
+        bucket += (row["review_status"] == PUBLISHED,)
+        n, open_ended, first, last = found.get(bucket, (0, 0, None, None))
+        found[bucket] = (
+            n + row["n"],
+            open_ended + row["open"],
+            _earlier(first, row["first"]),
+            _later(last, row["last"]),
+        )
+    return found
+
+
+def stored_transfer_tallies(*, using="default"):
+    return {
+        tuple(row[:5]): tuple(row[5:])
+        for row in TransferTally.objects.using(using).values_list(
+            *BUCKET, "transfers", "open_ended", "first_start", "last_end"
+        )
+    }
+
+
+def fresh_claim_tallies(*, using="default"):
+    """``{(claim published, transfer published): claims}`` counted from the claims now."""
+    found = Counter()
+    for claim_status, transfer_status, n in (
+        Claim._base_manager.using(using)
+        .values_list("review_status", "transfer__review_status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        found[claim_key(claim_status, transfer_status)] += n
+    return dict(found)
+
+
+def stored_claim_tallies(*, using="default"):
+    rows = ClaimTally.objects.using(using).values_list("claim_published", "transfer_published", "claims")
+    return {(claim, transfer): n for claim, transfer, n in rows if n}
+
+
+def differences(*, using="default"):
+    """``[(tally, key, stored, counted)]``: every row of the tallies that is not a fresh count."""
+    found = []
+    for name, stored, fresh in (
+        ("transfers", stored_transfer_tallies(using=using), fresh_transfer_tallies(using=using)),
+        ("claims", stored_claim_tallies(using=using), fresh_claim_tallies(using=using)),
+    ):
+        for key in sorted(set(stored) | set(fresh), key=repr):
+            if stored.get(key) != fresh.get(key):
+                found.append((name, key, stored.get(key), fresh.get(key)))
+    return found
+
+
+def rebuild(*, using="default"):
+    """Count every transfer and claim again; returns the number of rows written."""
+    with transaction.atomic(using=using):
+        TransferTally.objects.using(using).all().delete()
+        ClaimTally.objects.using(using).all().delete()
+        TransferTally.objects.using(using).bulk_create(
+            [
+                TransferTally(
+                    supplier_id=bucket[0],
+                    recipient_id=bucket[1],
+                    category=bucket[2],
+                    status=bucket[3],
+                    published=bucket[4],
+                    transfers=n,
+                    open_ended=open_ended,
+                    first_start=first,
+                    last_end=last,
+                )
+                for bucket, (n, open_ended, first, last) in sorted(fresh_transfer_tallies(using=using).items())
+            ],
+            batch_size=1000,
+        )
+        ClaimTally.objects.using(using).bulk_create(
+            [
+                ClaimTally(claim_published=claim, transfer_published=transfer, claims=n)
+                for (claim, transfer), n in sorted(fresh_claim_tallies(using=using).items())
+            ]
+        )
+    return TransferTally.objects.using(using).count() + ClaimTally.objects.using(using).count()
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def transfer_tallies(*, published_only):
+    """The stored buckets the reader counts: the published ones, or every one."""
+    rows = TransferTally.objects.all()
+    return rows.filter(published=True) if published_only else rows
+
+
+def claims_count(*, published_only):
+    """How many claims the reader reads: both published, or all."""
+    rows = ClaimTally.objects.all()
+    if published_only:
+        rows = rows.filter(claim_published=True, transfer_published=True)
+    return rows.aggregate(n=Sum("claims"))["n"] or 0

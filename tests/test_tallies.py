@@ -1,0 +1,432 @@
+"""The tallies (apps.transfers.tallies): the counts of transfers and claims the graph, the network,
+the home page and a country's profile read are a fresh count after every write path: saves,
+moves between buckets, publishing, deletes, loads; checked and rebuilt by ``manage.py tallies``."""
+
+import datetime
+import io
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.models import Count, Max, Min, Q
+from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from apps.common.roles import REVIEWERS
+from apps.common.services import records_set_review_status
+from apps.explore import selectors
+from apps.explore.pages import PUBLIC, home_page
+from apps.ingest.loader import RecordList, load_records
+from apps.ingest.services.records import Location, Record
+from apps.transfers import tallies
+from apps.transfers.models import Claim, ClaimTally, Transfer, TransferTally
+from tests.factories import ClaimFactory, SourceFactory, TransferFactory, country
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+def in_step():
+    """Every row of the tallies is a fresh count: ``[]``, else the differences."""
+    return tallies.differences()
+
+
+def bucket(transfer):
+    state = tallies.counted(transfer)
+    return TransferTally.objects.get(
+        supplier_id=state.supplier_id,
+        recipient_id=state.recipient_id,
+        category=state.category,
+        status=state.status,
+        published=state.published,
+    )
+
+
+def shells(reference, **fields):
+    values = {
+        "reference": reference,
+        "supplier": country("KP"),
+        "recipient": country("RU"),
+        "category": "munitions",
+        "started_on": D(2023, 9, 1),
+        "ended_on": D(2023, 10, 1),
+        "review_status": "published",
+    }
+    return TransferFactory(**{**values, **fields})
+
+
+def test_a_transfer_moved_to_another_bucket_takes_its_count_and_its_dates_with_it():
+    early = shells("early", started_on=D(2022, 1, 1), ended_on=None)
+    late = shells("late", started_on=D(2024, 1, 1), ended_on=D(2024, 12, 31))
+    row = bucket(late)
+    assert (row.transfers, row.open_ended, row.first_start, row.last_end) == (2, 1, D(2022, 1, 1), D(2024, 12, 31))
+    early.status = "corroborated"  # leaves with the earliest start and the open end
+    early.save()
+    row = bucket(late)
+    assert (row.transfers, row.open_ended, row.first_start, row.last_end) == (1, 0, D(2024, 1, 1), D(2024, 12, 31))
+    assert (bucket(early).transfers, bucket(early).first_start) == (1, D(2022, 1, 1))
+    late.recipient = country("SY")  # its old bucket left empty: gone
+    late.save()
+    assert not TransferTally.objects.filter(recipient=country("RU"), status="alleged").exists()
+    late.started_on, late.ended_on = D(2020, 5, 1), D(2020, 6, 1)  # its dates in its own bucket
+    late.save()
+    assert (bucket(late).first_start, bucket(late).last_end) == (D(2020, 5, 1), D(2020, 6, 1))
+    assert in_step() == []
+
+
+def test_publishing_deleting_and_returning_to_draft_move_transfers_and_their_claims(reviewer):
+    draft = shells("draft-shells", review_status="draft")
+    claims = [ClaimFactory(transfer=draft, review_status="published") for _ in range(2)]
+    ClaimFactory(transfer=draft, review_status="draft")
+    assert tallies.claims_count(published_only=True) == 0
+    assert tallies.claims_count(published_only=False) == 3
+    records_set_review_status(queryset=Transfer.objects.filter(pk=draft.pk), status="published", user=reviewer)
+    assert tallies.claims_count(published_only=True) == 2
+    assert bucket(Transfer.objects.get(pk=draft.pk)).published
+    assert in_step() == []
+    claims[0].review_status = "draft"
+    claims[0].save()
+    assert tallies.claims_count(published_only=True) == 1
+    claims[1].delete()
+    assert tallies.claims_count(published_only=True) == 0
+    records_set_review_status(queryset=Transfer.objects.filter(pk=draft.pk), status="draft", user=reviewer)
+    assert in_step() == []
+    Transfer.objects.get(pk=draft.pk).delete()  # its claims go first, each counted out
+    assert TransferTally.objects.count() == 0
+    assert tallies.claims_count(published_only=False) == 0
+    assert in_step() == []
+
+
+def test_a_claim_moved_to_another_transfer_is_counted_with_its_new_transfer():
+    published = shells("published")
+    draft = shells("draft", review_status="draft")
+    claim = ClaimFactory(transfer=draft, review_status="published")
+    assert tallies.claims_count(published_only=True) == 0
+    claim.transfer = published
+    claim.save()
+    assert tallies.claims_count(published_only=True) == 1
+    assert in_step() == []
+
+
+def test_an_edit_that_moves_nothing_writes_no_tally():
+    transfer = shells("quiet")
+    transfer.description = "Seen at Rajin."
+    transfer.quantity_low = 10
+    with CaptureQueriesContext(connection) as queries:
+        transfer.save()
+    assert not [q for q in queries if "tally" in q["sql"].lower() and "select" not in q["sql"].lower()[:8]]
+    assert in_step() == []
+
+
+def record(label, **fields):
+    return Record(label, fields, Location("test", fields.get("reference", label)))
+
+
+def load(*records):
+    report = load_records([RecordList(list(records))], change_reason="test")
+    assert not report.errors, report.errors
+    return report
+
+
+def transfer_record(reference, **fields):
+    values = {
+        "reference": reference,
+        "supplier": ["KP"],
+        "recipient": ["RU"],
+        "category": "munitions",
+        "started_on": "2023-09-01",
+        "review_status": "published",
+    }
+    return record("transfers.transfer", **{**values, **fields})
+
+
+def claim_record(reference, transfer, url, **fields):
+    values = {
+        "reference": reference,
+        "transfer": [transfer],
+        "stance": "alleges",
+        "claimant_country": ["US"],
+        "source": [url],
+        "review_status": "published",
+    }
+    return record("transfers.claim", **{**values, **fields})
+
+
+def test_a_load_counts_what_it_creates_and_moves_what_it_changes():
+    url = SourceFactory().url
+    shells("stored-draft", review_status="draft", category="missiles")
+    ClaimFactory(
+        reference="stored-claim", transfer=Transfer.objects.get(reference="stored-draft"), review_status="published"
+    )
+    load(
+        transfer_record("loaded-1", ended_on="2023-12-31"),
+        transfer_record("loaded-2", started_on="2021-02-01", status="confirmed"),
+        claim_record("loaded-claim-1", "loaded-1", url),
+        claim_record("loaded-claim-2", "loaded-2", url, review_status="draft"),
+    )
+    assert in_step() == []
+    assert tallies.claims_count(published_only=True) == 1
+    # Again: one transfer moved (to another status, a later start), the draft published (its
+    # stored claim, not in the load, with it), a claim moved to another transfer.
+    load(
+        transfer_record("loaded-2", started_on="2022-02-01", status="alleged"),
+        transfer_record("stored-draft", category="missiles", started_on="2023-09-01"),
+        claim_record("loaded-claim-1", "loaded-2", url, review_status="draft"),
+        claim_record("loaded-claim-2", "stored-draft", url),
+    )
+    assert in_step() == []
+    assert tallies.claims_count(published_only=True) == 2
+    # And a load that changes nothing the tallies count.
+    load(transfer_record("loaded-1", ended_on="2023-12-31", description="Rail cars at Tumangang."))
+    assert in_step() == []
+
+
+def test_import_data_counts_what_it_loads(tmp_path):
+    data = tmp_path / "shells.json"
+    data.write_text(
+        '[{"model": "transfers.transfer", "fields": {"reference": "loaded-shells", "supplier": ["KP"], '
+        '"recipient": ["RU"], "category": "munitions", "started_on": "2023-09-01", "review_status": "published"}}]'
+    )
+    call_command("import_data", str(data), stdout=io.StringIO())
+    assert bucket(Transfer.objects.get(reference="loaded-shells")).transfers == 1
+    assert in_step() == []
+
+
+def test_check_reports_every_difference_and_rebuild_mends_them():
+    shells("one")
+    ClaimFactory(transfer=Transfer.objects.get(reference="one"), review_status="published")
+    TransferTally.objects.update(transfers=5)
+    ClaimTally.objects.all().delete()
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("tallies", "--check", stdout=out, stderr=io.StringIO())
+    assert exit_.value.code == 1
+    assert "stored (5, 0, datetime.date(2023, 9, 1), datetime.date(2023, 10, 1)), counted (1, 0" in out.getvalue()
+    assert "claims (True, True): stored None, counted 1" in out.getvalue()
+    call_command("tallies", "--rebuild", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("tallies", "--check", stdout=out)
+    assert "the tallies are a fresh count" in out.getvalue()
+
+
+def test_the_migration_counts_what_is_stored_as_a_rebuild_does():
+    from importlib import import_module
+
+    migration = import_module("apps.transfers.migrations.0008_tallies")
+    shells("a", ended_on=None)
+    shells("b", review_status="draft", status="confirmed")
+    ClaimFactory(transfer=Transfer.objects.get(reference="a"), review_status="published")
+    ClaimFactory(transfer=Transfer.objects.get(reference="b"), review_status="published")
+    TransferTally.objects.all().delete()
+    ClaimTally.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(migration.COUNT_TRANSFERS)
+        cursor.execute(migration.COUNT_CLAIMS)
+    assert in_step() == []
+
+
+# --- the readers answer as the grouped queries they replace -----------------------------------
+
+
+def grouped_edges(user):
+    """The graph's transfer edges as a GROUP BY of every transfer ``user`` reads computes them."""
+    rows = (
+        Transfer.objects.visible_to(user)
+        .values("supplier_id", "recipient_id", "category", "status")
+        .annotate(
+            transfers=Count("pk"),
+            first_start=Min("started_on"),
+            last_end=Max("ended_on"),
+            open_ended=Count("pk", filter=Q(ended_on__isnull=True)),
+        )
+        .order_by()
+    )
+    return sorted(tuple(sorted(row.items())) for row in rows)
+
+
+def test_the_graph_the_flows_and_the_home_counts_read_off_the_tallies_are_the_grouped_ones(reviewer):
+    for number, (supplier, recipient, category, status, published) in enumerate(
+        [
+            ("KP", "RU", "munitions", "alleged", True),
+            ("KP", "RU", "munitions", "alleged", False),
+            ("KP", "RU", "missiles", "confirmed", True),
+            ("RU", "KP", "refined_petroleum", "alleged", True),
+            ("IR", "RU", "drones", "corroborated", False),
+        ]
+    ):
+        shells(
+            f"t-{number}",
+            supplier=country(supplier),
+            recipient=country(recipient),
+            category=category,
+            status=status,
+            started_on=D(2020 + number, 1, 1),
+            ended_on=None if number % 2 else D(2025, number + 1, 1),
+            review_status="published" if published else "draft",
+        )
+    today = D(2026, 12, 6)
+    for user in (PUBLIC, reviewer):
+        edges = selectors._graph_flows(None, None, (), user=user, today=today)
+        assert sorted(tuple(sorted(edge.items())) for edge in edges) == grouped_edges(user)
+        profile = selectors.country_profile(country("RU"), user=user, today=today)
+        transfers = Transfer.objects.visible_to(user)
+        assert profile["transfers_in"]["total"] == transfers.filter(recipient=country("RU")).count()
+        assert profile["transfers_out"]["by_status"] == {
+            row["status"]: row["n"]
+            for row in transfers.filter(supplier=country("RU")).values("status").annotate(n=Count("pk")).order_by()
+        }
+    home = home_page()
+    assert home["counts"]["transfers"] == Transfer.objects.visible_to(PUBLIC).count() == 3
+    assert home["counts"]["claims"] == Claim.objects.visible_to(PUBLIC).count()
+    # As many transfers each: by code.
+    assert [(c["iso2"], c["transfers"]) for c in home["involved"]] == [("KP", 3), ("RU", 3)]
+
+
+# --- a property: after any sequence of writes, the tallies are a fresh count -----------------
+
+PARTIES = [("KP", "RU"), ("RU", "KP"), ("IR", "RU")]
+
+
+class Writes(RuleBasedStateMachine):
+    """Random writes through the models and the loader (transfers and claims added, moved
+    between buckets, their dates changed, published and returned to draft, deleted); after
+    each, every row of the tallies equals a fresh GROUP BY."""
+
+    @initialize()
+    def source(self):
+        self.url = SourceFactory().url
+        self.number = 0
+
+    @rule(
+        parties=st.sampled_from(PARTIES),
+        category=st.sampled_from(["munitions", "missiles"]),
+        status=st.sampled_from(["alleged", "confirmed"]),
+        year=st.one_of(st.none(), st.integers(2019, 2025)),
+        ongoing=st.booleans(),
+        published=st.booleans(),
+    )
+    def add_transfer(self, parties, category, status, year, ongoing, published):
+        self.number += 1
+        TransferFactory(
+            reference=f"t-{self.number}",
+            supplier=country(parties[0]),
+            recipient=country(parties[1]),
+            category=category,
+            status=status,
+            started_on=D(year, 1, 1) if year else None,
+            ended_on=None if ongoing or not year else D(year, 6, 30),
+            review_status="published" if published else "draft",
+        )
+
+    @rule(data=st.data())
+    def change_a_transfer(self, data):
+        transfers = list(Transfer.objects.order_by("pk"))
+        if not transfers:
+            return
+        transfer = data.draw(st.sampled_from(transfers))
+        change = data.draw(st.sampled_from(["publish", "unpublish", "status", "parties", "dates", "delete"]))
+        if change == "delete":
+            transfer.delete()
+            return
+        if change == "publish":
+            transfer.review_status = "published"
+        elif change == "unpublish":
+            transfer.review_status = "draft"
+        elif change == "status":
+            transfer.status = data.draw(st.sampled_from(["alleged", "confirmed", "disproven"]))
+        elif change == "parties":
+            transfer.supplier, transfer.recipient = (country(c) for c in data.draw(st.sampled_from(PARTIES)))
+        else:
+            year = data.draw(st.integers(2015, 2026))
+            transfer.started_on = D(year, 1, 1)
+            transfer.ended_on = data.draw(st.sampled_from([None, D(year, 1, 1), D(year, 12, 31)]))
+        transfer.save()
+
+    @rule(data=st.data(), published=st.booleans())
+    def add_a_claim(self, data, published):
+        transfers = list(Transfer.objects.order_by("pk"))
+        if not transfers:
+            return
+        self.number += 1
+        ClaimFactory(
+            reference=f"c-{self.number}",
+            transfer=data.draw(st.sampled_from(transfers)),
+            review_status="published" if published else "draft",
+        )
+
+    @rule(data=st.data())
+    def change_a_claim(self, data):
+        claims = list(Claim.objects.order_by("pk"))
+        if not claims:
+            return
+        claim = data.draw(st.sampled_from(claims))
+        change = data.draw(st.sampled_from(["publish", "unpublish", "move", "delete"]))
+        if change == "delete":
+            claim.delete()
+            return
+        if change == "move":
+            claim.transfer = data.draw(st.sampled_from(list(Transfer.objects.order_by("pk"))))
+        else:
+            claim.review_status = "published" if change == "publish" else "draft"
+        claim.save()
+
+    @rule(
+        data=st.data(),
+        published=st.booleans(),
+        status=st.sampled_from(["alleged", "confirmed"]),
+        year=st.integers(2015, 2026),
+        ongoing=st.booleans(),
+    )
+    def load_some(self, data, published, status, year, ongoing):
+        """A load that changes a stored transfer (its status, dates, publishing it or not) and
+        adds a claim to it."""
+        transfers = list(Transfer.objects.order_by("pk").values_list("reference", "supplier__iso2", "recipient__iso2"))
+        if not transfers:
+            return
+        reference, supplier, recipient = data.draw(st.sampled_from(transfers))
+        self.number += 1
+        load(
+            transfer_record(
+                reference,
+                supplier=[supplier],
+                recipient=[recipient],
+                status=status,
+                started_on=f"{year}-03-01",
+                ended_on=None if ongoing else f"{year}-04-30",
+                review_status="published" if published else "draft",
+            ),
+            claim_record(f"c-{self.number}", reference, self.url),
+        )
+
+    @invariant()
+    def the_tallies_are_a_fresh_count(self):
+        assert in_step() == []
+
+
+def test_after_any_sequence_of_writes_the_tallies_are_a_fresh_count(django_db_blocker):
+    """Each example runs in a transaction rolled back afterwards (the test database is shared)."""
+
+    class Isolated(Writes):
+        def __init__(self):
+            super().__init__()
+            self._atomic = transaction.atomic()
+            self._atomic.__enter__()
+
+        def teardown(self):
+            transaction.set_rollback(True)
+            self._atomic.__exit__(None, None, None)
+
+    Isolated.TestCase.settings = settings(
+        max_examples=8, stateful_step_count=12, deadline=None, suppress_health_check=list(HealthCheck)
+    )
+    Isolated.TestCase().runTest()
+
+
+@pytest.fixture
+def reviewer(db):
+    user = User.objects.create_user("a-reviewer", password="unused-password-1234")
+    user.groups.add(Group.objects.get(name=REVIEWERS))
+    return user
