@@ -6,6 +6,7 @@ counted, summed and sampled in the database.
 """
 
 import datetime
+from collections import Counter
 
 from django.db import connection
 from django.db.models import (
@@ -157,14 +158,18 @@ def contravened_resolutions(country, voted_yes, *, user, today):
     periods, ``transfers_count`` (the distinct transfers behind it) and ``transfers``, up to
     ``EXAMPLES`` of them in the transfer list's order (``-started_on``, ``reference``).
 
-    Queries: the measures and what they rest on (3), the counts (1), the caps exceeded (1) and
-    the examples (1); none when the country voted yes on nothing. No transfer is loaded."""
+    The measures and the counts are read off the findings' tally (``FindingTally``: the
+    transfers by the set of findings they have); the caps exceeded and the examples off the
+    findings' own indexes. Queries: the tally (1), the measures and what they rest on (3), the
+    caps exceeded (1, when a cap is) and the examples (1); none when the country voted yes on
+    nothing. No transfer is loaded."""
     if not voted_yes:
         return []
-    rows = _contravening_rows(country, user)
-    measure_ids = set(rows.values_list("measure_id", flat=True).distinct().order_by())
+    tallied = tallies.finding_tallies(country, user=user)
+    measure_ids = {measure_id for _s, _r, found, _n in tallied for measure_id, *_rest in found}
     if not measure_ids:
         return []
+    rows = _contravening_rows(country, user)
     measures = (
         Measure.objects.filter(pk__in=measure_ids)
         .select_related("regime")
@@ -182,18 +187,19 @@ def contravened_resolutions(country, voted_yes, *, user, today):
     if not behind:
         return []
     resolutions = list(behind)
-    counts = rows.aggregate(
-        **{
-            f"r{i}": Count("transfer_id", distinct=True, filter=Q(measure_id__in=[m.pk for m in behind[r]]))
-            for i, r in enumerate(resolutions)
-        }
-    )
-    exceeded = list(
-        rows.filter(kind=EXCEEDS_CAP)
-        .values("measure_id", "cap_period_start", "cap_period_end", "cap_total_low", "cap_quantity", "cap_unit")
-        .distinct()
-        .order_by()
-    )
+    counts = {}
+    for i, resolution in enumerate(resolutions):
+        ids = {m.pk for m in behind[resolution]}
+        counts[f"r{i}"] = sum(n for _s, _r, found, n in tallied if any(e[0] in ids for e in found))
+    capped = {e[0] for _s, _r, found, _n in tallied for e in found if e[1] == EXCEEDS_CAP}
+    exceeded = []
+    if capped:
+        exceeded = list(
+            rows.filter(kind=EXCEEDS_CAP, measure_id__in=sorted(capped))
+            .values("measure_id", "cap_period_start", "cap_period_end", "cap_total_low", "cap_quantity", "cap_unit")
+            .distinct()
+            .order_by()
+        )
     examples = _examples(country, user, rows, {r: behind[r] for r in resolutions})
     answer = []
     for i, resolution in enumerate(resolutions):
@@ -229,26 +235,28 @@ def contravened_resolutions(country, voted_yes, *, user, today):
 def findings_obliging(country, *, user):
     """The contravening findings that oblige ``country``'s state, whatever it voted (the DPRK is
     obliged by every 1718 measure though it never voted on one): by measure and kind, with the
-    number of transfers, from one grouped query of the stored findings."""
-    rows = Finding.objects.filter(
-        Q(obliges_supplier=True, supplier=country) | Q(obliges_recipient=True, recipient=country),
-        kind__in=CONTRAVENING,
-        audience__in=audience_of(user),
-    )
-    if not sees_drafts(user):
-        rows = rows.filter(published=True)
-    grouped = (
-        rows.values("measure__regime__code", "measure__code", "kind")
-        .annotate(transfers=Count("transfer_id", distinct=True))
-        .order_by("measure__regime__code", "measure__code", "kind")
-    )
-    return [
-        {
-            "measure": [row["measure__regime__code"], row["measure__code"]],
-            "kind": row["kind"],
-            "transfers_count": row["transfers"],
+    number of transfers, counted off the findings' tally (a transfer once per measure and kind)
+    and named in one more query."""
+    counted = Counter()
+    for supplier_id, recipient_id, found, n in tallies.finding_tallies(country, user=user):
+        obliging = {
+            (measure_id, kind)
+            for measure_id, kind, by_supplier, by_recipient in found
+            if (by_supplier and supplier_id == country.pk) or (by_recipient and recipient_id == country.pk)
         }
-        for row in grouped
+        for key in obliging:
+            counted[key] += n
+    if not counted:
+        return []
+    names = {
+        pk: (regime, code)
+        for pk, regime, code in Measure.objects.filter(pk__in={m for m, _k in counted}).values_list(
+            "pk", "regime__code", "code"
+        )
+    }
+    return [
+        {"measure": list(names[measure_id]), "kind": kind, "transfers_count": n}
+        for (measure_id, kind), n in sorted(counted.items(), key=lambda item: (names[item[0][0]], item[0][1]))
     ]
 
 
@@ -300,12 +308,28 @@ def _descending(day):
 
 # --- the graph ---------------------------------------------------------------------------
 
+# The numbers of one transfer edge: the supplier's code and name, the recipient's, the
+# category, the status, the number of transfers, the earliest start, the latest end and how
+# many of them have no end.
+FLOW = (
+    "supplier_iso2",
+    "supplier_name",
+    "recipient_iso2",
+    "recipient_name",
+    "category",
+    "status",
+    "transfers",
+    "first_start",
+    "last_end",
+    "open_ended",
+)
 
-def _graph_flows(start, end, categories, *, user, today):
-    """The transfer edges' numbers: ``[{supplier_id, recipient_id, category, status, transfers,
-    first_start, last_end, open_ended}]``. Without a period, read off the tallies (one row per
-    edge for the public, the published and draft rows summed for editors); with one, the
-    transfers meeting it grouped (a tally does not know which of its transfers meet a period)."""
+
+def graph_flows(start, end, categories, *, user, today):
+    """The transfer edges' numbers (``FLOW`` tuples) in the edges' order. Without a period,
+    read off the tallies (one row per edge for the public, the published and draft rows summed
+    for editors); with one, the transfers meeting it grouped (a tally does not know which of
+    its transfers meet a period). The countries' codes and names in a query of their own."""
     keys = ("supplier_id", "recipient_id", "category", "status")
     if start is None and end is None:
         published_only = not sees_drafts(user)
@@ -321,40 +345,41 @@ def _graph_flows(start, end, categories, *, user, today):
                 .values_list(*keys, "n", "first", "last", "open")
                 .order_by()
             )
-        names = (*keys, "transfers", "first_start", "last_end", "open_ended")
-        return [dict(zip(names, row, strict=True)) for row in rows]
-    transfers = Transfer.objects.visible_to(user).filter(transfers_overlapping(start, end, today=today))
-    if categories:
-        transfers = transfers.filter(category__in=categories)
-    # Grouped by the countries' ids (narrow rows to group); their codes and names in a query of their own.
-    return list(
-        transfers.values(*keys)
-        .annotate(
-            transfers=Count("pk"),
-            first_start=Min("started_on"),
-            last_end=Max("ended_on"),
-            open_ended=Count("pk", filter=Q(ended_on__isnull=True)),
+    else:
+        transfers = Transfer.objects.visible_to(user).filter(transfers_overlapping(start, end, today=today))
+        if categories:
+            transfers = transfers.filter(category__in=categories)
+        # Grouped by the countries' ids: narrow rows to group.
+        rows = (
+            transfers.values(*keys)
+            .annotate(
+                n=Count("pk"),
+                first=Min("started_on"),
+                last=Max("ended_on"),
+                open=Count("pk", filter=Q(ended_on__isnull=True)),
+            )
+            .values_list(*keys, "n", "first", "last", "open")
+            .order_by()
         )
-        .order_by()
-    )
-
-
-def country_graph(*, start=None, end=None, categories=(), user, today=None):
-    """Countries as nodes; transfers, sanctions (authority → target) and relationships as
-    edges, those whose period meets [``start``, ``end``]. Transfers are one edge per
-    supplier, recipient, category and status, with the number of transfers, the first start
-    and the last end among them, from one grouped query; ``filters`` are the transfer list's
-    query parameters that list them."""
-    today = today or timezone.localdate()
-    flows = _graph_flows(start, end, categories, user=user, today=today)
-    ids = {row["supplier_id"] for row in flows} | {row["recipient_id"] for row in flows}
+    rows = list(rows)
+    ids = {row[0] for row in rows} | {row[1] for row in rows}
     countries = {
         pk: (iso2, name) for pk, iso2, name in Country.objects.filter(pk__in=ids).values_list("pk", "iso2", "name")
     }
-    for row in flows:
-        (row["supplier__iso2"], row["supplier__name"]) = countries[row["supplier_id"]]
-        (row["recipient__iso2"], row["recipient__name"]) = countries[row["recipient_id"]]
-    flows.sort(key=lambda row: (row["supplier__iso2"], row["recipient__iso2"], row["category"], row["status"]))
+    flows = [
+        (*countries[supplier], *countries[recipient], category, status, n, first, last, open_ended)
+        for supplier, recipient, category, status, n, first, last, open_ended in rows
+    ]
+    flows.sort(key=lambda flow: (flow[0], flow[2], flow[4], flow[5]))
+    return flows
+
+
+def graph_parts(*, start=None, end=None, categories=(), user, today=None):
+    """What ``country_graph`` is made of: ``flows`` (``graph_flows``), ``nodes`` (sorted),
+    ``others`` (the sanctions and relationship edges) and ``period`` (the transfer list's
+    query parameters of the period asked)."""
+    today = today or timezone.localdate()
+    flows = graph_flows(start, end, categories, user=user, today=today)
     regimes = (
         Regime.objects.filter(target_country__isnull=False)
         .filter(overlapping(start, end))
@@ -377,36 +402,16 @@ def country_graph(*, start=None, end=None, categories=(), user, today=None):
         nodes.setdefault(node_id, {"id": node_id, "kind": "authority", "name": authority.name})
         return node_id
 
+    for flow in {(f[0], f[1]) for f in flows} | {(f[2], f[3]) for f in flows}:
+        country_node(*flow)
     period = {}
     if start:
         period["active_after"] = start.isoformat()
     if end:
         period["active_before"] = end.isoformat()
-    edges = []
-    for row in flows:
-        edges.append(
-            {
-                "kind": "transfer",
-                "source": country_node(row["supplier__iso2"], row["supplier__name"]),
-                "target": country_node(row["recipient__iso2"], row["recipient__name"]),
-                "reference": None,
-                "category": row["category"],
-                "status": row["status"],
-                "count": row["transfers"],
-                "started_on": row["first_start"],
-                "ended_on": row["last_end"],
-                "ongoing": row["open_ended"] > 0,
-                "filters": {
-                    "supplier": row["supplier__iso2"],
-                    "recipient": row["recipient__iso2"],
-                    "category": row["category"],
-                    "status": row["status"],
-                    **period,
-                },
-            }
-        )
+    others = []
     for regime in regimes:
-        edges.append(
+        others.append(
             {
                 "kind": "sanctions",
                 "source": authority_node(regime.authority),
@@ -422,7 +427,7 @@ def country_graph(*, start=None, end=None, categories=(), user, today=None):
             }
         )
     for r in relationships:
-        edges.append(
+        others.append(
             {
                 "kind": "relationship",
                 "source": country_node(r.country_a.iso2, r.country_a.name),
@@ -437,4 +442,39 @@ def country_graph(*, start=None, end=None, categories=(), user, today=None):
                 "filters": None,
             }
         )
-    return {"nodes": sorted(nodes.values(), key=lambda n: n["id"]), "edges": edges}
+    return {
+        "flows": flows,
+        "nodes": sorted(nodes.values(), key=lambda n: n["id"]),
+        "others": others,
+        "period": period,
+    }
+
+
+def transfer_edge(flow, period):
+    """The graph's edge of one ``FLOW``, with the transfer list's query parameters that list
+    its transfers (``filters``)."""
+    supplier, _s, recipient, _r, category, status, transfers, first_start, last_end, open_ended = flow
+    return {
+        "kind": "transfer",
+        "source": supplier,
+        "target": recipient,
+        "reference": None,
+        "category": category,
+        "status": status,
+        "count": transfers,
+        "started_on": first_start,
+        "ended_on": last_end,
+        "ongoing": open_ended > 0,
+        "filters": {"supplier": supplier, "recipient": recipient, "category": category, "status": status, **period},
+    }
+
+
+def country_graph(*, start=None, end=None, categories=(), user, today=None):
+    """Countries as nodes; transfers, sanctions (authority → target) and relationships as
+    edges, those whose period meets [``start``, ``end``]. Transfers are one edge per
+    supplier, recipient, category and status, with the number of transfers, the first start
+    and the last end among them (``graph_flows``); ``filters`` are the transfer list's
+    query parameters that list them."""
+    parts = graph_parts(start=start, end=end, categories=categories, user=user, today=today)
+    edges = [transfer_edge(flow, parts["period"]) for flow in parts["flows"]]
+    return {"nodes": parts["nodes"], "edges": edges + parts["others"]}

@@ -330,3 +330,43 @@ class ClaimTally(models.Model):
 
     def __str__(self):
         return f"{self.claims} claims (published {self.claim_published}, transfer {self.transfer_published})"
+
+
+class FindingTally(models.Model):
+    """How many transfers from one country to another, published or not, have the same
+    contravening findings as one kind of reader reads them (``audience``: the public, or
+    editors, whose cap totals count drafts too): each finding's measure, kind and the states it
+    obliges (``findings``). A country's profile counts off these rows the transfers behind
+    each resolution it voted for and the findings that oblige it, however many transfers
+    there are.
+
+    Counts, not rules: kept exact in the transaction that writes or deletes the stored
+    findings (``apps.transfers.tallies``), checked and rebuilt by ``manage.py tallies``."""
+
+    KEYS_DATA_VERSION = True
+
+    supplier = models.ForeignKey("geo.Country", on_delete=models.CASCADE, related_name="+", db_index=False)
+    recipient = models.ForeignKey("geo.Country", on_delete=models.CASCADE, related_name="+", db_index=False)
+    published = models.BooleanField(help_text="The transfers are published (the public reads them).")
+    audience = models.CharField(
+        max_length=8,
+        choices=[(Audience.PUBLIC, "The public"), (Audience.EDITORS, "Editors")],
+        help_text="Who reads the findings so: the public, or editors (whose cap totals count drafts).",
+    )
+    findings = models.TextField(
+        help_text='The findings, each "measure id:kind:SR" (S, R: 1 when it obliges the supplier\'s, the '
+        "recipient's state), sorted, separated by spaces."
+    )
+    transfers = models.IntegerField(help_text="How many transfers have exactly these findings.")
+
+    class Meta:
+        ordering = ["supplier_id", "recipient_id", "published", "audience", "findings"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier", "recipient", "published", "audience", "findings"], name="finding_tally_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["recipient"], name="finding_tally_by_recipient")]
+
+    def __str__(self):
+        return f"{self.transfers} transfers {self.supplier_id} → {self.recipient_id}: {self.findings}"

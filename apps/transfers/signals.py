@@ -4,6 +4,8 @@ they are few, else through the background task. Every save and delete of a trans
 claim moves it between the tallies' rows (``apps.transfers.tallies``). The loader, which
 writes without signals, calls ``after_load`` instead."""
 
+import threading
+
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
@@ -12,7 +14,7 @@ from apps.geo.models import Country
 from apps.resolutions.models import Provision, Resolution, Vote
 from apps.sanctions.models import Authority, Designation, Measure, Regime
 from apps.transfers import findings, tallies
-from apps.transfers.models import Claim, Transfer
+from apps.transfers.models import Claim, Finding, Transfer
 
 
 def _regimes_of_resolutions(resolution_ids):
@@ -134,20 +136,40 @@ def _transfer_saved(sender, instance, using="default", **kwargs):
     findings.settle([instance.pk], cascade=True, before=before, using=using)
 
 
+# The transfers being deleted now (their claims go first, each with its own signal).
+_going = threading.local()
+
+
 def _transfer_deleting(sender, instance, using="default", **kwargs):
     """Before a transfer goes: the other supplies counted with it under a trade cap, and what
-    it is counted toward in the tallies (its claims go before it, each with its own signal)."""
+    it and its findings are counted toward in the tallies (its claims go before it, each with
+    its own signal)."""
     instance._cap_peers = findings.peers_of([findings.state_of(instance)], exclude=[instance.pk])
     instance._counted_gone = tallies.stored_counted([instance.pk], using=using).get(instance.pk)
+    tallies.findings_leaving([instance.pk], using=using)
+    _going.__dict__.setdefault(using, set()).add(instance.pk)
 
 
 def _transfer_deleted(sender, instance, using="default", **kwargs):
+    _going.__dict__.get(using, set()).discard(instance.pk)
     gone = getattr(instance, "_counted_gone", None)
     if gone is not None:
         tallies.move(removed=[gone], using=using)
+    tallies.findings_left(using=using)
     peers = getattr(instance, "_cap_peers", ())
     if peers:
         findings.settle(peers, using=using)
+
+
+def _findings_leaving_with_measure(sender, instance, using="default", **kwargs):
+    """A measure or a designation about to go takes its findings with it (by cascade)."""
+    column = "measure_id" if sender is Measure else "designation_id"
+    transfers = Finding.objects.using(using).filter(**{column: instance.pk}).values_list("transfer_id", flat=True)
+    tallies.findings_leaving(set(transfers), using=using)
+
+
+def _findings_left(sender, instance, using="default", **kwargs):
+    tallies.findings_left(using=using)
 
 
 def _claim_saving(sender, instance, using="default", **kwargs):
@@ -175,7 +197,9 @@ def _saved(sender, instance, using="default", **kwargs):
 
 
 def _claim_deleted(sender, instance, using="default", **kwargs):
-    findings.settle([instance.transfer_id], using=using)
+    # Not when the claim goes with its transfer: findings written now would outlive it.
+    if instance.transfer_id not in _going.__dict__.get(using, ()):
+        findings.settle([instance.transfer_id], using=using)
 
 
 def _vote_deleted(sender, instance, using="default", **kwargs):
@@ -204,6 +228,10 @@ def connect():
     post_save.connect(_transfer_saved, sender=Transfer, dispatch_uid="findings:transfer:save")
     pre_delete.connect(_transfer_deleting, sender=Transfer, dispatch_uid="findings:transfer:deleting")
     post_delete.connect(_transfer_deleted, sender=Transfer, dispatch_uid="findings:transfer:delete")
+    for model in (Measure, Designation):
+        label = model._meta.label_lower
+        pre_delete.connect(_findings_leaving_with_measure, sender=model, dispatch_uid=f"tallies:{label}:deleting")
+        post_delete.connect(_findings_left, sender=model, dispatch_uid=f"tallies:{label}:delete")
     pre_save.connect(_claim_saving, sender=Claim, dispatch_uid="tallies:claim:saving")
     post_save.connect(_claim_saved, sender=Claim, dispatch_uid="tallies:claim:save")
     pre_delete.connect(_claim_deleting, sender=Claim, dispatch_uid="tallies:claim:deleting")

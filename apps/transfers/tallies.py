@@ -30,13 +30,15 @@ a bucket's dates read again are read once the writer holds its row. ``manage.py 
 
 import functools
 import operator
+import threading
 from collections import Counter, namedtuple
 
 from django.db import connections, transaction
 from django.db.models import Count, Max, Min, Q, Sum
 
 from apps.common.choices import ReviewStatus
-from apps.transfers.models import Claim, ClaimTally, Transfer, TransferTally
+from apps.transfers.models import Audience, Claim, ClaimTally, Finding, FindingTally, Transfer, TransferTally
+from apps.transfers.services import CONTRAVENING
 
 PUBLISHED = ReviewStatus.PUBLISHED
 NOT_PUBLISHED = [status for status in ReviewStatus.values if status != PUBLISHED]
@@ -229,22 +231,36 @@ def _after_leaving(deltas, using):
 # --- moving claims --------------------------------------------------------------------------
 
 
-def move_claims(removed=(), added=(), *, using="default"):
-    """Count the claims ``removed`` (``claim_key``s, as they were) out and ``added`` in."""
-    delta = Counter(added)
-    delta.subtract(Counter(removed))
+def _add(model, keys, column, delta, using):
+    """Add ``delta`` (``{key: n}``, ``key`` the values of the columns ``keys``) to ``column`` of
+    ``model``'s rows, creating those not stored yet; delete the rows it leaves at 0."""
     rows = [(*key, n) for key, n in sorted(delta.items()) if n]
     if not rows:
         return
     connection = connections[using]
-    table = connection.ops.quote_name(ClaimTally._meta.db_table)
-    values = ", ".join(["(%s, %s, %s)"] * len(rows))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (claim_published, transfer_published, claims) VALUES {values} "
-            f"ON CONFLICT (claim_published, transfer_published) DO UPDATE SET claims = {table}.claims + excluded.claims",
-            [v for row in rows for v in row],
-        )
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join((*keys, column))
+    conflict = f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {column} = {table}.{column} + excluded.{column}"
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        for start in range(0, len(rows), UPSERT_ROWS):
+            chunk = rows[start : start + UPSERT_ROWS]
+            values = ", ".join(["(" + ", ".join(["%s"] * len(chunk[0])) + ")"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) VALUES {values}{conflict}", [v for row in chunk for v in row]
+            )
+        left = [key for key, n in delta.items() if n < 0]
+        for start in range(0, len(left), 100):
+            condition = functools.reduce(
+                operator.or_, (Q(**dict(zip(keys, key, strict=True))) for key in left[start : start + 100])
+            )
+            model.objects.using(using).filter(condition, **{column: 0}).delete()
+
+
+def move_claims(removed=(), added=(), *, using="default"):
+    """Count the claims ``removed`` (``claim_key``s, as they were) out and ``added`` in."""
+    delta = Counter(added)
+    delta.subtract(Counter(removed))
+    _add(ClaimTally, ("claim_published", "transfer_published"), "claims", delta, using)
 
 
 def claims_of_transfer(transfer_id, *, published_before, published_now, using="default"):
@@ -320,6 +336,122 @@ def after_load(written, rows_before, *, using="default"):
     move_claims(removed, added, using=using)
 
 
+# --- the findings' tally -------------------------------------------------------------------
+
+# The stored audiences each reader of ``FindingTally`` reads (``findings.audience_of``).
+READERS = {Audience.PUBLIC: (Audience.ANY, Audience.PUBLIC), Audience.EDITORS: (Audience.ANY, Audience.EDITORS)}
+FINDING_KEY = ("supplier_id", "recipient_id", "published", "audience", "findings")
+# A stored finding's columns the tally reads.
+FINDING_COLUMNS = (
+    "transfer_id",
+    "supplier_id",
+    "recipient_id",
+    "published",
+    "audience",
+    "measure_id",
+    "kind",
+    "obliges_supplier",
+    "obliges_recipient",
+)
+
+
+def element(measure_id, kind, obliges_supplier, obliges_recipient):
+    """One finding as ``FindingTally.findings`` writes it."""
+    return f"{measure_id}:{kind}:{int(bool(obliges_supplier))}{int(bool(obliges_recipient))}"
+
+
+def elements(findings):
+    """``[(measure id, kind, obliges the supplier, obliges the recipient)]`` of ``FindingTally.findings``."""
+    found = []
+    for item in findings.split():
+        measure_id, kind, sides = item.split(":")
+        found.append((int(measure_id), kind, sides[0] == "1", sides[1] == "1"))
+    return found
+
+
+def finding_keys(rows):
+    """``{transfer id: Counter of FindingTally keys}`` of the stored findings ``rows``
+    (``FINDING_COLUMNS`` tuples): each transfer counted once per reader, under the set of its
+    contravening findings that reader reads."""
+    per = {}
+    for transfer_id, supplier_id, recipient_id, published, audience, measure_id, kind, by_s, by_r in rows:
+        if kind not in CONTRAVENING:
+            continue
+        for reader, audiences in READERS.items():
+            if audience in audiences:
+                entry = per.setdefault((transfer_id, reader), (supplier_id, recipient_id, bool(published), set()))
+                entry[3].add(element(measure_id, kind, by_s, by_r))
+    keys = {}
+    for (transfer_id, reader), (supplier_id, recipient_id, published, found) in per.items():
+        key = (supplier_id, recipient_id, published, str(reader), " ".join(sorted(found)))
+        keys.setdefault(transfer_id, Counter())[key] += 1
+    return keys
+
+
+def rows_of(findings):
+    """``FINDING_COLUMNS`` tuples of ``Finding`` objects."""
+    return [tuple(getattr(finding, name) for name in FINDING_COLUMNS) for finding in findings]
+
+
+def stored_finding_keys(transfer_ids, *, using="default"):
+    """``finding_keys`` of the stored findings of ``transfer_ids``."""
+    transfer_ids = list(transfer_ids)
+    rows = []
+    for start in range(0, len(transfer_ids), CHUNK):
+        rows += (
+            Finding.objects.using(using)
+            .filter(transfer_id__in=transfer_ids[start : start + CHUNK], kind__in=CONTRAVENING)
+            .values_list(*FINDING_COLUMNS)
+        )
+    return finding_keys(rows)
+
+
+def _total(keys):
+    total = Counter()
+    for counter in keys.values():
+        total.update(counter)
+    return total
+
+
+def move_findings(removed, added, *, using="default"):
+    """Count the transfers of ``removed`` (``finding_keys``, as their findings were) out and
+    those of ``added`` (as they are now) in."""
+    delta = _total(added)
+    delta.subtract(_total(removed))
+    _add(FindingTally, FINDING_KEY, "transfers", delta, using)
+
+
+# The transfers whose findings a deletion in progress takes with it (a transfer, a measure, a
+# designation: their findings go by cascade, without signals), with their tally keys as they
+# were; counted again once the records are gone (``findings_leaving``, ``findings_left``).
+_leaving = threading.local()
+
+
+def findings_leaving(transfer_ids, *, using="default"):
+    """Before a deletion: remember the tally keys of ``transfer_ids``'s findings."""
+    leaving = _leaving.__dict__.setdefault(using, {})
+    new = [pk for pk in transfer_ids if pk not in leaving]
+    keys = stored_finding_keys(new, using=using)
+    for pk in new:
+        leaving[pk] = keys.get(pk, Counter())
+
+
+def findings_left(*, using="default"):
+    """After a deletion: count the transfers remembered by ``findings_leaving`` as their
+    findings are now (the deletion's cascades have all run before the first ``post_delete``)."""
+    leaving = _leaving.__dict__.pop(using, None)
+    if leaving:
+        move_findings(leaving, stored_finding_keys(leaving, using=using), using=using)
+
+
+def forget_leaving(transfer_ids, *, using="default"):
+    """``findings.write`` counts what it rewrites itself: no deletion counts it again."""
+    leaving = _leaving.__dict__.get(using)
+    if leaving:
+        for pk in transfer_ids:
+            leaving.pop(pk, None)
+
+
 # --- counting afresh ----------------------------------------------------------------------
 
 
@@ -377,12 +509,24 @@ def stored_claim_tallies(*, using="default"):
     return {(claim, transfer): n for claim, transfer, n in rows if n}
 
 
+def fresh_finding_tallies(*, using="default"):
+    """``{FindingTally key: transfers}`` counted from the stored findings now."""
+    rows = Finding.objects.using(using).filter(kind__in=CONTRAVENING).values_list(*FINDING_COLUMNS).order_by()
+    return dict(_total(finding_keys(rows.iterator(chunk_size=10_000))))
+
+
+def stored_finding_tallies(*, using="default"):
+    rows = FindingTally.objects.using(using).values_list(*FINDING_KEY, "transfers")
+    return {tuple(row[:5]): row[5] for row in rows if row[5]}
+
+
 def differences(*, using="default"):
     """``[(tally, key, stored, counted)]``: every row of the tallies that is not a fresh count."""
     found = []
     for name, stored, fresh in (
         ("transfers", stored_transfer_tallies(using=using), fresh_transfer_tallies(using=using)),
         ("claims", stored_claim_tallies(using=using), fresh_claim_tallies(using=using)),
+        ("findings", stored_finding_tallies(using=using), fresh_finding_tallies(using=using)),
     ):
         for key in sorted(set(stored) | set(fresh), key=repr):
             if stored.get(key) != fresh.get(key):
@@ -418,7 +562,15 @@ def rebuild(*, using="default"):
                 for (claim, transfer), n in sorted(fresh_claim_tallies(using=using).items())
             ]
         )
-    return TransferTally.objects.using(using).count() + ClaimTally.objects.using(using).count()
+        FindingTally.objects.using(using).all().delete()
+        FindingTally.objects.using(using).bulk_create(
+            [
+                FindingTally(**dict(zip(FINDING_KEY, key, strict=True)), transfers=n)
+                for key, n in sorted(fresh_finding_tallies(using=using).items())
+            ],
+            batch_size=1000,
+        )
+    return sum(model.objects.using(using).count() for model in (TransferTally, ClaimTally, FindingTally))
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -436,3 +588,20 @@ def claims_count(*, published_only):
     if published_only:
         rows = rows.filter(claim_published=True, transfer_published=True)
     return rows.aggregate(n=Sum("claims"))["n"] or 0
+
+
+def finding_tallies(country, *, user):
+    """The ``FindingTally`` rows of the transfers ``country`` is party to, as ``user`` reads
+    them: ``[(supplier id, recipient id, elements, transfers)]``."""
+    from apps.transfers.findings import audience_of
+
+    reader = Audience.EDITORS if Audience.EDITORS in audience_of(user) else Audience.PUBLIC
+    rows = FindingTally.objects.filter(Q(supplier=country) | Q(recipient=country), audience=reader)
+    if reader == Audience.PUBLIC:
+        rows = rows.filter(published=True)
+    return [
+        (supplier_id, recipient_id, elements(findings), n)
+        for supplier_id, recipient_id, findings, n in rows.values_list(
+            "supplier_id", "recipient_id", "findings", "transfers"
+        )
+    ]

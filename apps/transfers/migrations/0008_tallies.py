@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-# The tallies of the transfers and claims already stored (apps.transfers.tallies.rebuild
+# The tallies of the transfers, claims and findings already stored (apps.transfers.tallies.rebuild
 # counts the same way).
 COUNT_TRANSFERS = """
 INSERT INTO transfers_transfertally
@@ -20,6 +20,25 @@ SELECT claim.review_status = 'published', transfer.review_status = 'published', 
 FROM transfers_claim claim JOIN transfers_transfer transfer ON transfer.id = claim.transfer_id
 GROUP BY claim.review_status = 'published', transfer.review_status = 'published'
 """
+
+
+def count_findings(apps, schema_editor):
+    """The findings' tally of the findings already stored."""
+    from apps.transfers.services import CONTRAVENING
+    from apps.transfers.tallies import FINDING_COLUMNS, FINDING_KEY, finding_keys
+
+    Finding = apps.get_model("transfers", "Finding")
+    FindingTally = apps.get_model("transfers", "FindingTally")
+    alias = schema_editor.connection.alias
+    rows = Finding.objects.using(alias).filter(kind__in=CONTRAVENING).values_list(*FINDING_COLUMNS).order_by()
+    counted = {}
+    for keys in finding_keys(rows.iterator(chunk_size=10_000)).values():
+        for key, n in keys.items():
+            counted[key] = counted.get(key, 0) + n
+    FindingTally.objects.using(alias).bulk_create(
+        [FindingTally(**dict(zip(FINDING_KEY, key, strict=True)), transfers=n) for key, n in sorted(counted.items())],
+        batch_size=1000,
+    )
 
 
 class Migration(migrations.Migration):
@@ -42,6 +61,31 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["claim_published", "transfer_published"],
+            },
+        ),
+        migrations.CreateModel(
+            name="FindingTally",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("published", models.BooleanField(help_text="The transfers are published (the public reads them).")),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[("public", "The public"), ("editors", "Editors")],
+                        help_text="Who reads the findings so: the public, or editors (whose cap totals count drafts).",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "findings",
+                    models.TextField(
+                        help_text="The findings, each \"measure id:kind:SR\" (S, R: 1 when it obliges the supplier's, the recipient's state), sorted, separated by spaces."
+                    ),
+                ),
+                ("transfers", models.IntegerField(help_text="How many transfers have exactly these findings.")),
+            ],
+            options={
+                "ordering": ["supplier_id", "recipient_id", "published", "audience", "findings"],
             },
         ),
         migrations.CreateModel(
@@ -74,6 +118,20 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddField(
+            model_name="findingtally",
+            name="recipient",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="geo.country"
+            ),
+        ),
+        migrations.AddField(
+            model_name="findingtally",
+            name="supplier",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="geo.country"
+            ),
+        ),
+        migrations.AddField(
             model_name="transfertally",
             name="recipient",
             field=models.ForeignKey(
@@ -88,6 +146,16 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddIndex(
+            model_name="findingtally",
+            index=models.Index(fields=["recipient"], name="finding_tally_by_recipient"),
+        ),
+        migrations.AddConstraint(
+            model_name="findingtally",
+            constraint=models.UniqueConstraint(
+                fields=("supplier", "recipient", "published", "audience", "findings"), name="finding_tally_once"
+            ),
+        ),
+        migrations.AddIndex(
             model_name="transfertally",
             index=models.Index(fields=["recipient"], name="transfer_tally_by_recipient"),
         ),
@@ -99,4 +167,5 @@ class Migration(migrations.Migration):
         ),
         migrations.RunSQL(COUNT_TRANSFERS, migrations.RunSQL.noop),
         migrations.RunSQL(COUNT_CLAIMS, migrations.RunSQL.noop),
+        migrations.RunPython(count_findings, migrations.RunPython.noop),
     ]
