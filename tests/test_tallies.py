@@ -1,10 +1,15 @@
-"""The tallies (apps.transfers.tallies): the counts of transfers and claims the graph, the network,
-the home page and a country's profile read are a fresh count after every write path: saves,
-moves between buckets, publishing, deletes, loads; checked and rebuilt by ``manage.py tallies``."""
+"""The tallies (apps.transfers.tallies): the counts of transfers, claims and findings the graph, the
+network, the home page and a country's profile read are a fresh count after every write path:
+saves, moves between buckets, publishing, deletes (with their cascades), loads; checked and
+rebuilt by ``manage.py tallies``."""
 
 import datetime
+import functools
 import io
+import operator
+from urllib.parse import urlencode
 
+import orjson
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
@@ -15,15 +20,30 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from apps.common.api.renderers import ORJSONRenderer
 from apps.common.roles import REVIEWERS
 from apps.common.services import records_set_review_status
 from apps.explore import selectors
+from apps.explore.api.serializers import GraphSerializer
+from apps.explore.api.views import graph_json
 from apps.explore.pages import PUBLIC, home_page
 from apps.ingest.loader import RecordList, load_records
 from apps.ingest.services.records import Location, Record
+from apps.sanctions.models import Measure
 from apps.transfers import tallies
-from apps.transfers.models import Claim, ClaimTally, Transfer, TransferTally
-from tests.factories import ClaimFactory, SourceFactory, TransferFactory, country
+from apps.transfers.findings import audience_of
+from apps.transfers.models import Claim, ClaimTally, Finding, FindingTally, Transfer, TransferTally
+from apps.transfers.services import CONTRAVENING
+from tests.factories import (
+    ActorFactory,
+    ClaimFactory,
+    DesignationFactory,
+    MeasureFactory,
+    RegimeFactory,
+    SourceFactory,
+    TransferFactory,
+    country,
+)
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -235,16 +255,20 @@ def grouped_edges(user):
     """The graph's transfer edges as a GROUP BY of every transfer ``user`` reads computes them."""
     rows = (
         Transfer.objects.visible_to(user)
-        .values("supplier_id", "recipient_id", "category", "status")
+        .values("supplier__iso2", "recipient__iso2", "category", "status")
         .annotate(
             transfers=Count("pk"),
             first_start=Min("started_on"),
             last_end=Max("ended_on"),
             open_ended=Count("pk", filter=Q(ended_on__isnull=True)),
         )
-        .order_by()
+        .order_by("supplier__iso2", "recipient__iso2", "category", "status")
     )
-    return sorted(tuple(sorted(row.items())) for row in rows)
+    return [
+        (r["supplier__iso2"], r["recipient__iso2"], r["category"], r["status"], r["transfers"])
+        + (r["first_start"], r["last_end"], r["open_ended"] > 0)
+        for r in rows
+    ]
 
 
 def test_the_graph_the_flows_and_the_home_counts_read_off_the_tallies_are_the_grouped_ones(reviewer):
@@ -269,8 +293,12 @@ def test_the_graph_the_flows_and_the_home_counts_read_off_the_tallies_are_the_gr
         )
     today = D(2026, 12, 6)
     for user in (PUBLIC, reviewer):
-        edges = selectors._graph_flows(None, None, (), user=user, today=today)
-        assert sorted(tuple(sorted(edge.items())) for edge in edges) == grouped_edges(user)
+        edges = [e for e in selectors.country_graph(user=user, today=today)["edges"] if e["kind"] == "transfer"]
+        assert [
+            (e["source"], e["target"], e["category"], e["status"], e["count"], e["started_on"], e["ended_on"])
+            + (e["ongoing"],)
+            for e in edges
+        ] == grouped_edges(user)
         profile = selectors.country_profile(country("RU"), user=user, today=today)
         transfers = Transfer.objects.visible_to(user)
         assert profile["transfers_in"]["total"] == transfers.filter(recipient=country("RU")).count()
@@ -283,6 +311,89 @@ def test_the_graph_the_flows_and_the_home_counts_read_off_the_tallies_are_the_gr
     assert home["counts"]["claims"] == Claim.objects.visible_to(PUBLIC).count()
     # As many transfers each: by code.
     assert [(c["iso2"], c["transfers"]) for c in home["involved"]] == [("KP", 3), ("RU", 3)]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [{}, {"categories": ["missiles", "munitions"]}, {"start": D(2023, 1, 1), "end": D(2024, 6, 30)}],
+    ids=["whole", "categories", "period"],
+)
+def test_the_graph_api_writes_what_its_serializer_wrote(demo_data, reviewer, question):
+    """The graph's JSON is written straight from the edges' numbers: the same document as
+    ``GraphSerializer`` and the renderer made of ``country_graph``'s answer."""
+    transfers = "http://testserver/api/v1/transfers/"
+    for user in (PUBLIC, reviewer):
+        graph = selectors.country_graph(user=user, today=D(2026, 12, 6), **question)
+        assert any(edge["kind"] == "transfer" for edge in graph["edges"])
+        for edge in graph["edges"]:
+            filters = edge.pop("filters")
+            edge["list"] = f"{transfers}?{urlencode(filters)}" if filters else None
+        expected = orjson.loads(ORJSONRenderer().render(GraphSerializer(graph).data))
+        parts = selectors.graph_parts(user=user, today=D(2026, 12, 6), **question)
+        assert orjson.loads(graph_json(parts, transfers)) == expected
+
+
+def stored_contravening(country, user):
+    """The stored contravening findings of the transfers ``country`` is party to, as ``user`` reads them."""
+    rows = Finding.objects.filter(
+        Q(supplier=country) | Q(recipient=country), kind__in=CONTRAVENING, audience__in=audience_of(user)
+    )
+    return rows if user is not PUBLIC else rows.filter(published=True)
+
+
+@pytest.mark.parametrize("iso2", ["KP", "RU", "IR"])
+def test_the_profile_counts_off_the_findings_tally_what_the_stored_findings_count(demo_data, reviewer, iso2):
+    party = country(iso2)
+    TransferFactory(reference="a-draft", category="munitions", review_status="draft")
+    for user in (PUBLIC, reviewer):
+        profile = selectors.country_profile(party, user=user, today=D(2026, 12, 6))
+        for entry in profile["contravened_resolutions_voted_for"]:
+            measures = Measure.objects.filter(
+                functools.reduce(operator.or_, (Q(regime__code=r, code=m) for r, m in entry["measures"]))
+            )
+            rows = stored_contravening(party, user).filter(measure__in=measures)
+            assert entry["transfers_count"] == rows.values("transfer_id").distinct().count()
+        grouped = (
+            Finding.objects.filter(
+                Q(obliges_supplier=True, supplier=party) | Q(obliges_recipient=True, recipient=party),
+                kind__in=CONTRAVENING,
+                audience__in=audience_of(user),
+                **({"published": True} if user is PUBLIC else {}),
+            )
+            .values("measure__regime__code", "measure__code", "kind")
+            .annotate(n=Count("transfer_id", distinct=True))
+            .order_by("measure__regime__code", "measure__code", "kind")
+        )
+        assert profile["findings_obliging"] == [
+            {"measure": [r["measure__regime__code"], r["measure__code"]], "kind": r["kind"], "transfers_count": r["n"]}
+            for r in grouped
+        ]
+    assert in_step() == []
+
+
+def test_deleting_a_measure_or_a_designation_counts_their_findings_out():
+    """Their findings go by cascade, without a signal of their own."""
+    regime = RegimeFactory(code="UN-1718")
+    for code in ("arms-export-ban", "munitions-ban"):
+        MeasureFactory(regime=regime, code=code, covers=["arms"], started_on=D(2009, 6, 12))
+    freeze = MeasureFactory(
+        regime=regime, code="asset-freeze", kind="asset_freeze", direction="not_applicable", covers=[]
+    )
+    bank = ActorFactory(slug="a-bank")
+    shells("shells", supplier_actor=bank)
+    shells("more-shells", recipient=country("SY"))
+    listing = DesignationFactory(regime=regime, actor=bank, listed_on=D(2019, 1, 1))
+    assert FindingTally.objects.filter(findings__contains="designated_party").exists()
+    listing.delete()
+    assert in_step() == []
+    freeze.delete()
+    Measure.objects.get(code="munitions-ban").delete()
+    assert in_step() == []
+    MeasureFactory(regime=regime, code="munitions-ban", covers=["arms"], started_on=D(2009, 6, 12))
+    assert FindingTally.objects.filter(findings__contains=" ").exists()  # two findings each
+    regime.delete()  # its measures, all at once
+    assert not FindingTally.objects.exists()
+    assert in_step() == []
 
 
 # --- a property: after any sequence of writes, the tallies are a fresh count -----------------
