@@ -371,6 +371,41 @@ def test_the_profile_counts_off_the_findings_tally_what_the_stored_findings_coun
     assert in_step() == []
 
 
+def test_a_resolutions_examples_are_its_most_recent_transfers_among_its_measures(demo_data, reviewer):
+    """More transfers than a resolution lists, under several of its measures, on both sides."""
+    for number in range(30):
+        shells(
+            f"more-shells-{number}",
+            category=["munitions", "missiles", "arms"][number % 3],
+            started_on=None if number == 7 else D(2010 + number % 15, 1 + number % 12, 1),
+            ended_on=None,
+            review_status="draft" if number % 4 == 0 else "published",
+        )
+    for number in range(8):
+        shells(
+            f"ru-kp-{number}",
+            supplier=country("RU"),
+            recipient=country("KP"),
+            category="missiles",
+            started_on=D(2023, 1 + number, 1),
+            ended_on=None,
+        )
+    for user in (PUBLIC, reviewer):
+        profile = selectors.country_profile(country("RU"), user=user, today=D(2026, 12, 6))
+        assert profile["contravened_resolutions_voted_for"]
+        for entry in profile["contravened_resolutions_voted_for"]:
+            measures = Measure.objects.filter(
+                functools.reduce(operator.or_, (Q(regime__code=r, code=m) for r, m in entry["measures"]))
+            )
+            rows = stored_contravening(country("RU"), user).filter(measure__in=measures)
+            expected = list(
+                Transfer.objects.filter(pk__in=rows.values("transfer_id"))
+                .order_by("-started_on", "reference")
+                .values_list("reference", flat=True)[: selectors.EXAMPLES]
+            )
+            assert entry["transfers"] == expected
+
+
 def test_deleting_a_measure_or_a_designation_counts_their_findings_out():
     """Their findings go by cascade, without a signal of their own."""
     regime = RegimeFactory(code="UN-1718")

@@ -271,31 +271,37 @@ def _contravening_rows(country, user):
 
 def _examples(country, user, rows, behind):
     """``{resolution: [reference, ...]}``: the most recent ``EXAMPLES`` transfers behind each, in
-    the transfer list's order, from one union of walks of the findings' own indexes (a
-    transfer has a few findings under the same measures at most: each walk reads enough rows
-    for ``EXAMPLES`` distinct transfers)."""
-    examples = {resolution: {} for resolution in behind}
+    the transfer list's order, from one union of walks of the findings' own indexes, one per
+    measure and side (``finding_by_supplier_measure``, ``finding_by_recipient_measure``): a
+    transfer has a few findings under one measure at most, so each walk reads enough rows for
+    ``EXAMPLES`` distinct transfers, and a resolution's are the most recent among its
+    measures'."""
+    measures = sorted({m.pk for found in behind.values() for m in found})
     samples = []
-    for resolution, measures in behind.items():
-        enough = EXAMPLES * (len(measures) + 2)
+    for measure in measures:
         for side in ("supplier", "recipient"):
             walk = (
-                rows.filter(measure__in=measures, **{side: country})
+                rows.filter(measure=measure, **{side: country})
                 .order_by("-transfer_started_on", "transfer_reference")
-                .values("pk")[:enough]
+                .values("pk")[: EXAMPLES * 3]
             )
             samples.append(
                 Finding.objects.filter(pk__in=walk)
                 .order_by()
-                .values_list(Value(resolution.pk), "transfer_started_on", "transfer_reference")
+                .values_list(Value(measure), "transfer_started_on", "transfer_reference")
             )
-    by_pk = {r.pk: r for r in behind}
-    for resolution_pk, started_on, reference in samples[0].union(*samples[1:], all=True):
-        examples[by_pk[resolution_pk]][reference] = _descending(started_on)
-    return {
-        r: [reference for _day, reference in sorted((day, ref) for ref, day in found.items())[:EXAMPLES]]
-        for r, found in examples.items()
-    }
+    by_measure = {measure: {} for measure in measures}
+    for measure, started_on, reference in samples[0].union(*samples[1:], all=True):
+        by_measure[measure][reference] = _descending(started_on)
+    examples = {}
+    for resolution, found in behind.items():
+        days = {}
+        for measure in found:
+            days.update(by_measure[measure.pk])
+        examples[resolution] = [
+            reference for _day, reference in sorted((day, ref) for ref, day in days.items())[:EXAMPLES]
+        ]
+    return examples
 
 
 def _descending(day):

@@ -250,9 +250,15 @@ class Finding(models.Model):
             models.Index(fields=["transfer", "audience", "rank"], name="finding_of_transfer"),
             models.Index(fields=["measure", "kind"], name="finding_by_measure"),
             models.Index(fields=["measure", "cap_period_start"], name="finding_by_cap_period"),
-            models.Index(fields=["supplier", "-transfer_started_on", "transfer_reference"], name="finding_by_supplier"),
+            # A country's findings under one measure, in the transfer list's order: the examples
+            # of a resolution its profile lists are read off these, one walk per measure and side.
             models.Index(
-                fields=["recipient", "-transfer_started_on", "transfer_reference"], name="finding_by_recipient"
+                fields=["supplier", "measure", "-transfer_started_on", "transfer_reference"],
+                name="finding_by_supplier_measure",
+            ),
+            models.Index(
+                fields=["recipient", "measure", "-transfer_started_on", "transfer_reference"],
+                name="finding_by_recipient_measure",
             ),
         ]
 

@@ -46,6 +46,7 @@ class Migration(migrations.Migration):
         ("actors", "0004_search_indexes"),
         ("evidence", "0003_search_indexes"),
         ("geo", "0003_scale_indexes"),
+        ("sanctions", "0008_scope_exemptions_parts"),
         ("transfers", "0007_scope_exemptions_parts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -103,6 +104,28 @@ class Migration(migrations.Migration):
             options={
                 "ordering": ["supplier_id", "recipient_id", "category", "status", "published"],
             },
+        ),
+        migrations.RemoveIndex(
+            model_name="finding",
+            name="finding_by_supplier",
+        ),
+        migrations.RemoveIndex(
+            model_name="finding",
+            name="finding_by_recipient",
+        ),
+        migrations.AddIndex(
+            model_name="finding",
+            index=models.Index(
+                fields=["supplier", "measure", "-transfer_started_on", "transfer_reference"],
+                name="finding_by_supplier_measure",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="finding",
+            index=models.Index(
+                fields=["recipient", "measure", "-transfer_started_on", "transfer_reference"],
+                name="finding_by_recipient_measure",
+            ),
         ),
         migrations.AddIndex(
             model_name="transfer",
