@@ -1,6 +1,5 @@
 """The API views of the cross-app questions: a country's profile and the graph of countries."""
 
-import functools
 from urllib.parse import quote_plus, urlencode
 
 import orjson
@@ -41,36 +40,39 @@ class GraphQuerySerializer(serializers.Serializer):
         return attrs
 
 
-# ``urlencode``'s quoting of one value, kept: a graph's edges share a few codes and categories.
-quote = functools.lru_cache(maxsize=4096)(quote_plus)
+class _Quoted(dict):
+    """A value as ``urlencode`` quotes it, each quoted once."""
+
+    def __missing__(self, value):
+        self[value] = quoted = quote_plus(value)
+        return quoted
 
 
 def graph_json(parts, transfers):
     """The graph (``graph_parts``) as ``GraphSerializer`` writes it, each transfer edge linking
     the list of its transfers at ``transfers``: written straight from the edges' numbers, not
-    through the serializer's fields (a million transfers make tens of thousands of edges)."""
+    through the serializer's fields (a million transfers make tens of thousands of edges), each
+    code, category and status quoted for the link once (as ``urlencode`` quotes it)."""
+    flows = parts["flows"]
     period = f"&{urlencode(parts['period'])}" if parts["period"] else ""
-    edges = []
-    for flow in parts["flows"]:
-        supplier, _s, recipient, _r, category, status, count, first_start, last_end, open_ended = flow
-        query = (
-            f"supplier={quote(supplier)}&recipient={quote(recipient)}&category={quote(category)}&status={quote(status)}"
-        )
-        edges.append(
-            {
-                "kind": "transfer",
-                "source": supplier,
-                "target": recipient,
-                "reference": None,
-                "category": category,
-                "status": status,
-                "count": count,
-                "started_on": first_start,
-                "ended_on": last_end,
-                "ongoing": open_ended > 0,
-                "list": f"{transfers}?{query}{period}",
-            }
-        )
+    quoted = _Quoted()
+    edges = [
+        {
+            "kind": "transfer",
+            "source": supplier,
+            "target": recipient,
+            "reference": None,
+            "category": category,
+            "status": status,
+            "count": count,
+            "started_on": first_start,
+            "ended_on": last_end,
+            "ongoing": open_ended > 0,
+            "list": f"{transfers}?supplier={quoted[supplier]}&recipient={quoted[recipient]}"
+            f"&category={quoted[category]}&status={quoted[status]}{period}",
+        }
+        for supplier, _s, recipient, _r, category, status, count, first_start, last_end, open_ended in flows
+    ]
     for edge in parts["others"]:
         edges.append({**{name: value for name, value in edge.items() if name != "filters"}, "list": None})
     return orjson.dumps({"nodes": parts["nodes"], "edges": edges})
