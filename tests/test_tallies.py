@@ -1,7 +1,7 @@
 """The tallies (apps.transfers.tallies): the counts of transfers, claims and findings the graph, the
 network, the home page and a country's profile read are a fresh count after every write path:
 saves, moves between buckets, publishing, deletes (with their cascades), loads; checked and
-rebuilt by ``manage.py tallies``."""
+rebuilt by ``manage.py tallies``. Designations are counted by their actor's country and year."""
 
 import datetime
 import functools
@@ -26,10 +26,10 @@ from apps.common.services import records_set_review_status
 from apps.explore import selectors
 from apps.explore.api.serializers import GraphSerializer
 from apps.explore.api.views import graph_json
-from apps.explore.pages import PUBLIC, home_page
+from apps.explore.pages import PUBLIC, country_page, home_page
 from apps.ingest.loader import RecordList, load_records
 from apps.ingest.services.records import Location, Record
-from apps.sanctions.models import Measure
+from apps.sanctions.models import Designation, Measure
 from apps.transfers import tallies
 from apps.transfers.findings import audience_of
 from apps.transfers.models import Claim, ClaimTally, Finding, FindingTally, Transfer, TransferTally
@@ -431,6 +431,52 @@ def test_deleting_a_measure_or_a_designation_counts_their_findings_out():
     assert in_step() == []
 
 
+def test_designations_are_counted_by_their_actors_country_and_year_through_saves_loads_and_deletes():
+    regime = RegimeFactory(code="UN-1718")
+    trader = ActorFactory(slug="a-trader", country=country("RU"))
+    listing = DesignationFactory(regime=regime, actor=trader, reference="one", listed_on=D(2022, 5, 1))
+    DesignationFactory(regime=regime, actor=trader, reference="two", listed_on=None)
+    assert tallies.designations_by_year(country("RU")) == {2022: 1, 0: 1}
+    listing.listed_on = D(2023, 1, 1)
+    listing.save()
+    trader.country = country("KP")
+    trader.save()
+    assert tallies.designations_by_year(country("KP")) == {2023: 1, 0: 1}
+    assert tallies.designations_by_year(country("RU")) == {}
+    assert in_step() == []
+    load(
+        record("actors.actor", slug="a-trader", name=trader.name, kind=trader.kind, country=["IR"]),
+        record(
+            "sanctions.designation", regime=["UN-1718"], reference="three", actor=["a-trader"], listed_on="2024-02-02"
+        ),
+        record(
+            "sanctions.designation", regime=["UN-1718"], reference="one", actor=["a-trader"], listed_on="2021-01-01"
+        ),
+    )
+    assert tallies.designations_by_year(country("IR")) == {2021: 1, 2024: 1, 0: 1}
+    assert in_step() == []
+    listing.refresh_from_db()
+    listing.delete()
+    assert tallies.designations_by_year(country("IR")) == {2024: 1, 0: 1}
+    assert in_step() == []
+
+
+def test_the_profile_and_the_timeline_count_designations_as_the_designations_do(demo_data, client):
+    for iso2 in ("RU", "KP", "IR"):
+        party = country(iso2)
+        profile = selectors.country_profile(party, user=PUBLIC, today=D(2026, 12, 6))
+        assert profile["designations_count"] == Designation.objects.filter(actor__country=party).count()
+    page = country_page(country("KP"))
+    lane = [item["label"] for item in page["timeline"] if item["lane"] == "designations"]
+    years = (
+        Designation.objects.filter(actor__country=country("KP"), listed_on__isnull=False)
+        .values_list("listed_on__year")
+        .annotate(n=Count("pk"))
+        .order_by("listed_on__year")
+    )
+    assert lane and lane == [f"{n} designation{'s' if n != 1 else ''} listed in {year}" for year, n in years]
+
+
 # --- a property: after any sequence of writes, the tallies are a fresh count -----------------
 
 PARTIES = [("KP", "RU"), ("RU", "KP"), ("IR", "RU")]
@@ -445,6 +491,8 @@ class Writes(RuleBasedStateMachine):
     def source(self):
         self.url = SourceFactory().url
         self.number = 0
+        self.regime = RegimeFactory(code="UN-1718")
+        self.actors = [ActorFactory(slug=f"actor-{n}", country=country("RU")) for n in range(2)]
 
     @rule(
         parties=st.sampled_from(PARTIES),
@@ -546,6 +594,39 @@ class Writes(RuleBasedStateMachine):
             ),
             claim_record(f"c-{self.number}", reference, self.url),
         )
+
+    @rule(actor=st.integers(0, 1), year=st.one_of(st.none(), st.integers(2015, 2025)))
+    def designate(self, actor, year):
+        self.number += 1
+        DesignationFactory(
+            regime=self.regime,
+            actor=self.actors[actor],
+            reference=f"d-{self.number}",
+            listed_on=D(year, 3, 1) if year else None,
+        )
+
+    @rule(data=st.data())
+    def change_a_designation(self, data):
+        designations = list(Designation.objects.order_by("pk"))
+        if not designations:
+            return
+        designation = data.draw(st.sampled_from(designations))
+        change = data.draw(st.sampled_from(["relist", "actor", "delete"]))
+        if change == "delete":
+            designation.delete()
+            return
+        if change == "actor":
+            designation.actor = data.draw(st.sampled_from(self.actors))
+        else:
+            year = data.draw(st.one_of(st.none(), st.integers(2015, 2025)))
+            designation.listed_on = D(year, 3, 1) if year else None
+            designation.delisted_on = None
+        designation.save()
+
+    @rule(actor=st.integers(0, 1), iso2=st.sampled_from(["RU", "KP", None]))
+    def move_an_actor(self, actor, iso2):
+        self.actors[actor].country = country(iso2) if iso2 else None
+        self.actors[actor].save()
 
     @invariant()
     def the_tallies_are_a_fresh_count(self):

@@ -12,7 +12,6 @@ from collections import Counter, defaultdict
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 
@@ -248,14 +247,9 @@ def country_timeline(country, profile, statements, today):
                     "kind": "veto" if vote["veto"] else vote["position"],
                 }
             )
-    listed = (
-        Designation.objects.filter(actor__country=country, listed_on__isnull=False)
-        .annotate(year=ExtractYear("listed_on"))
-        .values("year")
-        .annotate(n=Count("pk"))
-        .order_by("year")
-    )
-    for row in listed:
+    # Counted off the tallies (year 0: designations with no listing date).
+    listed = sorted((year, n) for year, n in tallies.designations_by_year(country).items() if year and n)
+    for row in ({"year": year, "n": n} for year, n in listed):
         items.append(
             {
                 "lane": "designations",

@@ -133,7 +133,7 @@ def country_profile(country, *, user, today=None):
             }
             for r in relationships
         ],
-        "designations_count": Designation.objects.filter(actor__country=country).count(),
+        "designations_count": sum(tallies.designations_by_year(country).values()),
         "designations_under_regimes_targeting_count": Designation.objects.filter(
             regime__target_country=country
         ).count(),

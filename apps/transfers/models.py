@@ -376,3 +376,23 @@ class FindingTally(models.Model):
 
     def __str__(self):
         return f"{self.transfers} transfers {self.supplier_id} → {self.recipient_id}: {self.findings}"
+
+
+class DesignationTally(models.Model):
+    """How many designations (listings of an actor under a regime) there are of the actors of
+    one country, by the year they were listed (0: no listing date): a country's profile and
+    timeline count its designations off these rows. Kept exact by every write of a
+    designation or of an actor's country (``apps.transfers.tallies``)."""
+
+    KEYS_DATA_VERSION = True
+
+    country = models.ForeignKey("geo.Country", on_delete=models.CASCADE, related_name="+", db_index=False)
+    year = models.PositiveSmallIntegerField(help_text="The year of the listing; 0 when it has no date.")
+    designations = models.IntegerField(help_text="How many designations.")
+
+    class Meta:
+        ordering = ["country_id", "year"]
+        constraints = [models.UniqueConstraint(fields=["country", "year"], name="designation_tally_once")]
+
+    def __str__(self):
+        return f"{self.designations} designations of {self.country_id} in {self.year or 'no year'}"

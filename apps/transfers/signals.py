@@ -172,6 +172,36 @@ def _findings_left(sender, instance, using="default", **kwargs):
     tallies.findings_left(using=using)
 
 
+def _designation_saving(sender, instance, using="default", **kwargs):
+    instance._designation_key_before = tallies.stored_designation_key(instance.pk, using=using) if instance.pk else None
+
+
+def _designation_saved(sender, instance, using="default", **kwargs):
+    was = getattr(instance, "_designation_key_before", None)
+    tallies.move_designations([was], [tallies.stored_designation_key(instance.pk, using=using)], using=using)
+
+
+def _designation_deleting(sender, instance, using="default", **kwargs):
+    instance._designation_key_gone = tallies.stored_designation_key(instance.pk, using=using)
+
+
+def _designation_counted_out(sender, instance, using="default", **kwargs):
+    tallies.move_designations(removed=[getattr(instance, "_designation_key_gone", None)], using=using)
+
+
+def _actor_saving(sender, instance, using="default", **kwargs):
+    stored = Actor._base_manager.using(using).filter(pk=instance.pk).values_list("country_id", flat=True)
+    instance._country_before = stored.first() if instance.pk else None
+
+
+def _actor_saved(sender, instance, created=False, using="default", **kwargs):
+    if not created:
+        now = Actor._base_manager.using(using).filter(pk=instance.pk).values_list("country_id", flat=True).first()
+        tallies.designations_of_actor(
+            instance.pk, country_before=getattr(instance, "_country_before", None), country_now=now, using=using
+        )
+
+
 def _claim_saving(sender, instance, using="default", **kwargs):
     instance._claim_key_before = tallies.stored_claim_key(instance.pk, using=using) if instance.pk else None
 
@@ -232,6 +262,12 @@ def connect():
         label = model._meta.label_lower
         pre_delete.connect(_findings_leaving_with_measure, sender=model, dispatch_uid=f"tallies:{label}:deleting")
         post_delete.connect(_findings_left, sender=model, dispatch_uid=f"tallies:{label}:delete")
+    pre_save.connect(_designation_saving, sender=Designation, dispatch_uid="tallies:designation:saving")
+    post_save.connect(_designation_saved, sender=Designation, dispatch_uid="tallies:designation:save")
+    pre_delete.connect(_designation_deleting, sender=Designation, dispatch_uid="tallies:designation:counted")
+    post_delete.connect(_designation_counted_out, sender=Designation, dispatch_uid="tallies:designation:out")
+    pre_save.connect(_actor_saving, sender=Actor, dispatch_uid="tallies:actor:saving")
+    post_save.connect(_actor_saved, sender=Actor, dispatch_uid="tallies:actor:save")
     pre_save.connect(_claim_saving, sender=Claim, dispatch_uid="tallies:claim:saving")
     post_save.connect(_claim_saved, sender=Claim, dispatch_uid="tallies:claim:save")
     pre_delete.connect(_claim_deleting, sender=Claim, dispatch_uid="tallies:claim:deleting")

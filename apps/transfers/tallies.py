@@ -1,11 +1,15 @@
-"""Tallies: the transfers and claims counted ahead of the reads that count them (the network of
-countries and the graph, a country's transfers in and out, the home page's numbers), so that
-the first read after a write does not group a million transfers again.
+"""Tallies: the transfers, claims, findings and designations counted ahead of the reads that
+count them (the network of countries and the graph, a country's profile and page, the home
+page's numbers), so that the first read after a write does not group a million transfers again.
 
 - ``TransferTally``: per supplier, recipient, category, status and published or not, how many
   transfers, how many of them have no end, the earliest start and the latest recorded end.
 - ``ClaimTally``: the claims, by whether each is published and whether its transfer is (the
   public reads those that both are).
+- ``FindingTally``: the transfers between two countries by the set of contravening findings a
+  reader reads (a country's profile: the transfers behind each resolution, the findings that
+  oblige it).
+- ``DesignationTally``: the designations of a country's actors by the year they were listed.
 
 They are counts, not rules: which sanctions a transfer would break is the engine's alone
 (``apps.transfers.services``), stored as findings (``apps.transfers.findings``).
@@ -19,9 +23,15 @@ How every write keeps them exact, in its own transaction:
   earliest start or latest end left with a transfer has those two read again, from its own
   transfers on the index ``transfer_tally_bucket``. A bucket left empty is deleted.
 - A claim saved or deleted, and a transfer published or returned to draft (its claims with
-  it), move between the rows of ``ClaimTally`` (``move_claims``).
+  it), move between the rows of ``ClaimTally`` (``move_claims``); a designation saved or
+  deleted, and an actor given another country (its designations with it), between those of
+  ``DesignationTally`` (``move_designations``).
+- Findings are written by ``findings.write`` alone, which moves the transfers it rewrites
+  between the rows of ``FindingTally``; those that go by cascade (a transfer, a measure or a
+  designation deleted) are counted out after the deletion (``findings_leaving``,
+  ``findings_left``).
 - The loader writes without signals: ``after_load`` is given what it wrote and the rows it
-  changed as they were before.
+  changed (transfers, claims, designations, actors) as they were before.
 
 The upserts only add to what is stored, so two writers of the same bucket at once add up, and
 a bucket's dates read again are read once the writer holds its row. ``manage.py tallies
@@ -36,8 +46,19 @@ from collections import Counter, namedtuple
 from django.db import connections, transaction
 from django.db.models import Count, Max, Min, Q, Sum
 
+from apps.actors.models import Actor
 from apps.common.choices import ReviewStatus
-from apps.transfers.models import Audience, Claim, ClaimTally, Finding, FindingTally, Transfer, TransferTally
+from apps.sanctions.models import Designation
+from apps.transfers.models import (
+    Audience,
+    Claim,
+    ClaimTally,
+    DesignationTally,
+    Finding,
+    FindingTally,
+    Transfer,
+    TransferTally,
+)
 from apps.transfers.services import CONTRAVENING
 
 PUBLISHED = ReviewStatus.PUBLISHED
@@ -49,7 +70,7 @@ Counted = namedtuple("Counted", [*BUCKET, "started_on", "ended_on"])
 FIELDS = ("supplier_id", "recipient_id", "category", "status", "review_status", "started_on", "ended_on")
 _FIELD = {name: Transfer._meta.get_field(name.removesuffix("_id")) for name in FIELDS}
 # The models whose earlier rows the loader hands to ``after_load``.
-TALLIED = (Transfer, Claim)
+TALLIED = (Transfer, Claim, Designation, Actor)
 UPSERT_ROWS = 500
 CHUNK = 2000
 
@@ -292,6 +313,7 @@ def after_load(written, rows_before, *, using="default"):
     before = {row["id"]: counted(row) for row in rows_before.get(Transfer, ())}
     now = stored_counted(transfers, using=using)
     move(before.values(), now.values(), using=using)
+    _designations_after_load(written, rows_before, using)
     claims = set(written.get(Claim, ()))
     flipped = {pk for pk, state in before.items() if pk in now and now[pk].published != state.published}
     if not claims and not flipped:
@@ -452,6 +474,86 @@ def forget_leaving(transfer_ids, *, using="default"):
             leaving.pop(pk, None)
 
 
+# --- designations ----------------------------------------------------------------------------
+
+
+def designation_key(country_id, listed_on):
+    """A designation's row of ``DesignationTally``: its actor's country and its year (0: no
+    date); None for an actor of no country (no country's profile counts it)."""
+    if country_id is None:
+        return None
+    listed_on = Designation._meta.get_field("listed_on").to_python(listed_on)
+    return (country_id, listed_on.year if listed_on else 0)
+
+
+def stored_designation_key(pk, *, using="default"):
+    """The ``DesignationTally`` row designation ``pk`` is counted in now (None: none)."""
+    row = Designation._base_manager.using(using).filter(pk=pk).values_list("actor__country_id", "listed_on").first()
+    return designation_key(*row) if row else None
+
+
+def move_designations(removed=(), added=(), *, using="default"):
+    """Count the designations ``removed`` (``designation_key``s, as they were) out and ``added`` in."""
+    delta = Counter(key for key in added if key is not None)
+    delta.subtract(Counter(key for key in removed if key is not None))
+    _add(DesignationTally, ("country_id", "year"), "designations", delta, using)
+
+
+def designations_of_actor(actor_id, *, country_before, country_now, using="default"):
+    """An actor given another country: its designations move with it."""
+    if country_before == country_now:
+        return
+    removed, added = Counter(), Counter()
+    for listed_on in (
+        Designation._base_manager.using(using).filter(actor_id=actor_id).values_list("listed_on", flat=True)
+    ):
+        removed[designation_key(country_before, listed_on)] += 1
+        added[designation_key(country_now, listed_on)] += 1
+    move_designations(removed.elements(), added.elements(), using=using)
+
+
+def _designations_after_load(written, rows_before, using):
+    """The designations a load wrote, and those of the actors it gave another country."""
+    designations = set(written.get(Designation, ()))
+    actors_before = {row["id"]: row["country_id"] for row in rows_before.get(Actor, ())}
+    actors_now = dict(
+        Actor._base_manager.using(using).filter(pk__in=list(actors_before)).values_list("pk", "country_id")
+    )
+    moved = {pk for pk, country in actors_before.items() if actors_now.get(pk) != country}
+    if not designations and not moved:
+        return
+    designations_before = {row["id"]: row for row in rows_before.get(Designation, ())}
+    # An actor's country before the load: as it was if the load changed it.
+    country_before = dict(actors_before)
+    asked = sorted({row["actor_id"] for row in designations_before.values()} - set(country_before))
+    for start in range(0, len(asked), CHUNK):
+        country_before.update(
+            Actor._base_manager.using(using).filter(pk__in=asked[start : start + CHUNK]).values_list("pk", "country_id")
+        )
+    removed = Counter(
+        designation_key(country_before.get(row["actor_id"]), row["listed_on"]) for row in designations_before.values()
+    )
+    added = Counter()
+    ordered = sorted(designations)
+    for start in range(0, len(ordered), CHUNK):
+        for country_id, listed_on in (
+            Designation._base_manager.using(using)
+            .filter(pk__in=ordered[start : start + CHUNK])
+            .values_list("actor__country_id", "listed_on")
+        ):
+            added[designation_key(country_id, listed_on)] += 1
+    # The designations the load left as they were, of the actors it moved.
+    for pk, actor_id, listed_on in (
+        Designation._base_manager.using(using)
+        .filter(actor_id__in=sorted(moved))
+        .values_list("pk", "actor_id", "listed_on")
+    ):
+        if pk not in designations:
+            removed[designation_key(country_before[actor_id], listed_on)] += 1
+            added[designation_key(actors_now[actor_id], listed_on)] += 1
+    move_designations(removed.elements(), added.elements(), using=using)
+
+
 # --- counting afresh ----------------------------------------------------------------------
 
 
@@ -520,6 +622,20 @@ def stored_finding_tallies(*, using="default"):
     return {tuple(row[:5]): row[5] for row in rows if row[5]}
 
 
+def fresh_designation_tallies(*, using="default"):
+    """``{(country pk, year): designations}`` counted from the designations now."""
+    found = Counter()
+    rows = Designation._base_manager.using(using).filter(actor__country__isnull=False)
+    for country_id, listed_on in rows.values_list("actor__country_id", "listed_on").iterator(chunk_size=10_000):
+        found[designation_key(country_id, listed_on)] += 1
+    return dict(found)
+
+
+def stored_designation_tallies(*, using="default"):
+    rows = DesignationTally.objects.using(using).values_list("country_id", "year", "designations")
+    return {(country, year): n for country, year, n in rows if n}
+
+
 def differences(*, using="default"):
     """``[(tally, key, stored, counted)]``: every row of the tallies that is not a fresh count."""
     found = []
@@ -527,6 +643,7 @@ def differences(*, using="default"):
         ("transfers", stored_transfer_tallies(using=using), fresh_transfer_tallies(using=using)),
         ("claims", stored_claim_tallies(using=using), fresh_claim_tallies(using=using)),
         ("findings", stored_finding_tallies(using=using), fresh_finding_tallies(using=using)),
+        ("designations", stored_designation_tallies(using=using), fresh_designation_tallies(using=using)),
     ):
         for key in sorted(set(stored) | set(fresh), key=repr):
             if stored.get(key) != fresh.get(key):
@@ -570,7 +687,16 @@ def rebuild(*, using="default"):
             ],
             batch_size=1000,
         )
-    return sum(model.objects.using(using).count() for model in (TransferTally, ClaimTally, FindingTally))
+        DesignationTally.objects.using(using).all().delete()
+        DesignationTally.objects.using(using).bulk_create(
+            [
+                DesignationTally(country_id=country, year=year, designations=n)
+                for (country, year), n in sorted(fresh_designation_tallies(using=using).items())
+            ],
+            batch_size=1000,
+        )
+    tallied = (TransferTally, ClaimTally, FindingTally, DesignationTally)
+    return sum(model.objects.using(using).count() for model in tallied)
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -605,3 +731,8 @@ def finding_tallies(country, *, user):
             "supplier_id", "recipient_id", "findings", "transfers"
         )
     ]
+
+
+def designations_by_year(country):
+    """``{year: designations}`` of the actors of ``country`` (0: no listing date)."""
+    return dict(DesignationTally.objects.filter(country=country).values_list("year", "designations"))

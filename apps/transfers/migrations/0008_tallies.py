@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-# The tallies of the transfers, claims and findings already stored (apps.transfers.tallies.rebuild
+# The tallies of the transfers, claims, findings and designations already stored (apps.transfers.tallies.rebuild
 # counts the same way).
 COUNT_TRANSFERS = """
 INSERT INTO transfers_transfertally
@@ -20,6 +20,22 @@ SELECT claim.review_status = 'published', transfer.review_status = 'published', 
 FROM transfers_claim claim JOIN transfers_transfer transfer ON transfer.id = claim.transfer_id
 GROUP BY claim.review_status = 'published', transfer.review_status = 'published'
 """
+
+
+def count_designations(apps, schema_editor):
+    """The designations' tally of the designations already stored."""
+    Designation = apps.get_model("sanctions", "Designation")
+    DesignationTally = apps.get_model("transfers", "DesignationTally")
+    alias = schema_editor.connection.alias
+    counted = {}
+    rows = Designation.objects.using(alias).filter(actor__country__isnull=False)
+    for country_id, listed_on in rows.values_list("actor__country_id", "listed_on").iterator(chunk_size=10_000):
+        key = (country_id, listed_on.year if listed_on else 0)
+        counted[key] = counted.get(key, 0) + 1
+    DesignationTally.objects.using(alias).bulk_create(
+        [DesignationTally(country_id=c, year=y, designations=n) for (c, y), n in sorted(counted.items())],
+        batch_size=1000,
+    )
 
 
 def count_findings(apps, schema_editor):
@@ -62,6 +78,17 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["claim_published", "transfer_published"],
+            },
+        ),
+        migrations.CreateModel(
+            name="DesignationTally",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(help_text="The year of the listing; 0 when it has no date.")),
+                ("designations", models.IntegerField(help_text="How many designations.")),
+            ],
+            options={
+                "ordering": ["country_id", "year"],
             },
         ),
         migrations.CreateModel(
@@ -141,6 +168,13 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddField(
+            model_name="designationtally",
+            name="country",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="geo.country"
+            ),
+        ),
+        migrations.AddField(
             model_name="findingtally",
             name="recipient",
             field=models.ForeignKey(
@@ -167,6 +201,10 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(
                 db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="geo.country"
             ),
+        ),
+        migrations.AddConstraint(
+            model_name="designationtally",
+            constraint=models.UniqueConstraint(fields=("country", "year"), name="designation_tally_once"),
         ),
         migrations.AddIndex(
             model_name="findingtally",
@@ -191,4 +229,5 @@ class Migration(migrations.Migration):
         migrations.RunSQL(COUNT_TRANSFERS, migrations.RunSQL.noop),
         migrations.RunSQL(COUNT_CLAIMS, migrations.RunSQL.noop),
         migrations.RunPython(count_findings, migrations.RunPython.noop),
+        migrations.RunPython(count_designations, migrations.RunPython.noop),
     ]
