@@ -1,8 +1,9 @@
 """Every save, delete and many-to-many change of a record the findings read marks the transfers
 whose findings it may change, and settles them (``apps.transfers.findings``): at once when
-they are few, else through the background task. Every save and delete of a transfer or a
-claim moves it between the tallies' rows (``apps.transfers.tallies``). The loader, which
-writes without signals, calls ``after_load`` instead."""
+they are few, else through the background task. Every save and delete of a transfer, a claim
+or a designation, and an actor given another country, move them between the tallies' rows
+(``apps.transfers.tallies``). The loader, which writes without signals, calls ``after_load``
+instead."""
 
 import threading
 
@@ -285,7 +286,7 @@ def connect():
 def after_load(written, *, before=(), rows_before=None, using="default"):
     """After the loader wrote ``written`` (``{model: [pk, ...]}``, its new and changed records;
     ``before``: the earlier ``state_of`` of the transfers it changed; ``rows_before``: the stored
-    values of the transfers and claims it changed, as they were): move them in the tallies,
+    values of the records it changed that the tallies count, as they were): move them in the tallies,
     mark the transfers it bears on and write their findings."""
     tallies.after_load(written, rows_before or {}, using=using)
     transfers = list(written.get(Transfer, ()))
