@@ -204,6 +204,7 @@ def run_copy(n, state):
     transfer_cols = [
         "id", "review_status", "reference", "supplier_id", "recipient_id", "category", "items", "quantity_low",
         "quantity_high", "quantity_unit", "started_on", "ended_on", "date_precision", "status", "description",
+        "value_unit",
     ]  # fmt: skip
     start = datetime.date(2022, 1, 1)
     transfer_rows = []
@@ -216,7 +217,7 @@ def run_copy(n, state):
             [
                 i + 1, "draft", f"transfer-{i}", country[supplier], country[recipient], CATEGORIES[i % len(CATEGORIES)],
                 f"consignment {i}", 100 + i % 50, 200 + i % 50, "units", began.isoformat(),
-                (began + datetime.timedelta(days=30)).isoformat(), "day", "alleged", "",
+                (began + datetime.timedelta(days=30)).isoformat(), "day", "alleged", "", "",
             ]
         )  # fmt: skip
         link_rows.append([i + 1, i % sources + 1])
