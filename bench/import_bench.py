@@ -44,7 +44,7 @@ from apps.evidence.models import Source  # noqa: E402
 from apps.geo.models import Country  # noqa: E402
 from apps.ingest.loader import load_records  # noqa: E402
 from apps.ingest.services.readers import FileSource  # noqa: E402
-from apps.transfers.models import Claim, Transfer  # noqa: E402
+from apps.transfers.models import Claim, ClaimTally, FindingTally, Transfer, TransferTally  # noqa: E402
 
 MODELS = (Source, Transfer, Claim)
 PAIRS = [("KP", "RU"), ("RU", "KP"), ("IR", "RU"), ("CN", "KP"), ("KP", "SY")]
@@ -128,6 +128,8 @@ def tables():
         names.append(model.history.model._meta.db_table)
         names.extend(field.remote_field.through._meta.db_table for field in model._meta.many_to_many)
         names.extend(link_history_model(field)._meta.db_table for field in tracked_link_fields(model))
+    # The counts the loads keep of what they write (apps.transfers.tallies).
+    names.extend(model._meta.db_table for model in (TransferTally, ClaimTally, FindingTally))
     return names
 
 
@@ -202,6 +204,7 @@ def run_copy(n, state):
     transfer_cols = [
         "id", "review_status", "reference", "supplier_id", "recipient_id", "category", "items", "quantity_low",
         "quantity_high", "quantity_unit", "started_on", "ended_on", "date_precision", "status", "description",
+        "value_unit",
     ]  # fmt: skip
     start = datetime.date(2022, 1, 1)
     transfer_rows = []
@@ -214,7 +217,7 @@ def run_copy(n, state):
             [
                 i + 1, "draft", f"transfer-{i}", country[supplier], country[recipient], CATEGORIES[i % len(CATEGORIES)],
                 f"consignment {i}", 100 + i % 50, 200 + i % 50, "units", began.isoformat(),
-                (began + datetime.timedelta(days=30)).isoformat(), "day", "alleged", "",
+                (began + datetime.timedelta(days=30)).isoformat(), "day", "alleged", "", "",
             ]
         )  # fmt: skip
         link_rows.append([i + 1, i % sources + 1])

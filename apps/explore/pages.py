@@ -11,8 +11,7 @@ import datetime
 from collections import Counter, defaultdict
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Q
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +27,7 @@ from apps.resolutions.filters import ResolutionFilterSet
 from apps.resolutions.models import Resolution, Vote
 from apps.sanctions.filters import RegimeFilterSet
 from apps.sanctions.models import Designation, Measure, Regime
+from apps.transfers import tallies
 from apps.transfers.choices import Stance
 from apps.transfers.filters import ClaimFilterSet, TransferFilterSet
 from apps.transfers.models import Claim, Transfer
@@ -112,24 +112,34 @@ def with_claim_counts(transfers):
 
 
 def home_page():
-    transfers = public_transfers()
-    involved = Counter()
-    for side in ("supplier__iso2", "recipient__iso2"):
-        for row in transfers.values(side).annotate(n=Count("pk")).order_by():
-            involved[row[side]] += row["n"]
-    names = dict(Country.objects.filter(iso2__in=list(involved)).values_list("iso2", "name"))
+    # The published transfers counted by supplier and recipient, off the tallies.
+    pairs = (
+        tallies.transfer_tallies(published_only=True)
+        .values("supplier_id", "recipient_id")
+        .annotate(n=Sum("transfers"))
+        .values_list("supplier_id", "recipient_id", "n")
+        .order_by()
+    )
+    by_country = Counter()
+    for supplier_id, recipient_id, n in pairs:
+        by_country[supplier_id] += n
+        by_country[recipient_id] += n
+    countries = {
+        pk: (iso2, name)
+        for pk, iso2, name in Country.objects.filter(pk__in=list(by_country)).values_list("pk", "iso2", "name")
+    }
+    # The most involved first; among as many, by code.
+    involved = sorted(((n, countries[pk]) for pk, n in by_country.items()), key=lambda item: (-item[0], item[1][0]))
     return {
         "counts": {
-            "transfers": transfers.count(),
-            "claims": Claim.objects.visible_to(PUBLIC).count(),
+            "transfers": sum(by_country.values()) // 2,
+            "claims": tallies.claims_count(published_only=True),
             "resolutions": Resolution.objects.count(),
             "regimes": Regime.objects.count(),
             "designations": Designation.objects.count(),
             "actors": Actor.objects.count(),
         },
-        "involved": [
-            {"iso2": iso2, "name": names.get(iso2, iso2), "transfers": n} for iso2, n in involved.most_common(10)
-        ],
+        "involved": [{"iso2": iso2, "name": name, "transfers": n} for n, (iso2, name) in involved[:10]],
         "latest_transfers": transfer_rows(public_transfers().order_by("-started_on", "reference"), 10),
         "vetoes": list(
             Vote.objects.vetoes().select_related("resolution", "country").order_by("-resolution__voted_on")[:10]
@@ -237,14 +247,9 @@ def country_timeline(country, profile, statements, today):
                     "kind": "veto" if vote["veto"] else vote["position"],
                 }
             )
-    listed = (
-        Designation.objects.filter(actor__country=country, listed_on__isnull=False)
-        .annotate(year=ExtractYear("listed_on"))
-        .values("year")
-        .annotate(n=Count("pk"))
-        .order_by("year")
-    )
-    for row in listed:
+    # Counted off the tallies (year 0: designations with no listing date).
+    listed = sorted((year, n) for year, n in tallies.designations_by_year(country).items() if year and n)
+    for row in ({"year": year, "n": n} for year, n in listed):
         items.append(
             {
                 "lane": "designations",

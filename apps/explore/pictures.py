@@ -55,27 +55,33 @@ def _curve(start, end, bend, gaps=(0, 0)):
 
 
 def network(graph, *, start=None, end=None, categories=()):
-    """The layout of ``graph`` (``country_graph``'s answer): nodes with their position, size
-    and page; edges aggregated by country pair and kind, with their path, class and link."""
-    transfers = defaultdict(lambda: {"count": 0, "status": None, "categories": set()})
+    """The layout of ``graph`` (``graph_parts``'s answer: the transfer edges' numbers, the
+    nodes and the other edges): nodes with their position, size and page; edges aggregated by
+    country pair and kind, with their path, class and link."""
+    transfers = {}  # (supplier, recipient) -> [count, strongest status, categories]
     others = {}
     weight = defaultdict(int)
-    for edge in graph["edges"]:
+    for supplier, _s, recipient, _r, category, status, count, *_dates in graph["flows"]:
+        aggregate = transfers.get((supplier, recipient))
+        if aggregate is None:
+            aggregate = transfers[(supplier, recipient)] = [0, status, set()]
+        aggregate[0] += count
+        aggregate[2].add(category)
+        if STATUS_RANK[status] > STATUS_RANK[aggregate[1]]:
+            aggregate[1] = status
+        weight[supplier] += count
+        weight[recipient] += count
+    for edge in graph["others"]:
         pair = (edge["source"], edge["target"])
-        if edge["kind"] == "transfer":
-            aggregate = transfers[pair]
-            aggregate["count"] += edge["count"]
-            aggregate["categories"].add(edge["category"])
-            if aggregate["status"] is None or STATUS_RANK[edge["status"]] > STATUS_RANK[aggregate["status"]]:
-                aggregate["status"] = edge["status"]
-            weight[edge["source"]] += edge["count"]
-            weight[edge["target"]] += edge["count"]
-        else:
-            key = (edge["kind"], *sorted(pair)) if edge["kind"] == "relationship" else (edge["kind"], *pair)
-            aggregate = others.setdefault(key, {"kind": edge["kind"], "pair": pair, "references": []})
-            aggregate["references"].append(edge["reference"])
-            weight[edge["source"]] += 1
-            weight[edge["target"]] += 1
+        key = (edge["kind"], *sorted(pair)) if edge["kind"] == "relationship" else (edge["kind"], *pair)
+        aggregate = others.setdefault(key, {"kind": edge["kind"], "pair": pair, "references": []})
+        aggregate["references"].append(edge["reference"])
+        weight[edge["source"]] += 1
+        weight[edge["target"]] += 1
+    transfers = {
+        pair: {"count": count, "status": status, "categories": found}
+        for pair, (count, status, found) in transfers.items()
+    }
 
     names = {node["id"]: node["name"] for node in graph["nodes"]}
     ordered = sorted(graph["nodes"], key=lambda n: (-weight[n["id"]], n["id"]))

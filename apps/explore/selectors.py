@@ -6,6 +6,7 @@ they are counted, summed and sampled in the database.
 """
 
 import datetime
+from collections import Counter
 
 from django.db import connection
 from django.db.models import (
@@ -16,6 +17,7 @@ from django.db.models import (
     Min,
     Prefetch,
     Q,
+    Sum,
     Value,
     When,
 )
@@ -29,6 +31,7 @@ from apps.relations.models import Relationship
 from apps.resolutions.choices import Position
 from apps.resolutions.models import Provision, Vote
 from apps.sanctions.models import Designation, Measure, Regime
+from apps.transfers import tallies
 from apps.transfers.findings import audience_of, queued_count
 from apps.transfers.models import Finding, Transfer
 from apps.transfers.services import CONTRAVENING, EXCEEDS_CAP, PROVISION_ORDER, resolutions_behind
@@ -50,23 +53,26 @@ def _regime_summary(regime):
     }
 
 
-def _flows(country, transfers):
-    """``transfers_out`` and ``transfers_in``: the country's transfers counted by category and
-    by status, in one grouped query."""
+def _flows(country, user):
+    """``transfers_out`` and ``transfers_in``: the country's transfers (those ``user`` reads)
+    counted by category and by status, read off the tallies in one grouped query."""
     rows = (
-        transfers.annotate(
+        tallies.transfer_tallies(published_only=not sees_drafts(user))
+        .filter(Q(supplier=country) | Q(recipient=country))
+        .annotate(
             outgoing=Case(When(supplier=country, then=Value(True)), default=Value(False), output_field=BooleanField())
         )
         .values("outgoing", "category", "status")
-        .annotate(transfers=Count("pk"))
+        .annotate(n=Sum("transfers"))
+        .values_list("outgoing", "category", "status", "n")
         .order_by()
     )
     flows = {direction: {"total": 0, "by_category": {}, "by_status": {}} for direction in (True, False)}
-    for row in rows:
-        flow = flows[bool(row["outgoing"])]
-        flow["total"] += row["transfers"]
-        for key, value in (("by_category", row["category"]), ("by_status", row["status"])):
-            flow[key][value] = flow[key].get(value, 0) + row["transfers"]
+    for outgoing, category, status, transfers in rows:
+        flow = flows[bool(outgoing)]
+        flow["total"] += transfers
+        for key, value in (("by_category", category), ("by_status", status)):
+            flow[key][value] = flow[key].get(value, 0) + transfers
     for flow in flows.values():
         flow["by_category"] = dict(sorted(flow["by_category"].items()))
         flow["by_status"] = dict(sorted(flow["by_status"].items()))
@@ -91,13 +97,12 @@ def country_profile(country, *, user, today=None):
         .select_related("resolution", "country")
         .order_by("resolution__voted_on", "resolution__symbol")
     )
-    transfers = Transfer.objects.visible_to(user).filter(Q(supplier=country) | Q(recipient=country))
     relationships = (
         Relationship.objects.visible_to(user)
         .filter(Q(country_a=country) | Q(country_b=country))
         .select_related("country_a", "country_b")
     )
-    transfers_out, transfers_in = _flows(country, transfers)
+    transfers_out, transfers_in = _flows(country, user)
     return {
         "country": country.iso2,
         "name": country.name,
@@ -128,7 +133,7 @@ def country_profile(country, *, user, today=None):
             }
             for r in relationships
         ],
-        "designations_count": Designation.objects.filter(actor__country=country).count(),
+        "designations_count": sum(tallies.designations_by_year(country).values()),
         "designations_under_regimes_targeting_count": Designation.objects.filter(
             regime__target_country=country
         ).count(),
@@ -153,14 +158,18 @@ def contravened_resolutions(country, voted_yes, *, user, today):
     periods, ``transfers_count`` (the distinct transfers behind it) and ``transfers``, up to
     ``EXAMPLES`` of them in the transfer list's order (``-started_on``, ``reference``).
 
-    Queries: the measures and what they rest on (3), the counts (1), the caps exceeded (1) and
-    the examples (1); none when the country voted yes on nothing. No transfer is loaded."""
+    The measures and the counts are read off the findings' tally (``FindingTally``: the
+    transfers by the set of findings they have); the caps exceeded and the examples off the
+    findings' own indexes. Queries: the tally (1), the measures and what they rest on (3), the
+    caps exceeded (1, when a cap is) and the examples (1); none when the country voted yes on
+    nothing. No transfer is loaded."""
     if not voted_yes:
         return []
-    rows = _contravening_rows(country, user)
-    measure_ids = set(rows.values_list("measure_id", flat=True).distinct().order_by())
+    tallied = tallies.finding_tallies(country, user=user)
+    measure_ids = {measure_id for _s, _r, found, _n in tallied for measure_id, *_rest in found}
     if not measure_ids:
         return []
+    rows = _contravening_rows(country, user)
     measures = (
         Measure.objects.filter(pk__in=measure_ids)
         .select_related("regime")
@@ -178,18 +187,19 @@ def contravened_resolutions(country, voted_yes, *, user, today):
     if not behind:
         return []
     resolutions = list(behind)
-    counts = rows.aggregate(
-        **{
-            f"r{i}": Count("transfer_id", distinct=True, filter=Q(measure_id__in=[m.pk for m in behind[r]]))
-            for i, r in enumerate(resolutions)
-        }
-    )
-    exceeded = list(
-        rows.filter(kind=EXCEEDS_CAP)
-        .values("measure_id", "cap_period_start", "cap_period_end", "cap_total_low", "cap_quantity", "cap_unit")
-        .distinct()
-        .order_by()
-    )
+    counts = {}
+    for i, resolution in enumerate(resolutions):
+        ids = {m.pk for m in behind[resolution]}
+        counts[f"r{i}"] = sum(n for _s, _r, found, n in tallied if any(e[0] in ids for e in found))
+    capped = {e[0] for _s, _r, found, _n in tallied for e in found if e[1] == EXCEEDS_CAP}
+    exceeded = []
+    if capped:
+        exceeded = list(
+            rows.filter(kind=EXCEEDS_CAP, measure_id__in=sorted(capped))
+            .values("measure_id", "cap_period_start", "cap_period_end", "cap_total_low", "cap_quantity", "cap_unit")
+            .distinct()
+            .order_by()
+        )
     examples = _examples(country, user, rows, {r: behind[r] for r in resolutions})
     answer = []
     for i, resolution in enumerate(resolutions):
@@ -225,26 +235,28 @@ def contravened_resolutions(country, voted_yes, *, user, today):
 def findings_obliging(country, *, user):
     """The contravening findings that oblige ``country``'s state, whatever it voted (the DPRK is
     obliged by every 1718 measure though it never voted on one): by measure and kind, with the
-    number of transfers, from one grouped query of the stored findings."""
-    rows = Finding.objects.filter(
-        Q(obliges_supplier=True, supplier=country) | Q(obliges_recipient=True, recipient=country),
-        kind__in=CONTRAVENING,
-        audience__in=audience_of(user),
-    )
-    if not sees_drafts(user):
-        rows = rows.filter(published=True)
-    grouped = (
-        rows.values("measure__regime__code", "measure__code", "kind")
-        .annotate(transfers=Count("transfer_id", distinct=True))
-        .order_by("measure__regime__code", "measure__code", "kind")
-    )
-    return [
-        {
-            "measure": [row["measure__regime__code"], row["measure__code"]],
-            "kind": row["kind"],
-            "transfers_count": row["transfers"],
+    number of transfers, counted off the findings' tally (a transfer once per measure and kind)
+    and named in one more query."""
+    counted = Counter()
+    for supplier_id, recipient_id, found, n in tallies.finding_tallies(country, user=user):
+        obliging = {
+            (measure_id, kind)
+            for measure_id, kind, by_supplier, by_recipient in found
+            if (by_supplier and supplier_id == country.pk) or (by_recipient and recipient_id == country.pk)
         }
-        for row in grouped
+        for key in obliging:
+            counted[key] += n
+    if not counted:
+        return []
+    names = {
+        pk: (regime, code)
+        for pk, regime, code in Measure.objects.filter(pk__in={m for m, _k in counted}).values_list(
+            "pk", "regime__code", "code"
+        )
+    }
+    return [
+        {"measure": list(names[measure_id]), "kind": kind, "transfers_count": n}
+        for (measure_id, kind), n in sorted(counted.items(), key=lambda item: (names[item[0][0]], item[0][1]))
     ]
 
 
@@ -259,31 +271,37 @@ def _contravening_rows(country, user):
 
 def _examples(country, user, rows, behind):
     """``{resolution: [reference, ...]}``: the most recent ``EXAMPLES`` transfers behind each, in
-    the transfer list's order, from one union of walks of the findings' own indexes (a
-    transfer has a few findings under the same measures at most: each walk reads enough rows
-    for ``EXAMPLES`` distinct transfers)."""
-    examples = {resolution: {} for resolution in behind}
+    the transfer list's order, from one union of walks of the findings' own indexes, one per
+    measure and side (``finding_by_supplier_measure``, ``finding_by_recipient_measure``): a
+    transfer has a few findings under one measure at most, so each walk reads enough rows for
+    ``EXAMPLES`` distinct transfers, and a resolution's are the most recent among its
+    measures'."""
+    measures = sorted({m.pk for found in behind.values() for m in found})
     samples = []
-    for resolution, measures in behind.items():
-        enough = EXAMPLES * (len(measures) + 2)
+    for measure in measures:
         for side in ("supplier", "recipient"):
             walk = (
-                rows.filter(measure__in=measures, **{side: country})
+                rows.filter(measure=measure, **{side: country})
                 .order_by("-transfer_started_on", "transfer_reference")
-                .values("pk")[:enough]
+                .values("pk")[: EXAMPLES * 3]
             )
             samples.append(
                 Finding.objects.filter(pk__in=walk)
                 .order_by()
-                .values_list(Value(resolution.pk), "transfer_started_on", "transfer_reference")
+                .values_list(Value(measure), "transfer_started_on", "transfer_reference")
             )
-    by_pk = {r.pk: r for r in behind}
-    for resolution_pk, started_on, reference in samples[0].union(*samples[1:], all=True):
-        examples[by_pk[resolution_pk]][reference] = _descending(started_on)
-    return {
-        r: [reference for _day, reference in sorted((day, ref) for ref, day in found.items())[:EXAMPLES]]
-        for r, found in examples.items()
-    }
+    by_measure = {measure: {} for measure in measures}
+    for measure, started_on, reference in samples[0].union(*samples[1:], all=True):
+        by_measure[measure][reference] = _descending(started_on)
+    examples = {}
+    for resolution, found in behind.items():
+        days = {}
+        for measure in found:
+            days.update(by_measure[measure.pk])
+        examples[resolution] = [
+            reference for _day, reference in sorted((day, ref) for ref, day in days.items())[:EXAMPLES]
+        ]
+    return examples
 
 
 def _descending(day):
@@ -296,36 +314,78 @@ def _descending(day):
 
 # --- the graph ---------------------------------------------------------------------------
 
+# The numbers of one transfer edge: the supplier's code and name, the recipient's, the
+# category, the status, the number of transfers, the earliest start, the latest end and how
+# many of them have no end.
+FLOW = (
+    "supplier_iso2",
+    "supplier_name",
+    "recipient_iso2",
+    "recipient_name",
+    "category",
+    "status",
+    "transfers",
+    "first_start",
+    "last_end",
+    "open_ended",
+)
 
-def country_graph(*, start=None, end=None, categories=(), user, today=None):
-    """Countries as nodes; transfers, sanctions (authority → target) and relationships as
-    edges, those whose period meets [``start``, ``end``]. Transfers are one edge per
-    supplier, recipient, category and status, with the number of transfers, the first start
-    and the last end among them, from one grouped query; ``filters`` are the transfer list's
-    query parameters that list them."""
-    today = today or timezone.localdate()
-    transfers = Transfer.objects.visible_to(user).filter(transfers_overlapping(start, end, today=today))
-    if categories:
-        transfers = transfers.filter(category__in=categories)
-    # Grouped by the countries' ids (narrow rows to group); their codes and names in a query of their own.
-    flows = list(
-        transfers.values("supplier_id", "recipient_id", "category", "status")
-        .annotate(
-            transfers=Count("pk"),
-            first_start=Min("started_on"),
-            last_end=Max("ended_on"),
-            open_ended=Count("pk", filter=Q(ended_on__isnull=True)),
+
+def graph_flows(start, end, categories, *, user, today):
+    """The transfer edges' numbers (``FLOW`` tuples) in the edges' order. Without a period,
+    read off the tallies (one row per edge for the public, the published and draft rows summed
+    for editors); with one, the transfers meeting it grouped (a tally does not know which of
+    its transfers meet a period). The countries' codes and names in a query of their own."""
+    keys = ("supplier_id", "recipient_id", "category", "status")
+    if start is None and end is None:
+        published_only = not sees_drafts(user)
+        rows = tallies.transfer_tallies(published_only=published_only)
+        if categories:
+            rows = rows.filter(category__in=categories)
+        if published_only:
+            rows = rows.values_list(*keys, "transfers", "first_start", "last_end", "open_ended")
+        else:
+            rows = (
+                rows.values(*keys)
+                .annotate(n=Sum("transfers"), first=Min("first_start"), last=Max("last_end"), open=Sum("open_ended"))
+                .values_list(*keys, "n", "first", "last", "open")
+                .order_by()
+            )
+    else:
+        transfers = Transfer.objects.visible_to(user).filter(transfers_overlapping(start, end, today=today))
+        if categories:
+            transfers = transfers.filter(category__in=categories)
+        # Grouped by the countries' ids: narrow rows to group.
+        rows = (
+            transfers.values(*keys)
+            .annotate(
+                n=Count("pk"),
+                first=Min("started_on"),
+                last=Max("ended_on"),
+                open=Count("pk", filter=Q(ended_on__isnull=True)),
+            )
+            .values_list(*keys, "n", "first", "last", "open")
+            .order_by()
         )
-        .order_by()
-    )
-    ids = {row["supplier_id"] for row in flows} | {row["recipient_id"] for row in flows}
+    rows = list(rows)
+    ids = {row[0] for row in rows} | {row[1] for row in rows}
     countries = {
         pk: (iso2, name) for pk, iso2, name in Country.objects.filter(pk__in=ids).values_list("pk", "iso2", "name")
     }
-    for row in flows:
-        (row["supplier__iso2"], row["supplier__name"]) = countries[row["supplier_id"]]
-        (row["recipient__iso2"], row["recipient__name"]) = countries[row["recipient_id"]]
-    flows.sort(key=lambda row: (row["supplier__iso2"], row["recipient__iso2"], row["category"], row["status"]))
+    flows = [
+        (*countries[supplier], *countries[recipient], category, status, n, first, last, open_ended)
+        for supplier, recipient, category, status, n, first, last, open_ended in rows
+    ]
+    flows.sort(key=lambda flow: (flow[0], flow[2], flow[4], flow[5]))
+    return flows
+
+
+def graph_parts(*, start=None, end=None, categories=(), user, today=None):
+    """What ``country_graph`` is made of: ``flows`` (``graph_flows``), ``nodes`` (sorted),
+    ``others`` (the sanctions and relationship edges) and ``period`` (the transfer list's
+    query parameters of the period asked)."""
+    today = today or timezone.localdate()
+    flows = graph_flows(start, end, categories, user=user, today=today)
     regimes = (
         Regime.objects.filter(target_country__isnull=False)
         .filter(overlapping(start, end))
@@ -348,36 +408,16 @@ def country_graph(*, start=None, end=None, categories=(), user, today=None):
         nodes.setdefault(node_id, {"id": node_id, "kind": "authority", "name": authority.name})
         return node_id
 
+    for flow in {(f[0], f[1]) for f in flows} | {(f[2], f[3]) for f in flows}:
+        country_node(*flow)
     period = {}
     if start:
         period["active_after"] = start.isoformat()
     if end:
         period["active_before"] = end.isoformat()
-    edges = []
-    for row in flows:
-        edges.append(
-            {
-                "kind": "transfer",
-                "source": country_node(row["supplier__iso2"], row["supplier__name"]),
-                "target": country_node(row["recipient__iso2"], row["recipient__name"]),
-                "reference": None,
-                "category": row["category"],
-                "status": row["status"],
-                "count": row["transfers"],
-                "started_on": row["first_start"],
-                "ended_on": row["last_end"],
-                "ongoing": row["open_ended"] > 0,
-                "filters": {
-                    "supplier": row["supplier__iso2"],
-                    "recipient": row["recipient__iso2"],
-                    "category": row["category"],
-                    "status": row["status"],
-                    **period,
-                },
-            }
-        )
+    others = []
     for regime in regimes:
-        edges.append(
+        others.append(
             {
                 "kind": "sanctions",
                 "source": authority_node(regime.authority),
@@ -393,7 +433,7 @@ def country_graph(*, start=None, end=None, categories=(), user, today=None):
             }
         )
     for r in relationships:
-        edges.append(
+        others.append(
             {
                 "kind": "relationship",
                 "source": country_node(r.country_a.iso2, r.country_a.name),
@@ -408,4 +448,39 @@ def country_graph(*, start=None, end=None, categories=(), user, today=None):
                 "filters": None,
             }
         )
-    return {"nodes": sorted(nodes.values(), key=lambda n: n["id"]), "edges": edges}
+    return {
+        "flows": flows,
+        "nodes": sorted(nodes.values(), key=lambda n: n["id"]),
+        "others": others,
+        "period": period,
+    }
+
+
+def transfer_edge(flow, period):
+    """The graph's edge of one ``FLOW``, with the transfer list's query parameters that list
+    its transfers (``filters``)."""
+    supplier, _s, recipient, _r, category, status, transfers, first_start, last_end, open_ended = flow
+    return {
+        "kind": "transfer",
+        "source": supplier,
+        "target": recipient,
+        "reference": None,
+        "category": category,
+        "status": status,
+        "count": transfers,
+        "started_on": first_start,
+        "ended_on": last_end,
+        "ongoing": open_ended > 0,
+        "filters": {"supplier": supplier, "recipient": recipient, "category": category, "status": status, **period},
+    }
+
+
+def country_graph(*, start=None, end=None, categories=(), user, today=None):
+    """Countries as nodes; transfers, sanctions (authority → target) and relationships as
+    edges, those whose period meets [``start``, ``end``]. Transfers are one edge per
+    supplier, recipient, category and status, with the number of transfers, the first start
+    and the last end among them (``graph_flows``); ``filters`` are the transfer list's
+    query parameters that list them."""
+    parts = graph_parts(start=start, end=end, categories=categories, user=user, today=today)
+    edges = [transfer_edge(flow, parts["period"]) for flow in parts["flows"]]
+    return {"nodes": parts["nodes"], "edges": edges + parts["others"]}

@@ -21,7 +21,7 @@ from apps.actors.models import Actor
 from apps.common.cache import cached_answer
 from apps.common.paging import EstimatingPaginator
 from apps.explore import pages, pictures
-from apps.explore.selectors import country_graph
+from apps.explore.selectors import graph_parts
 from apps.geo.models import Country
 from apps.resolutions.models import Resolution
 from apps.sanctions.choices import TransferCategory, category_and_descendants
@@ -224,7 +224,7 @@ def network(request):
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         chosen = form.cleaned_data["category"]
     categories = sorted({leaf for c in chosen for leaf in category_and_descendants(c)})
-    graph = country_graph(start=start, end=end, categories=categories, user=pages.PUBLIC)
+    graph = graph_parts(start=start, end=end, categories=categories, user=pages.PUBLIC)
     picture = pictures.network(graph, start=start, end=end, categories=chosen)
     return render(request, "explore/network.html", {"form": form, "picture": picture, "api": reverse("api:graph")})
 

@@ -34,6 +34,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.common.periods import Period
+from apps.transfers import tallies
 from apps.transfers.models import Audience, Finding, FindingsQueue, Transfer
 
 # The version of the rules: raised when the engine's rules change, so that
@@ -128,13 +129,17 @@ def _load(transfer_ids):
 
 
 def write(transfer_ids, *, today=None):
-    """Recompute and store the findings of ``transfer_ids`` (those deleted since are skipped)."""
+    """Recompute and store the findings of ``transfer_ids`` (those deleted since are skipped),
+    and count them in the findings' tally instead of those they replace."""
     transfer_ids = list(transfer_ids)
     for start in range(0, len(transfer_ids), BATCH):
         chunk = transfer_ids[start : start + BATCH]
         rows = compute_rows(_load(chunk), today=today)
+        before = tallies.stored_finding_keys(chunk)
+        tallies.forget_leaving(chunk)
         Finding.objects.filter(transfer_id__in=chunk).delete()
         Finding.objects.bulk_create(rows, batch_size=1000)
+        tallies.move_findings(before, tallies.finding_keys(tallies.rows_of(rows)))
 
 
 def state_of(transfer):

@@ -78,6 +78,12 @@ class Transfer(CuratedModel):
             models.Index(fields=["supplier", "-started_on", "reference"], name="transfer_by_supplier"),
             models.Index(fields=["recipient", "-started_on", "reference"], name="transfer_by_recipient"),
             models.Index(fields=["category", "-started_on", "reference"], name="transfer_by_category"),
+            # A tally's bucket (apps.transfers.tallies): its earliest start and latest end read
+            # again, off this index alone, when the transfer that held one leaves it.
+            models.Index(
+                fields=["supplier", "recipient", "category", "status", "review_status", "started_on", "ended_on"],
+                name="transfer_tally_bucket",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -244,9 +250,15 @@ class Finding(models.Model):
             models.Index(fields=["transfer", "audience", "rank"], name="finding_of_transfer"),
             models.Index(fields=["measure", "kind"], name="finding_by_measure"),
             models.Index(fields=["measure", "cap_period_start"], name="finding_by_cap_period"),
-            models.Index(fields=["supplier", "-transfer_started_on", "transfer_reference"], name="finding_by_supplier"),
+            # A country's findings under one measure, in the transfer list's order: the examples
+            # of a resolution its profile lists are read off these, one walk per measure and side.
             models.Index(
-                fields=["recipient", "-transfer_started_on", "transfer_reference"], name="finding_by_recipient"
+                fields=["supplier", "measure", "-transfer_started_on", "transfer_reference"],
+                name="finding_by_supplier_measure",
+            ),
+            models.Index(
+                fields=["recipient", "measure", "-transfer_started_on", "transfer_reference"],
+                name="finding_by_recipient_measure",
             ),
         ]
 
@@ -269,3 +281,118 @@ class FindingsQueue(models.Model):
 
     def __str__(self):
         return f"transfer {self.transfer_id}"
+
+
+class TransferTally(models.Model):
+    """How many transfers went from one country to another in one category with one status,
+    published or not: the edge of the network of countries, a country's transfers in and out
+    by category and status, the home page's counts. With the number still running (no end),
+    the earliest start and the latest recorded end among them.
+
+    Counts, not findings: kept exact by every write of a transfer in the writing transaction
+    (``apps.transfers.tallies``), checked and rebuilt by ``manage.py tallies``."""
+
+    KEYS_DATA_VERSION = True
+
+    supplier = models.ForeignKey("geo.Country", on_delete=models.CASCADE, related_name="+", db_index=False)
+    recipient = models.ForeignKey("geo.Country", on_delete=models.CASCADE, related_name="+", db_index=False)
+    category = models.CharField(max_length=32)
+    status = models.CharField(max_length=16)
+    published = models.BooleanField(help_text="The transfers are published (the public reads them).")
+    transfers = models.IntegerField(help_text="How many transfers.")
+    open_ended = models.IntegerField(help_text="How many of them have no end (ongoing).")
+    first_start = models.DateField(null=True, blank=True, help_text="The earliest start among them.")
+    last_end = models.DateField(null=True, blank=True, help_text="The latest recorded end among them.")
+
+    class Meta:
+        ordering = ["supplier_id", "recipient_id", "category", "status", "published"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier", "recipient", "category", "status", "published"], name="transfer_tally_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["recipient"], name="transfer_tally_by_recipient")]
+
+    def __str__(self):
+        return f"{self.transfers} {self.category} {self.status} {self.supplier_id} → {self.recipient_id}"
+
+
+class ClaimTally(models.Model):
+    """How many claims there are, by whether each is published and whether the transfer it is
+    about is: the public reads the claims that are both. Kept exact by every write of a claim
+    or of a transfer's review status (``apps.transfers.tallies``)."""
+
+    KEYS_DATA_VERSION = True
+
+    claim_published = models.BooleanField()
+    transfer_published = models.BooleanField()
+    claims = models.IntegerField(help_text="How many claims.")
+
+    class Meta:
+        ordering = ["claim_published", "transfer_published"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim_published", "transfer_published"], name="claim_tally_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.claims} claims (published {self.claim_published}, transfer {self.transfer_published})"
+
+
+class FindingTally(models.Model):
+    """How many transfers from one country to another, published or not, have the same
+    contravening findings as one kind of reader reads them (``audience``: the public, or
+    editors, whose cap totals count drafts too): each finding's measure, kind and the states it
+    obliges (``findings``). A country's profile counts off these rows the transfers behind
+    each resolution it voted for and the findings that oblige it, however many transfers
+    there are.
+
+    Counts, not rules: kept exact in the transaction that writes or deletes the stored
+    findings (``apps.transfers.tallies``), checked and rebuilt by ``manage.py tallies``."""
+
+    KEYS_DATA_VERSION = True
+
+    supplier = models.ForeignKey("geo.Country", on_delete=models.CASCADE, related_name="+", db_index=False)
+    recipient = models.ForeignKey("geo.Country", on_delete=models.CASCADE, related_name="+", db_index=False)
+    published = models.BooleanField(help_text="The transfers are published (the public reads them).")
+    audience = models.CharField(
+        max_length=8,
+        choices=[(Audience.PUBLIC, "The public"), (Audience.EDITORS, "Editors")],
+        help_text="Who reads the findings so: the public, or editors (whose cap totals count drafts).",
+    )
+    findings = models.TextField(
+        help_text='The findings, each "measure id:kind:SR" (S, R: 1 when it obliges the supplier\'s, the '
+        "recipient's state), sorted, separated by spaces."
+    )
+    transfers = models.IntegerField(help_text="How many transfers have exactly these findings.")
+
+    class Meta:
+        ordering = ["supplier_id", "recipient_id", "published", "audience", "findings"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier", "recipient", "published", "audience", "findings"], name="finding_tally_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["recipient"], name="finding_tally_by_recipient")]
+
+    def __str__(self):
+        return f"{self.transfers} transfers {self.supplier_id} → {self.recipient_id}: {self.findings}"
+
+
+class DesignationTally(models.Model):
+    """How many designations (listings of an actor under a regime) there are of the actors of
+    one country, by the year they were listed (0: no listing date): a country's profile and
+    timeline count its designations off these rows. Kept exact by every write of a
+    designation or of an actor's country (``apps.transfers.tallies``)."""
+
+    KEYS_DATA_VERSION = True
+
+    country = models.ForeignKey("geo.Country", on_delete=models.CASCADE, related_name="+", db_index=False)
+    year = models.PositiveSmallIntegerField(help_text="The year of the listing; 0 when it has no date.")
+    designations = models.IntegerField(help_text="How many designations.")
+
+    class Meta:
+        ordering = ["country_id", "year"]
+        constraints = [models.UniqueConstraint(fields=["country", "year"], name="designation_tally_once")]
+
+    def __str__(self):
+        return f"{self.designations} designations of {self.country_id} in {self.year or 'no year'}"

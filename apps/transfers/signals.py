@@ -1,7 +1,11 @@
 """Every save, delete and many-to-many change of a record the findings read marks the transfers
 whose findings it may change, and settles them (``apps.transfers.findings``): at once when
-they are few, else through the background task. The loader, which writes without signals,
-calls ``after_load`` instead."""
+they are few, else through the background task. Every save and delete of a transfer, a claim
+or a designation, and an actor given another country, move them between the tallies' rows
+(``apps.transfers.tallies``). The loader, which writes without signals, calls ``after_load``
+instead."""
+
+import threading
 
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
@@ -10,8 +14,8 @@ from apps.actors.models import Actor
 from apps.geo.models import Country
 from apps.resolutions.models import Provision, Resolution, Vote
 from apps.sanctions.models import Authority, Designation, Measure, Regime
-from apps.transfers import findings
-from apps.transfers.models import Claim, Transfer
+from apps.transfers import findings, tallies
+from apps.transfers.models import Claim, Finding, Transfer
 
 
 def _regimes_of_resolutions(resolution_ids):
@@ -108,29 +112,115 @@ def _settle(model, pks, using):
         findings.queue_where(condition, using=using)
 
 
-def _transfer_saving(sender, instance, raw=False, **kwargs):
-    """Before a transfer is written: the state it had, whose cap peers its change concerns."""
+def _transfer_saving(sender, instance, raw=False, using="default", **kwargs):
+    """Before a transfer is written: the state it had, whose cap peers its change concerns,
+    and what it was counted toward in the tallies."""
+    instance._state_before = ()
+    instance._counted_before = None
     if instance.pk is None:
-        instance._state_before = ()
         return
-    old = Transfer._base_manager.filter(pk=instance.pk).first()
-    instance._state_before = (findings.state_of(old),) if old is not None else ()
+    old = Transfer._base_manager.using(using).filter(pk=instance.pk).first()
+    if old is not None:
+        instance._state_before = (findings.state_of(old),)
+        instance._counted_before = tallies.counted(old)
 
 
 def _transfer_saved(sender, instance, using="default", **kwargs):
+    was = getattr(instance, "_counted_before", None)
+    now = tallies.stored_counted([instance.pk], using=using)[instance.pk]
+    tallies.move([was] if was else [], [now], using=using)
+    if was is not None:
+        tallies.claims_of_transfer(
+            instance.pk, published_before=was.published, published_now=now.published, using=using
+        )
     before = getattr(instance, "_state_before", ())
     findings.settle([instance.pk], cascade=True, before=before, using=using)
 
 
-def _transfer_deleting(sender, instance, **kwargs):
-    """Before a transfer goes: the other supplies counted with it under a trade cap."""
+# The transfers being deleted now (their claims go first, each with its own signal).
+_going = threading.local()
+
+
+def _transfer_deleting(sender, instance, using="default", **kwargs):
+    """Before a transfer goes: the other supplies counted with it under a trade cap, and what
+    it and its findings are counted toward in the tallies (its claims go before it, each with
+    its own signal)."""
     instance._cap_peers = findings.peers_of([findings.state_of(instance)], exclude=[instance.pk])
+    instance._counted_gone = tallies.stored_counted([instance.pk], using=using).get(instance.pk)
+    tallies.findings_leaving([instance.pk], using=using)
+    _going.__dict__.setdefault(using, set()).add(instance.pk)
 
 
 def _transfer_deleted(sender, instance, using="default", **kwargs):
+    _going.__dict__.get(using, set()).discard(instance.pk)
+    gone = getattr(instance, "_counted_gone", None)
+    if gone is not None:
+        tallies.move(removed=[gone], using=using)
+    tallies.findings_left(using=using)
     peers = getattr(instance, "_cap_peers", ())
     if peers:
         findings.settle(peers, using=using)
+
+
+def _findings_leaving_with_measure(sender, instance, using="default", **kwargs):
+    """A measure or a designation about to go takes its findings with it (by cascade)."""
+    column = "measure_id" if sender is Measure else "designation_id"
+    transfers = Finding.objects.using(using).filter(**{column: instance.pk}).values_list("transfer_id", flat=True)
+    tallies.findings_leaving(set(transfers), using=using)
+
+
+def _findings_left(sender, instance, using="default", **kwargs):
+    tallies.findings_left(using=using)
+
+
+def _designation_saving(sender, instance, using="default", **kwargs):
+    instance._designation_key_before = tallies.stored_designation_key(instance.pk, using=using) if instance.pk else None
+
+
+def _designation_saved(sender, instance, using="default", **kwargs):
+    was = getattr(instance, "_designation_key_before", None)
+    tallies.move_designations([was], [tallies.stored_designation_key(instance.pk, using=using)], using=using)
+
+
+def _designation_deleting(sender, instance, using="default", **kwargs):
+    instance._designation_key_gone = tallies.stored_designation_key(instance.pk, using=using)
+
+
+def _designation_counted_out(sender, instance, using="default", **kwargs):
+    tallies.move_designations(removed=[getattr(instance, "_designation_key_gone", None)], using=using)
+
+
+def _actor_saving(sender, instance, using="default", **kwargs):
+    stored = Actor._base_manager.using(using).filter(pk=instance.pk).values_list("country_id", flat=True)
+    instance._country_before = stored.first() if instance.pk else None
+
+
+def _actor_saved(sender, instance, created=False, using="default", **kwargs):
+    if not created:
+        now = Actor._base_manager.using(using).filter(pk=instance.pk).values_list("country_id", flat=True).first()
+        tallies.designations_of_actor(
+            instance.pk, country_before=getattr(instance, "_country_before", None), country_now=now, using=using
+        )
+
+
+def _claim_saving(sender, instance, using="default", **kwargs):
+    instance._claim_key_before = tallies.stored_claim_key(instance.pk, using=using) if instance.pk else None
+
+
+def _claim_saved(sender, instance, using="default", **kwargs):
+    was = getattr(instance, "_claim_key_before", None)
+    now = tallies.stored_claim_key(instance.pk, using=using)
+    tallies.move_claims([was] if was else [], [now] if now else [], using=using)
+
+
+def _claim_deleting(sender, instance, using="default", **kwargs):
+    instance._claim_key_gone = tallies.stored_claim_key(instance.pk, using=using)
+
+
+def _claim_counted_out(sender, instance, using="default", **kwargs):
+    gone = getattr(instance, "_claim_key_gone", None)
+    if gone is not None:
+        tallies.move_claims(removed=[gone], using=using)
 
 
 def _saved(sender, instance, using="default", **kwargs):
@@ -138,7 +228,9 @@ def _saved(sender, instance, using="default", **kwargs):
 
 
 def _claim_deleted(sender, instance, using="default", **kwargs):
-    findings.settle([instance.transfer_id], using=using)
+    # Not when the claim goes with its transfer: findings written now would outlive it.
+    if instance.transfer_id not in _going.__dict__.get(using, ()):
+        findings.settle([instance.transfer_id], using=using)
 
 
 def _vote_deleted(sender, instance, using="default", **kwargs):
@@ -167,6 +259,20 @@ def connect():
     post_save.connect(_transfer_saved, sender=Transfer, dispatch_uid="findings:transfer:save")
     pre_delete.connect(_transfer_deleting, sender=Transfer, dispatch_uid="findings:transfer:deleting")
     post_delete.connect(_transfer_deleted, sender=Transfer, dispatch_uid="findings:transfer:delete")
+    for model in (Measure, Designation):
+        label = model._meta.label_lower
+        pre_delete.connect(_findings_leaving_with_measure, sender=model, dispatch_uid=f"tallies:{label}:deleting")
+        post_delete.connect(_findings_left, sender=model, dispatch_uid=f"tallies:{label}:delete")
+    pre_save.connect(_designation_saving, sender=Designation, dispatch_uid="tallies:designation:saving")
+    post_save.connect(_designation_saved, sender=Designation, dispatch_uid="tallies:designation:save")
+    pre_delete.connect(_designation_deleting, sender=Designation, dispatch_uid="tallies:designation:counted")
+    post_delete.connect(_designation_counted_out, sender=Designation, dispatch_uid="tallies:designation:out")
+    pre_save.connect(_actor_saving, sender=Actor, dispatch_uid="tallies:actor:saving")
+    post_save.connect(_actor_saved, sender=Actor, dispatch_uid="tallies:actor:save")
+    pre_save.connect(_claim_saving, sender=Claim, dispatch_uid="tallies:claim:saving")
+    post_save.connect(_claim_saved, sender=Claim, dispatch_uid="tallies:claim:save")
+    pre_delete.connect(_claim_deleting, sender=Claim, dispatch_uid="tallies:claim:deleting")
+    post_delete.connect(_claim_counted_out, sender=Claim, dispatch_uid="tallies:claim:delete")
     for model in BEARING:
         post_save.connect(_saved, sender=model, dispatch_uid=f"findings:{model._meta.label_lower}:save")
     post_delete.connect(_vote_deleted, sender=Vote, dispatch_uid="findings:vote:delete")
@@ -177,10 +283,12 @@ def connect():
         m2m_changed.connect(_links_changed, sender=through, dispatch_uid=f"findings:{through._meta.label_lower}")
 
 
-def after_load(written, *, before=(), using="default"):
+def after_load(written, *, before=(), rows_before=None, using="default"):
     """After the loader wrote ``written`` (``{model: [pk, ...]}``, its new and changed records;
-    ``before``: the earlier ``state_of`` of the transfers it changed): mark the transfers it
-    bears on and write their findings."""
+    ``before``: the earlier ``state_of`` of the transfers it changed; ``rows_before``: the stored
+    values of the records it changed that the tallies count, as they were): move them in the tallies,
+    mark the transfers it bears on and write their findings."""
+    tallies.after_load(written, rows_before or {}, using=using)
     transfers = list(written.get(Transfer, ()))
     if before:
         findings.mark(findings.peers_of(before, exclude=transfers))

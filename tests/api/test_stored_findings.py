@@ -14,12 +14,14 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from apps.transfers import findings
+from apps.sanctions.models import Designation
+from apps.transfers import findings, tallies
 from apps.transfers.management.commands.findings import differences
 from apps.transfers.models import Finding, FindingsQueue, Transfer
 from tests.factories import (
     ActorFactory,
     AuthorityFactory,
+    ClaimFactory,
     DesignationFactory,
     MeasureFactory,
     RegimeFactory,
@@ -174,6 +176,20 @@ def test_a_draft_delivery_counts_for_editors_and_not_for_the_public(anonymous, e
     draft.review_status = "published"
     draft.save()
     assert [c["finding"] for c in anonymous.get(url).json()["contraventions"]] == ["exceeds_cap"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transfer_with_claims_and_findings_is_deleted_whole():
+    """Its claims go first: their deletion does not write the findings of a transfer that is
+    going (they would outlive it, and the commit would fail on the foreign key)."""
+    arms_ban()
+    shells = TransferFactory(reference="kp-ru-shells", category="munitions", review_status="published")
+    ClaimFactory(transfer=shells)
+    with transaction.atomic():
+        shells.delete()
+    assert not Transfer.objects.exists()
+    assert not Finding.objects.exists()
+    assert tallies.differences() == []
 
 
 def test_check_reports_every_difference_and_rebuild_mends_them():
@@ -422,10 +438,22 @@ class Writes(RuleBasedStateMachine):
             delisted_on=D(delisted, 1, 1) if delisted else None,
         )
 
+    @rule(data=st.data())
+    def delete_a_designation(self, data):
+        """Its findings go by cascade, without a signal of their own."""
+        designations = list(Designation.objects.order_by("pk"))
+        if designations:
+            data.draw(st.sampled_from(designations)).delete()
+
     @invariant()
     def stored_findings_are_the_engines(self):
         if hasattr(self, "regime"):
             assert in_step() == []
+
+    @invariant()
+    def the_tallies_are_a_fresh_count(self):
+        if hasattr(self, "regime"):
+            assert tallies.differences() == []
 
 
 def test_after_any_sequence_of_writes_the_stored_findings_are_the_engines(django_db_blocker):

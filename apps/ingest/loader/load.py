@@ -37,6 +37,7 @@ from apps.ingest.services.records import LoadError, LoadFailed, LoadReport, Loca
 from apps.transfers.findings import state_of as transfer_state
 from apps.transfers.models import Transfer
 from apps.transfers.signals import after_load
+from apps.transfers.tallies import TALLIED
 
 BATCH_SIZE = 2000
 # Loads of up to this many records are read once and kept for the apply pass; larger ones
@@ -72,6 +73,9 @@ class Load:
       ``KEEP_RECORDS`` of them (the sources are then read again).
     - ``written``: ``{model: [pk]}`` of the records created or changed, whose findings are
       written before the load ends (``apps.transfers.signals.after_load``).
+    - ``transfers_before``: the ``state_of`` of the transfers it changed, as they were.
+    - ``rows_before``: ``{model: [row]}``, the stored values of the transfers and claims it
+      changed, as they were: the tallies count them where they are instead.
     """
 
     sources: list
@@ -95,6 +99,7 @@ class Load:
     kept: list | None = dataclasses.field(default_factory=list)
     written: defaultdict = dataclasses.field(default_factory=lambda: defaultdict(list))
     transfers_before: list = dataclasses.field(default_factory=list)
+    rows_before: defaultdict = dataclasses.field(default_factory=lambda: defaultdict(list))
 
     def __post_init__(self):
         self.user_id = self.user.pk if self.user is not None else None
@@ -131,7 +136,7 @@ def load_records(sources, *, user=None, dry_run=False, batch_size=BATCH_SIZE, pr
             if load.report.errors:
                 raise LoadFailed(load.report)
             # The findings of what it wrote, in the same transaction: none is ever stale.
-            after_load(load.written, before=load.transfers_before)
+            after_load(load.written, before=load.transfers_before, rows_before=load.rows_before)
     except LoadFailed:
         pass
     except DatabaseError as error:
@@ -370,6 +375,8 @@ def _apply_batch(load, spec, batch):
         instance.version = row["version"] + 1
         if spec.model is Transfer:  # the caps it counted under before: their totals change too
             load.transfers_before.append(transfer_state(SimpleNamespace(**row)))
+        if spec.model in TALLIED:  # counted in the tallies where it was: moved once written
+            load.rows_before[spec.model].append(row)
         changed.append(instance)
         counts.updated += 1
         links.extend((name, pk, targets, old) for name, (targets, old) in link_changes.items())
