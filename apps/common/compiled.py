@@ -4,8 +4,8 @@ Building a queryset and compiling it to SQL can cost a read more than the databa
 answer it (a page of transfers: about 4 ms of Python for 3 ms of PostgreSQL). A
 ``CompiledRead`` keeps what the ORM worked out for one ``values()`` queryset (the statement,
 its parameters, the names and converters of its columns) and runs it again with a cursor;
-``kept`` keeps readings per process under a key that holds everything their statement
-depends on. What changes from one request to the next (a detail's key, the moment a change
+``kept`` keeps readings in the process's store (``apps.common.kept``) under a key that holds
+everything their statement depends on. What changes from one request to the next (a detail's key, the moment a change
 feed starts at) is a named parameter: compiled with a placeholder value, put in at each run.
 
 On PostgreSQL the statement is a prepared one (``prepared_cursor``) with its other values
@@ -21,8 +21,6 @@ Django's own loader does for the text format, so that ``JSONField`` decodes it a
 
 import datetime
 import functools
-import threading
-from collections import OrderedDict
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FullResultSet
@@ -31,6 +29,8 @@ from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from psycopg import postgres
 from psycopg.adapt import Loader
 from psycopg.pq import Format
+
+from apps.common.kept import kept as keep
 
 # Stand-ins for the named parameters while a statement is compiled, by type; each is then
 # found among the statement's parameters (``CompiledRead``).
@@ -166,95 +166,22 @@ def prepared_cursor(connection):
     return _LoggedStatements(cursor, connection) if connection.queries_logged else connection.make_cursor(cursor)
 
 
-class KeptReadings:
-    """The readings this process keeps, within a budget of bytes (``COMPILED_READS_MAX_BYTES``,
-    read when a reading is added): past it the least recently used are dropped first. The
-    size of each is estimated (``kept_bytes``, plus its key: a list page's key holds the
-    client's address). Safe for the threads of a gthread worker: every look-up and change
-    holds one lock; compiling a reading does not.
-
-    A reading compiled from the data at one version (``data_version``) is kept until the
-    version changes; every reading of an older version is dropped then."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._entries = OrderedDict()  # key: (reading, bytes, data version or None)
-        self._version = None
-        self.bytes = 0
-
-    def get(self, key, data_version=None):
-        """The reading kept under ``key`` (now the most recently used), or ``_MISSING``."""
-        with self._lock:
-            self._follow(data_version)
-            entry = self._entries.get(key)
-            if entry is None:
-                return _MISSING
-            self._entries.move_to_end(key)
-            return entry[0]
-
-    def put(self, key, read, data_version=None):
-        """Keep ``read`` under ``key``, dropping the least recently used past the budget; a
-        reading larger than the whole budget is not kept."""
-        size = getattr(read, "kept_bytes", BYTES_PER_READING) + len(repr(key))
-        budget = settings.COMPILED_READS_MAX_BYTES
-        with self._lock:
-            self._follow(data_version)
-            self._drop(key)
-            if size > budget:
-                return
-            self._entries[key] = (read, size, data_version)
-            self.bytes += size
-            while self.bytes > budget:
-                self._drop(next(iter(self._entries)))
-
-    def key_list(self, *, for_data=None):
-        """The keys kept, least recently used first; ``for_data``: only those compiled from the
-        data (True) or only the others (False)."""
-        with self._lock:
-            return [
-                key
-                for key, (_, _, version) in self._entries.items()
-                if for_data is None or (version is not None) == for_data
-            ]
-
-    def clear(self):
-        with self._lock:
-            self._entries.clear()
-            self.bytes = 0
-
-    def _follow(self, data_version):
-        if data_version is None or data_version == self._version:
-            return
-        for key in [key for key, (_, _, version) in self._entries.items() if version is not None]:
-            self._drop(key)
-        self._version = data_version
-
-    def _drop(self, key):
-        entry = self._entries.pop(key, None)
-        if entry is not None:
-            self.bytes -= entry[1]
-
-
-_MISSING = object()
-_kept = KeptReadings()
-
-
 def kept(key, compile_read, *, data_version=None):
     """The reading kept under ``key``, compiled by ``compile_read()`` the first time; None
     when it cannot be kept (the statement could match nothing, or a named parameter is not
     one of its parameters).
 
     ``data_version``: the reading was compiled from the data as it is at that version (a key
-    resolved to an id): it is kept until the version changes, and every reading of an older
-    version is dropped then, so that a site written to all day keeps no more than one
-    version's readings. Keys come partly from clients (a list page's filters): the readings
-    kept stay within ``COMPILED_READS_MAX_BYTES`` (``KeptReadings``)."""
-    read = _kept.get(key, data_version)
-    if read is not _MISSING:
-        return read
-    try:
-        read = compile_read()
-    except (EmptyResultSet, FullResultSet, LookupError):
-        read = None
-    _kept.put(key, read, data_version)
-    return read
+    resolved to an id): it is kept until the version changes (``apps.common.kept``)."""
+
+    def compiled():
+        try:
+            return compile_read()
+        except (EmptyResultSet, FullResultSet, LookupError):
+            return None
+
+    return keep("read", key, compiled, _size, data_version=data_version)
+
+
+def _size(read):
+    return BYTES_PER_READING if read is None else read.kept_bytes
