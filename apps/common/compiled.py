@@ -5,18 +5,20 @@ answer it (a page of transfers: about 4 ms of Python for 3 ms of PostgreSQL). A
 ``CompiledRead`` keeps what the ORM worked out for one ``values()`` queryset (the statement,
 its parameters, the names and converters of its columns) and runs it again with a cursor;
 ``kept`` keeps readings in the process's store (``apps.common.kept``) under a key that holds
-everything their statement depends on. What changes from one request to the next (a detail's key, the moment a change
-feed starts at) is a named parameter: compiled with a placeholder value, put in at each run.
+everything their statement depends on. The statement's text is the ORM's, its placeholders
+left in: every value (a filter's, a detail's key, the moment a change feed starts at) is a
+parameter sent with each run, never written into the text. What changes from one request to
+the next under the same key is a named parameter: compiled with a stand-in value
+(``PLACEHOLDERS``), put in at each run.
 
-On PostgreSQL the statement is a prepared one (``prepared_cursor``) with its other values
-written in as literals, quoted by psycopg as Django's own client-side binding quotes them.
-PostgreSQL then plans it once per connection for the values it holds (a page of
-``?supplier=KP`` planned for KP's share of the table), not on every request: planning a list
-page costs more than running it. ``DATABASE_PREPARED_STATEMENTS=false`` turns this off (a
-connection pooler in transaction mode that cannot keep prepared statements). Their rows come
-in PostgreSQL's binary format, which psycopg reads in a third of the time the text takes
-(dates and times above all); a ``jsonb`` value is still handed to Django as its text, as
-Django's own loader does for the text format, so that ``JSONField`` decodes it as usual.
+On PostgreSQL the statement is a prepared one (``prepared_cursor``): its parameters bound by
+the server, it is parsed once per connection, and psycopg keeps it (its ``prepared_max`` most
+recent). ``DATABASE_PREPARED_STATEMENTS=false`` turns this off (a connection pooler in
+transaction mode that cannot keep prepared statements): the same statement then runs through
+Django's own cursor. Rows of a prepared statement come in PostgreSQL's binary format, which
+psycopg reads faster than text (dates and times above all); a ``jsonb`` value is still handed
+to Django as its text (``JsonbAsText``), as Django's own loader does for the text format, so
+that ``JSONField`` decodes it as usual.
 """
 
 import datetime
@@ -44,22 +46,22 @@ PLACEHOLDERS = {
 
 # What a kept reading costs in memory, estimated from its statement's length: the ORM's
 # compiler, query and column converters it keeps grow with the statement. Measured with
-# tracemalloc on list pages of four resources (SQLite and PostgreSQL): 18 to 27 bytes per
-# character of the statement, about 20 KB to 90 KB a page.
+# tracemalloc on a list page of each of the fifteen resources (PostgreSQL): 26 KB for a
+# statement of 740 characters to 85 KB for one of 3,100, about 14 KB and 23 bytes a character.
 BYTES_PER_CHARACTER = 25
-BYTES_PER_READING = 2048
+BYTES_PER_READING = 14_000
 
 
 class CompiledRead:
     """One ``values()`` queryset's statement, run again with a cursor for each request.
 
     ``placeholders`` maps the name of each parameter put in at run time to the stand-in the
-    queryset was built with (``PLACEHOLDERS``, one per type); every parameter of the statement equal to a
-    stand-in becomes that named parameter (LookupError when a stand-in is not among them)."""
+    queryset was built with (``PLACEHOLDERS``, one per type); every parameter of the statement
+    equal to a stand-in becomes that named parameter (LookupError when a stand-in is not among
+    them)."""
 
     def __init__(self, queryset, placeholders=None):
         placeholders = placeholders or {}
-        connection = connections[queryset.db]
         compiler = queryset.query.get_compiler(queryset.db)
         sql, params = compiler.as_sql()  # EmptyResultSet when it can match nothing
         query = queryset.query
@@ -71,18 +73,13 @@ class CompiledRead:
         self.slots = [next((name for name, v in placeholders.items() if v == value), None) for value in params]
         if set(placeholders) - set(self.slots):
             raise LookupError("a named parameter is not a parameter of the statement")
-        self.prepared = connection.vendor == "postgresql" and settings.DATABASE_PREPARED_STATEMENTS
+        self.prepared = connections[queryset.db].vendor == "postgresql" and settings.DATABASE_PREPARED_STATEMENTS
+        self.sql = sql
         self.params = list(params)
-        self.sql = _written_in(connection, sql, self.params, self.slots) if self.prepared else sql
 
     def run(self, **values):
         """The rows (dicts by column name), with ``values`` for the named parameters."""
-        if self.prepared:
-            params = values or None
-        else:
-            params = [
-                value if name is None else values[name] for value, name in zip(self.params, self.slots, strict=True)
-            ]
+        params = [value if name is None else values[name] for value, name in zip(self.params, self.slots, strict=True)]
         connection = connections[router.db_for_read(self.model)]
         with prepared_cursor(connection) if self.prepared else connection.cursor() as cursor:
             cursor.execute(self.sql, params)
@@ -97,27 +94,6 @@ class CompiledRead:
     def kept_bytes(self):
         """About how much memory this reading holds while it is kept (``BYTES_PER_CHARACTER``)."""
         return BYTES_PER_READING + BYTES_PER_CHARACTER * len(self.sql)
-
-
-MARK = "sanctionsdb_parameter_5f1c2e9a_"
-
-
-def _written_in(connection, sql, params, slots):
-    """``sql`` with ``params`` written in as literals (psycopg's quoting), but for those named
-    in ``slots``, left as named parameters (``%(name)s``)."""
-    names = {name for name in slots if name is not None}
-    if not names:
-        return connection.ops.compose_sql(sql, params)
-    marked = [value if name is None else f"{MARK}{name}" for value, name in zip(params, slots, strict=True)]
-    text = connection.ops.compose_sql(sql, marked)
-    # With parameters left, psycopg reads % as the start of one: escape every other.
-    text = text.replace("%", "%%")
-    for name in names:
-        mark = f"'{MARK}{name}'"
-        if mark not in text:
-            raise LookupError(f"parameter {name} is not a literal of the statement")
-        text = text.replace(mark, f"%({name})s")
-    return text
 
 
 class JsonbAsText(Loader):
@@ -137,8 +113,7 @@ class _LoggedStatements(CursorDebugWrapper):
     ``connection.queries`` and the query counts of the tests show every other query)."""
 
     def execute(self, sql, params=None):
-        shown = sql if params is None else self.db.ops.compose_sql(sql, params)
-        with self.debug_sql(shown, params):
+        with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
             return CursorWrapper.execute(self, sql, params)
 
 
@@ -147,7 +122,8 @@ def _prepared_cursor_class():
     from django.db.backends.postgresql.base import ServerBindingCursor
 
     class PreparedCursor(ServerBindingCursor):
-        """Prepares every statement it runs, and reads its rows in the binary format."""
+        """Binds its parameters on the server, prepares every statement it runs, and reads its
+        rows in the binary format."""
 
         def execute(self, query, params=None, *, prepare=None, binary=None):
             return super().execute(query, params, prepare=True, binary=True)
@@ -156,7 +132,7 @@ def _prepared_cursor_class():
 
 
 def prepared_cursor(connection):
-    """A cursor of ``connection`` (PostgreSQL) whose statements are prepared: planned once per
+    """A cursor of ``connection`` (PostgreSQL) whose statements are prepared: parsed once per
     connection by PostgreSQL and kept by psycopg (its ``prepared_max`` most recent)."""
     connection.ensure_connection()
     raw = connection.connection

@@ -292,3 +292,23 @@ def test_a_thousand_filter_urls_keep_the_store_within_its_budget(anonymous, sett
     assert any("&q=ref-999" in str(key) for key in pages)  # the latest page is kept
     assert not any("&q=ref-0" in str(key) for key in pages)  # the oldest are dropped
 
+
+def test_request_values_are_parameters_never_written_into_the_statement(anonymous):
+    """A filter's value and a detail's key are sent with each run of the kept statement; its
+    text holds placeholders only (on PostgreSQL, the prepared statement's ``$n``)."""
+    published_transfers(1, reference="bound-ref")
+    kept.store.clear()
+    assert anonymous.get(f"{LIST}&q=needle%27s-100%25").status_code == 200  # needle's-100%
+    assert anonymous.get("/api/v1/transfers/bound-ref/").json()["reference"] == "bound-ref"
+    reads = [kept.store.get(key) for key in kept.store.key_list("read")]
+    reads = [getattr(read, "rows", read) for read in reads]  # a list page's rows
+    assert len(reads) == 2
+    for read in reads:
+        assert "needle" not in read.sql and "bound-ref" not in read.sql and "%s" in read.sql
+    assert any("needle" in str(value) for value in reads[0].params), reads[0].params
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ["%transfers_%"])
+            statements = [row[0] for row in cursor.fetchall()]
+        assert len(statements) >= 2 and all("$1" in statement for statement in statements)
+        assert not any("needle" in statement or "bound-ref" in statement for statement in statements)
