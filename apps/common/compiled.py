@@ -32,6 +32,7 @@ from psycopg import postgres
 from psycopg.adapt import Loader
 from psycopg.pq import Format
 
+from apps.common.health import checked_read
 from apps.common.kept import kept as keep
 
 # Stand-ins for the named parameters while a statement is compiled, by type; each is then
@@ -81,9 +82,13 @@ class CompiledRead:
         """The rows (dicts by column name), with ``values`` for the named parameters."""
         params = [value if name is None else values[name] for value, name in zip(self.params, self.slots, strict=True)]
         connection = connections[router.db_for_read(self.model)]
-        with prepared_cursor(connection) if self.prepared else connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
+
+        def read():
+            with prepared_cursor(connection) if self.prepared else connection.cursor() as cursor:
+                cursor.execute(self.sql, params)
+                return cursor.fetchall()
+
+        rows = checked_read(connection, read)
         if self.converters:
             rows = self.compiler.apply_converters(rows, self.converters)
         names = self.names

@@ -7,7 +7,7 @@ import datetime
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -312,3 +312,25 @@ def test_request_values_are_parameters_never_written_into_the_statement(anonymou
             statements = [row[0] for row in cursor.fetchall()]
         assert len(statements) >= 2 and all("$1" in statement for statement in statements)
         assert not any("needle" in statement or "bound-ref" in statement for statement in statements)
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("url", ["/api/v1/transfers/", "/api/v1/transfers/kept-ref/"])
+def test_a_broken_connection_is_replaced_by_the_first_read_without_a_select_1(url, anonymous, monkeypatch):
+    """The first read of a request is the health check of the connection it reuses
+    (apps.common.health): no ``SELECT 1`` before it, and a connection the server closed
+    meanwhile (a restart) is replaced and the read sent again."""
+    published_transfers(1, reference="kept-ref")
+    assert anonymous.get(url).status_code == 200
+    checks = []
+    monkeypatch.setattr(type(connections["default"]), "is_usable", lambda self: checks.append(self) or True)
+    other = connections.create_connection("default")
+    with other.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
+    other.close()
+    connection.health_check_done = False  # a new request on the kept connection
+    response = anonymous.get(url)
+    assert response.status_code == 200, response.content
+    assert checks == []
+    assert not connection.connection.closed
