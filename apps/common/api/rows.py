@@ -14,8 +14,9 @@ On PostgreSQL the page is one query: each many-to-many list whose related record
 one-column natural key is an ``ARRAY(SELECT ...)`` of the page's row; a relation a row may
 lack, to records with a one-column natural key, is a scalar subquery rather than an outer join
 (cheaper to plan: ``_related_key_reader``); and the count (up to ``API_EXACT_COUNT_LIMIT`` and
-one more) is a scalar subquery the paginator reads off the first row. On SQLite each list is
-one more query over its link table, and the count another.
+one more) is a scalar subquery the paginator reads off the first row, but for a page kept
+compiled, which counts once (``apps.common.api.compiled.CompiledPage``). On SQLite each list
+is one more query over its link table, and the count another.
 
 A plan depends only on the serializer, the audience (may it see drafts?), the address the
 URLs are built on and the database; it is built once per process for each and kept
