@@ -41,12 +41,14 @@ SELECT t.id, t.reference, t.review_status, s.iso2, r.iso2, sa.slug, ra.slug, t.c
        ARRAY(SELECT so.url FROM transfers_transfer_sources ts JOIN evidence_source so ON so.id = ts.source_id
              WHERE ts.transfer_id = t.id ORDER BY so.published_on DESC, so.title, so.id),
        t.created_at, t.updated_at, t.version,
+       CASE WHEN p.review_status = 'published' THEN p.reference END, t.value_low, t.value_high, t.value_unit,
        (SELECT count(*) FROM (SELECT 1 {MATCHING} LIMIT {EXACT_COUNT_LIMIT + 1}) bounded)
   FROM transfers_transfer t
   JOIN geo_country s ON s.id = t.supplier_id
   JOIN geo_country r ON r.id = t.recipient_id
   LEFT JOIN actors_actor sa ON sa.id = t.supplier_actor_id
   LEFT JOIN actors_actor ra ON ra.id = t.recipient_actor_id
+  LEFT JOIN transfers_transfer p ON p.id = t.part_of_id
  WHERE t.supplier_id = %(supplier)s AND t.review_status = 'published'
  ORDER BY t.started_on DESC, t.reference
  LIMIT {PAGE_SIZE + 1}
@@ -70,6 +72,10 @@ def _moment(value):
 
 def _date(value):
     return None if value is None else value.isoformat()
+
+
+def _decimal(value):
+    return None if value is None else format(value, "f")
 
 
 _country_ids = {}
@@ -107,6 +113,10 @@ def page(iso2):
             "quantity_low": row[9],
             "quantity_high": row[10],
             "quantity_unit": row[11],
+            "part_of": row[23],
+            "value_low": _decimal(row[24]),
+            "value_high": _decimal(row[25]),
+            "value_unit": row[26],
             "started_on": _date(row[12]),
             "ended_on": _date(row[13]),
             "date_precision": row[14],

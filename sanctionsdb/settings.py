@@ -120,8 +120,9 @@ TEMPLATES = [
 # The API's compiled reads (apps.common.compiled) as prepared statements, planned once per
 # connection. Off behind a connection pooler in transaction mode that cannot keep them.
 DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
-# The memory each process may give to the statements it keeps (estimated; the least recently
-# used are dropped past it): a list page's filters come from clients, each a statement.
+# The memory each process may give to what it keeps between requests (apps.common.kept: the
+# API's compiled statements, its list plans, answers kept in process), estimated; the least
+# recently used are dropped past it. A list page's filters come from clients, each a statement.
 COMPILED_READS_MAX_BYTES = env_int("COMPILED_READS_MAX_BYTES", 32 * 1024 * 1024)
 
 DATABASES = {

@@ -4,25 +4,25 @@ Building a queryset and compiling it to SQL can cost a read more than the databa
 answer it (a page of transfers: about 4 ms of Python for 3 ms of PostgreSQL). A
 ``CompiledRead`` keeps what the ORM worked out for one ``values()`` queryset (the statement,
 its parameters, the names and converters of its columns) and runs it again with a cursor;
-``kept`` keeps readings per process under a key that holds everything their statement
-depends on. What changes from one request to the next (a detail's key, the moment a change
-feed starts at) is a named parameter: compiled with a placeholder value, put in at each run.
+``kept`` keeps readings in the process's store (``apps.common.kept``) under a key that holds
+everything their statement depends on. The statement's text is the ORM's, its placeholders
+left in: every value (a filter's, a detail's key, the moment a change feed starts at) is a
+parameter sent with each run, never written into the text. What changes from one request to
+the next under the same key is a named parameter: compiled with a stand-in value
+(``PLACEHOLDERS``), put in at each run.
 
-On PostgreSQL the statement is a prepared one (``prepared_cursor``) with its other values
-written in as literals, quoted by psycopg as Django's own client-side binding quotes them.
-PostgreSQL then plans it once per connection for the values it holds (a page of
-``?supplier=KP`` planned for KP's share of the table), not on every request: planning a list
-page costs more than running it. ``DATABASE_PREPARED_STATEMENTS=false`` turns this off (a
-connection pooler in transaction mode that cannot keep prepared statements). Their rows come
-in PostgreSQL's binary format, which psycopg reads in a third of the time the text takes
-(dates and times above all); a ``jsonb`` value is still handed to Django as its text, as
-Django's own loader does for the text format, so that ``JSONField`` decodes it as usual.
+On PostgreSQL the statement is a prepared one (``prepared_cursor``): its parameters bound by
+the server, it is parsed once per connection, and psycopg keeps it (its ``prepared_max`` most
+recent). ``DATABASE_PREPARED_STATEMENTS=false`` turns this off (a connection pooler in
+transaction mode that cannot keep prepared statements): the same statement then runs through
+Django's own cursor. Rows of a prepared statement come in PostgreSQL's binary format, which
+psycopg reads faster than text (dates and times above all); a ``jsonb`` value is still handed
+to Django as its text (``JsonbAsText``), as Django's own loader does for the text format, so
+that ``JSONField`` decodes it as usual.
 """
 
 import datetime
 import functools
-import threading
-from collections import OrderedDict
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FullResultSet
@@ -31,6 +31,9 @@ from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from psycopg import postgres
 from psycopg.adapt import Loader
 from psycopg.pq import Format
+
+from apps.common.health import checked_read
+from apps.common.kept import kept as keep
 
 # Stand-ins for the named parameters while a statement is compiled, by type; each is then
 # found among the statement's parameters (``CompiledRead``).
@@ -44,22 +47,22 @@ PLACEHOLDERS = {
 
 # What a kept reading costs in memory, estimated from its statement's length: the ORM's
 # compiler, query and column converters it keeps grow with the statement. Measured with
-# tracemalloc on list pages of four resources (SQLite and PostgreSQL): 18 to 27 bytes per
-# character of the statement, about 20 KB to 90 KB a page.
+# tracemalloc on a list page of each of the fifteen resources (PostgreSQL): 26 KB for a
+# statement of 740 characters to 85 KB for one of 3,100, about 14 KB and 23 bytes a character.
 BYTES_PER_CHARACTER = 25
-BYTES_PER_READING = 2048
+BYTES_PER_READING = 14_000
 
 
 class CompiledRead:
     """One ``values()`` queryset's statement, run again with a cursor for each request.
 
     ``placeholders`` maps the name of each parameter put in at run time to the stand-in the
-    queryset was built with (``PLACEHOLDERS``, one per type); every parameter of the statement equal to a
-    stand-in becomes that named parameter (LookupError when a stand-in is not among them)."""
+    queryset was built with (``PLACEHOLDERS``, one per type); every parameter of the statement
+    equal to a stand-in becomes that named parameter (LookupError when a stand-in is not among
+    them)."""
 
     def __init__(self, queryset, placeholders=None):
         placeholders = placeholders or {}
-        connection = connections[queryset.db]
         compiler = queryset.query.get_compiler(queryset.db)
         sql, params = compiler.as_sql()  # EmptyResultSet when it can match nothing
         query = queryset.query
@@ -71,22 +74,21 @@ class CompiledRead:
         self.slots = [next((name for name, v in placeholders.items() if v == value), None) for value in params]
         if set(placeholders) - set(self.slots):
             raise LookupError("a named parameter is not a parameter of the statement")
-        self.prepared = connection.vendor == "postgresql" and settings.DATABASE_PREPARED_STATEMENTS
+        self.prepared = connections[queryset.db].vendor == "postgresql" and settings.DATABASE_PREPARED_STATEMENTS
+        self.sql = sql
         self.params = list(params)
-        self.sql = _written_in(connection, sql, self.params, self.slots) if self.prepared else sql
 
     def run(self, **values):
         """The rows (dicts by column name), with ``values`` for the named parameters."""
-        if self.prepared:
-            params = values or None
-        else:
-            params = [
-                value if name is None else values[name] for value, name in zip(self.params, self.slots, strict=True)
-            ]
+        params = [value if name is None else values[name] for value, name in zip(self.params, self.slots, strict=True)]
         connection = connections[router.db_for_read(self.model)]
-        with prepared_cursor(connection) if self.prepared else connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
+
+        def read():
+            with prepared_cursor(connection) if self.prepared else connection.cursor() as cursor:
+                cursor.execute(self.sql, params)
+                return cursor.fetchall()
+
+        rows = checked_read(connection, read)
         if self.converters:
             rows = self.compiler.apply_converters(rows, self.converters)
         names = self.names
@@ -97,27 +99,6 @@ class CompiledRead:
     def kept_bytes(self):
         """About how much memory this reading holds while it is kept (``BYTES_PER_CHARACTER``)."""
         return BYTES_PER_READING + BYTES_PER_CHARACTER * len(self.sql)
-
-
-MARK = "sanctionsdb_parameter_5f1c2e9a_"
-
-
-def _written_in(connection, sql, params, slots):
-    """``sql`` with ``params`` written in as literals (psycopg's quoting), but for those named
-    in ``slots``, left as named parameters (``%(name)s``)."""
-    names = {name for name in slots if name is not None}
-    if not names:
-        return connection.ops.compose_sql(sql, params)
-    marked = [value if name is None else f"{MARK}{name}" for value, name in zip(params, slots, strict=True)]
-    text = connection.ops.compose_sql(sql, marked)
-    # With parameters left, psycopg reads % as the start of one: escape every other.
-    text = text.replace("%", "%%")
-    for name in names:
-        mark = f"'{MARK}{name}'"
-        if mark not in text:
-            raise LookupError(f"parameter {name} is not a literal of the statement")
-        text = text.replace(mark, f"%({name})s")
-    return text
 
 
 class JsonbAsText(Loader):
@@ -137,8 +118,7 @@ class _LoggedStatements(CursorDebugWrapper):
     ``connection.queries`` and the query counts of the tests show every other query)."""
 
     def execute(self, sql, params=None):
-        shown = sql if params is None else self.db.ops.compose_sql(sql, params)
-        with self.debug_sql(shown, params):
+        with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
             return CursorWrapper.execute(self, sql, params)
 
 
@@ -147,7 +127,8 @@ def _prepared_cursor_class():
     from django.db.backends.postgresql.base import ServerBindingCursor
 
     class PreparedCursor(ServerBindingCursor):
-        """Prepares every statement it runs, and reads its rows in the binary format."""
+        """Binds its parameters on the server, prepares every statement it runs, and reads its
+        rows in the binary format."""
 
         def execute(self, query, params=None, *, prepare=None, binary=None):
             return super().execute(query, params, prepare=True, binary=True)
@@ -156,7 +137,7 @@ def _prepared_cursor_class():
 
 
 def prepared_cursor(connection):
-    """A cursor of ``connection`` (PostgreSQL) whose statements are prepared: planned once per
+    """A cursor of ``connection`` (PostgreSQL) whose statements are prepared: parsed once per
     connection by PostgreSQL and kept by psycopg (its ``prepared_max`` most recent)."""
     connection.ensure_connection()
     raw = connection.connection
@@ -166,95 +147,22 @@ def prepared_cursor(connection):
     return _LoggedStatements(cursor, connection) if connection.queries_logged else connection.make_cursor(cursor)
 
 
-class KeptReadings:
-    """The readings this process keeps, within a budget of bytes (``COMPILED_READS_MAX_BYTES``,
-    read when a reading is added): past it the least recently used are dropped first. The
-    size of each is estimated (``kept_bytes``, plus its key: a list page's key holds the
-    client's address). Safe for the threads of a gthread worker: every look-up and change
-    holds one lock; compiling a reading does not.
-
-    A reading compiled from the data at one version (``data_version``) is kept until the
-    version changes; every reading of an older version is dropped then."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._entries = OrderedDict()  # key: (reading, bytes, data version or None)
-        self._version = None
-        self.bytes = 0
-
-    def get(self, key, data_version=None):
-        """The reading kept under ``key`` (now the most recently used), or ``_MISSING``."""
-        with self._lock:
-            self._follow(data_version)
-            entry = self._entries.get(key)
-            if entry is None:
-                return _MISSING
-            self._entries.move_to_end(key)
-            return entry[0]
-
-    def put(self, key, read, data_version=None):
-        """Keep ``read`` under ``key``, dropping the least recently used past the budget; a
-        reading larger than the whole budget is not kept."""
-        size = getattr(read, "kept_bytes", BYTES_PER_READING) + len(repr(key))
-        budget = settings.COMPILED_READS_MAX_BYTES
-        with self._lock:
-            self._follow(data_version)
-            self._drop(key)
-            if size > budget:
-                return
-            self._entries[key] = (read, size, data_version)
-            self.bytes += size
-            while self.bytes > budget:
-                self._drop(next(iter(self._entries)))
-
-    def key_list(self, *, for_data=None):
-        """The keys kept, least recently used first; ``for_data``: only those compiled from the
-        data (True) or only the others (False)."""
-        with self._lock:
-            return [
-                key
-                for key, (_, _, version) in self._entries.items()
-                if for_data is None or (version is not None) == for_data
-            ]
-
-    def clear(self):
-        with self._lock:
-            self._entries.clear()
-            self.bytes = 0
-
-    def _follow(self, data_version):
-        if data_version is None or data_version == self._version:
-            return
-        for key in [key for key, (_, _, version) in self._entries.items() if version is not None]:
-            self._drop(key)
-        self._version = data_version
-
-    def _drop(self, key):
-        entry = self._entries.pop(key, None)
-        if entry is not None:
-            self.bytes -= entry[1]
-
-
-_MISSING = object()
-_kept = KeptReadings()
-
-
 def kept(key, compile_read, *, data_version=None):
     """The reading kept under ``key``, compiled by ``compile_read()`` the first time; None
     when it cannot be kept (the statement could match nothing, or a named parameter is not
     one of its parameters).
 
     ``data_version``: the reading was compiled from the data as it is at that version (a key
-    resolved to an id): it is kept until the version changes, and every reading of an older
-    version is dropped then, so that a site written to all day keeps no more than one
-    version's readings. Keys come partly from clients (a list page's filters): the readings
-    kept stay within ``COMPILED_READS_MAX_BYTES`` (``KeptReadings``)."""
-    read = _kept.get(key, data_version)
-    if read is not _MISSING:
-        return read
-    try:
-        read = compile_read()
-    except (EmptyResultSet, FullResultSet, LookupError):
-        read = None
-    _kept.put(key, read, data_version)
-    return read
+    resolved to an id): it is kept until the version changes (``apps.common.kept``)."""
+
+    def compiled():
+        try:
+            return compile_read()
+        except (EmptyResultSet, FullResultSet, LookupError):
+            return None
+
+    return keep("read", key, compiled, _size, data_version=data_version)
+
+
+def _size(read):
+    return BYTES_PER_READING if read is None else read.kept_bytes

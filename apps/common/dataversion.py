@@ -21,6 +21,8 @@ million rows bumps once); on SQLite a row-level trigger. Installed after every `
 from django.apps import apps
 from django.db import connections
 
+from apps.common.health import checked_read
+
 TABLE = "common_dataversion"
 PREFIX = "sdb_dv_"
 
@@ -101,7 +103,13 @@ def bump(using="default"):
 def read_version(using):
     """The version of database ``using`` as its own data stands (None: no version yet, as
     after a flush: then nothing is kept)."""
-    with connections[using].cursor() as cursor:
-        cursor.execute(f"SELECT version FROM {TABLE} WHERE id = 1")
-        row = cursor.fetchone()
+    connection = connections[using]
+
+    def read():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT version FROM {TABLE} WHERE id = 1")
+            return cursor.fetchone()
+
+    # Often a request's first statement: the health check of its connection (apps.common.health).
+    row = checked_read(connection, read)
     return row[0] if row else None

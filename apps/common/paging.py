@@ -72,6 +72,15 @@ def estimated_count(queryset):
     return run_estimate(queryset.db, estimate_statement(queryset))
 
 
+def count_of(queryset):
+    """``(count, exact)`` of the rows ``queryset`` matches: on PostgreSQL counted up to
+    ``API_EXACT_COUNT_LIMIT`` and one more, past it the planner's estimate; SQLite counts."""
+    if connections[queryset.db].vendor != "postgresql":
+        return queryset.count(), True  # no estimate to fall back on: one exact count
+    bounded = queryset.values("pk")[: settings.API_EXACT_COUNT_LIMIT + 1].count()
+    return settled_count(bounded, lambda: estimated_count(queryset))
+
+
 class LookaheadPage(Page):
     """A page that knows whether another follows from the row read past its end."""
 
@@ -95,13 +104,10 @@ class EstimatingPaginator(Paginator):
     def count(self):
         # A list read with values() says which queryset to count: the same rows, fewer joins.
         counted = getattr(self.object_list, "counted", self.object_list).order_by()
-        if self.counted_with_page is not None:
-            bounded = self.counted_with_page
-        elif connections[counted.db].vendor != "postgresql":
-            return counted.count()  # no estimate to fall back on: one exact count
+        if self.counted_with_page is None:
+            count, self.exact = count_of(counted)
         else:
-            bounded = counted.values("pk")[: settings.API_EXACT_COUNT_LIMIT + 1].count()
-        count, self.exact = settled_count(bounded, lambda: estimated_count(counted))
+            count, self.exact = settled_count(self.counted_with_page, lambda: estimated_count(counted))
         return count
 
     def validate_number(self, number):

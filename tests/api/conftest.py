@@ -1,5 +1,5 @@
-"""Fixtures for the API tests: clients signed in with each role, and one full record of
-every model."""
+"""Fixtures for the API tests: clients signed in with each role, one full record of every
+model, and the mixed data the comparisons of the rows' path with the serializer's read."""
 
 import datetime
 from decimal import Decimal
@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
-from django.db import models
+from django.core.management import call_command
+from django.db import models, transaction
 from rest_framework.test import APIClient
 
 from apps.common.meta import BOOKKEEPING
@@ -115,3 +116,34 @@ def records(db):
     for record in created.values():
         fill_empty_fields(record)
     return created
+
+
+@pytest.fixture(scope="module")
+def mixed_data_module(django_db_setup, django_db_blocker):
+    """The demo data plus one filled record of every model; half the curated records of the
+    fixture published, so that drafts hang on published records and the reverse. Loaded once
+    for the module, rolled back afterwards."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", verbosity=0)
+        records = {**one_of_each(), "country": country("KP")}
+        for index, record in enumerate(records.values()):
+            fill_empty_fields(record)
+            if hasattr(record, "review_status") and index % 2 == 0:
+                type(record).objects.filter(pk=record.pk).update(review_status="published")
+        yield records
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def mixed_data(mixed_data_module, db):
+    return mixed_data_module
+
+
+def serializer_path(client, monkeypatch, url):
+    """``client.get(url)`` through the serializer: no list plan, so lists and details take
+    DRF's own path (``apps.common.api.views.BaseViewSet``)."""
+    from apps.common.api import views
+
+    with monkeypatch.context() as patch:
+        patch.setattr(views, "plan_for", lambda view, request: None)
+        return client.get(url)

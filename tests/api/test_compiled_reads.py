@@ -7,13 +7,13 @@ import datetime
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.actors.models import Actor
-from apps.common import compiled
+from apps.common import kept
 from apps.common.cache import cached_answer, data_changed
 from apps.common.changes import _history_keys, _keys_of_every_model
 from apps.common.registry import contract_models
@@ -112,7 +112,7 @@ def test_one_detail_statement_serves_every_record_with_its_etag(anonymous):
         assert response.json()["reference"] == transfer.reference
         assert response["ETag"] == f'"{transfer.pk}-{transfer.version}"'
     anonymous_details = [
-        key for key in compiled._kept.key_list() if "detail" in key and key[0] is TransferViewSet and not key[1]
+        key for key in kept.store.key_list("read") if "detail" in key and key[1] is TransferViewSet and not key[2]
     ]
     assert len(anonymous_details) == 1  # one statement for every record
     again = anonymous.get(
@@ -135,23 +135,28 @@ def test_a_page_is_one_prepared_statement_on_postgresql(anonymous):
     anonymous.get(LIST)
     page, queries = queries_of(anonymous, LIST)
     assert page["count"] == 3
-    # The data version (apps.common.dataversion), then rows, many-to-many lists and the count: one statement.
+    # The data version (apps.common.dataversion), then rows and many-to-many lists: one
+    # statement; the count was read with the first request, and kept with the page.
     assert queries[0] == "SELECT version FROM common_dataversion WHERE id = 1"
     assert len(queries) == 2, queries
-    assert "ARRAY(SELECT" in queries[1] and "count(*)" in queries[1]
+    assert "ARRAY(SELECT" in queries[1] and "count(*)" not in queries[1]
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%transfers_transfer%"])
         assert cursor.fetchone()[0] >= 1
 
 
-@on_postgresql
-def test_an_estimated_count_is_asked_once_per_kept_page(anonymous):
+@pytest.mark.parametrize("limit", [2, 1000])
+def test_a_count_is_worked_out_once_per_kept_page(anonymous, limit):
+    """The count, exact or estimated, is read with the first request of a kept page only."""
     published_transfers(4)
-    with override_settings(API_EXACT_COUNT_LIMIT=2):
-        anonymous.get(LIST)
+    with override_settings(API_EXACT_COUNT_LIMIT=limit):
+        first, queries = queries_of(anonymous, LIST)
+        assert any("count(" in query.lower() for query in queries)
         page, queries = queries_of(anonymous, LIST)
-    assert page["count_exact"] is False and page["count"] >= 3
-    assert [query for query in queries if query.startswith("EXPLAIN")] == []
+    assert page == first
+    estimated = limit == 2 and connection.vendor == "postgresql"
+    assert (page["count_exact"], page["count"] >= 3) == (not estimated, True)
+    assert [query for query in queries if "count(" in query.lower() or query.startswith("EXPLAIN")] == []
 
 
 @on_postgresql
@@ -194,8 +199,6 @@ def test_an_answer_kept_in_process_is_the_same_object_until_a_write():
 def test_a_new_data_version_drops_the_pages_and_answers_of_older_ones(anonymous):
     """A site written to all day must not keep every version's pages: each worker keeps the
     current version's only."""
-    from apps.common import cache as answers
-
     published_transfers(1)
     for number in range(3):
         anonymous.get(f"{LIST}&page_size={number + 1}")
@@ -203,73 +206,52 @@ def test_a_new_data_version_drops_the_pages_and_answers_of_older_ones(anonymous)
         data_changed()
     anonymous.get(LIST)
     cached_answer("test-versions", ["now"], lambda: "now", in_process=True)
-    assert len(compiled._kept.key_list(for_data=True)) == 1
-    assert list(answers._in_process.values()) == ["now"]
+    assert len(kept.store.key_list("read", for_data=True)) == 1
+    answers = kept.store.key_list("answer")
+    assert len(answers) == 1 and kept.store.get(answers[0]) == "now"
 
 
-class ClearedByAnotherThread(dict):
-    """A store that another thread clears just after a membership test (gthread workers)."""
-
-    def __contains__(self, key):
-        found = super().__contains__(key)
-        self.clear()
-        return found
+# --- the store's budget -------------------------------------------------------------------
 
 
-def test_a_store_cleared_by_another_thread_between_look_ups_still_answers(monkeypatch):
-    from apps.common import cache as answers
-
-    monkeypatch.setattr(answers, "_in_process", ClearedByAnotherThread())
-    first = cached_answer("test-race", [1], lambda: "answer", in_process=True)
-    assert cached_answer("test-race", [1], lambda: "again", in_process=True) == first
-
-
-# --- the kept readings' budget --------------------------------------------------------------
-
-
-class Reading:
-    """A stand-in for a compiled reading of a given size."""
-
-    def __init__(self, kept_bytes):
-        self.kept_bytes = kept_bytes
-
-
-def test_the_least_recently_used_reading_goes_first_past_the_budget(settings):
+def test_the_least_recently_used_value_goes_first_past_the_budget(settings):
     settings.COMPILED_READS_MAX_BYTES = 1000
-    store = compiled.KeptReadings()
-    first, second = Reading(400), Reading(400)
-    store.put("first", first)
-    store.put("second", second)
-    assert store.get("first") is first  # now the most recently used
-    store.put("third", Reading(400))
-    assert store.key_list() == ["first", "third"]
-    assert store.bytes == 800 + len(repr("first")) + len(repr("third")) <= 1000
-    store.put("too large", Reading(2000))
-    assert store.key_list() == ["first", "third"]  # a reading above the whole budget is not kept
+    store = kept.KeptStore()
+    first, second = object(), object()
+    store.put(("read", "first"), first, 400)
+    store.put(("plan", "second"), second, 400)
+    assert store.get(("read", "first")) is first  # now the most recently used
+    store.put(("answer", "third"), object(), 400)
+    assert store.key_list() == [("read", "first"), ("answer", "third")]
+    assert store.bytes == 800 + len(repr(("read", "first"))) + len(repr(("answer", "third"))) <= 1000
+    store.put(("read", "too large"), object(), 2000)
+    assert store.key_list() == [("read", "first"), ("answer", "third")]  # above the whole budget: not kept
+    assert store.key_list("answer") == [("answer", "third")]
 
 
-def test_a_new_data_version_drops_only_the_readings_compiled_from_the_data(settings):
+def test_a_new_data_version_drops_only_the_values_worked_out_from_the_data(settings):
     settings.COMPILED_READS_MAX_BYTES = 10_000
-    store = compiled.KeptReadings()
-    store.put("detail", Reading(100))
-    store.put("page at v1", Reading(100), data_version=1)
-    assert store.get("page at v1", data_version=2) is compiled._MISSING
-    assert store.key_list() == ["detail"]
-    assert store.bytes == 100 + len(repr("detail"))
+    store = kept.KeptStore()
+    store.put(("read", "detail"), object(), 100)
+    store.put(("read", "page at v1"), object(), 100, data_version=1)
+    assert store.get(("read", "page at v1"), data_version=2) is kept.MISSING
+    assert store.key_list() == [("read", "detail")]
+    assert store.bytes == 100 + len(repr(("read", "detail")))
 
 
 def test_threads_sharing_the_store_never_break_it(settings):
-    """A gthread worker's threads look up, add and drop readings at once, across versions."""
+    """A gthread worker's threads look up, add and drop values at once, across versions."""
     settings.COMPILED_READS_MAX_BYTES = 5_000
-    store = compiled.KeptReadings()
+    store = kept.KeptStore()
     failures = []
 
     def work(offset):
         try:
             for number in range(3000):
                 version = number // 500
-                if store.get(number % 40, data_version=version) is compiled._MISSING:
-                    store.put(number % 40, Reading(100 + offset), data_version=version if number % 3 else None)
+                key = ("read", number % 40)
+                if store.get(key, data_version=version) is kept.MISSING:
+                    store.put(key, object(), 100 + offset, data_version=version if number % 3 else None)
         except Exception as error:  # noqa: BLE001 - any failure of another thread is the finding
             failures.append(error)
 
@@ -282,16 +264,78 @@ def test_threads_sharing_the_store_never_break_it(settings):
     assert store.bytes == sum(size for _, size, _ in store._entries.values()) <= 5_000
 
 
+def test_statements_plans_and_answers_share_one_budget(anonymous, settings):
+    """A page's statement, the list plan and an answer kept in process are one store: past
+    COMPILED_READS_MAX_BYTES the least recently used of any kind is dropped first."""
+    published_transfers(1)
+    kept.store.clear()
+    assert anonymous.get(LIST).status_code == 200  # its plan, then its statement
+    cached_answer("test-budget", [1], lambda: "an answer", in_process=True)
+    order = [key[0] for key in kept.store.key_list()]
+    assert order == ["plan", "read", "answer"]
+    first_page = kept.store.key_list("read")[0]
+    settings.COMPILED_READS_MAX_BYTES = kept.store.bytes + 100  # full
+    # The plan is used again (now the most recent), and another page's statement is added:
+    # the least recently used, the first page's statement, makes room for it.
+    assert anonymous.get(LIST + "&page_size=2").status_code == 200
+    assert kept.store.bytes <= settings.COMPILED_READS_MAX_BYTES
+    assert [key[0] for key in kept.store.key_list()] == ["answer", "plan", "read"]
+    assert first_page not in kept.store.key_list()
+
+
 def test_a_thousand_filter_urls_keep_the_store_within_its_budget(anonymous, settings):
     """Every distinct filter is a statement of its own: a client asking a thousand of them
     leaves the worker's store within COMPILED_READS_MAX_BYTES, the most recent kept."""
     published_transfers(2, supplier=country("KP"))
     settings.COMPILED_READS_MAX_BYTES = 1_000_000
-    compiled._kept.clear()
+    kept.store.clear()
     for number in range(1000):
         assert anonymous.get(f"{LIST}&q=ref-{number}").status_code == 200
-        assert compiled._kept.bytes <= 1_000_000
-    pages = [key for key in compiled._kept.key_list() if "list" in key]
+        assert kept.store.bytes <= 1_000_000
+    pages = [key for key in kept.store.key_list("read") if "list" in key]
     assert 2 <= len(pages) < 1000  # a PostgreSQL page's statement is larger: fewer fit
     assert any("&q=ref-999" in str(key) for key in pages)  # the latest page is kept
     assert not any("&q=ref-0" in str(key) for key in pages)  # the oldest are dropped
+
+
+def test_request_values_are_parameters_never_written_into_the_statement(anonymous):
+    """A filter's value and a detail's key are sent with each run of the kept statement; its
+    text holds placeholders only (on PostgreSQL, the prepared statement's ``$n``)."""
+    published_transfers(1, reference="bound-ref")
+    kept.store.clear()
+    assert anonymous.get(f"{LIST}&q=needle%27s-100%25").status_code == 200  # needle's-100%
+    assert anonymous.get("/api/v1/transfers/bound-ref/").json()["reference"] == "bound-ref"
+    reads = [kept.store.get(key) for key in kept.store.key_list("read")]
+    reads = [getattr(read, "rows", read) for read in reads]  # a list page's rows
+    assert len(reads) == 2
+    for read in reads:
+        assert "needle" not in read.sql and "bound-ref" not in read.sql and "%s" in read.sql
+    assert any("needle" in str(value) for value in reads[0].params), reads[0].params
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ["%transfers_%"])
+            statements = [row[0] for row in cursor.fetchall()]
+        assert len(statements) >= 2 and all("$1" in statement for statement in statements)
+        assert not any("needle" in statement or "bound-ref" in statement for statement in statements)
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("url", ["/api/v1/transfers/", "/api/v1/transfers/kept-ref/"])
+def test_a_broken_connection_is_replaced_by_the_first_read_without_a_select_1(url, anonymous, monkeypatch):
+    """The first read of a request is the health check of the connection it reuses
+    (apps.common.health): no ``SELECT 1`` before it, and a connection the server closed
+    meanwhile (a restart) is replaced and the read sent again."""
+    published_transfers(1, reference="kept-ref")
+    assert anonymous.get(url).status_code == 200
+    checks = []
+    monkeypatch.setattr(type(connections["default"]), "is_usable", lambda self: checks.append(self) or True)
+    other = connections.create_connection("default")
+    with other.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
+    other.close()
+    connection.health_check_done = False  # a new request on the kept connection
+    response = anonymous.get(url)
+    assert response.status_code == 200, response.content
+    assert checks == []
+    assert not connection.connection.closed

@@ -3,42 +3,12 @@ the resource's serializer does: the same fields in the same order, the same rela
 natural keys, the same hidden drafts, the same URLs and the same page links."""
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from apps.common.api import views
-from tests.api.conftest import fill_empty_fields
+from tests.api.conftest import serializer_path
 from tests.api.resources import RESOURCES
-from tests.factories import country, one_of_each
 
 CLIENTS = ["anonymous", "editor_client"]
-
-
-@pytest.fixture(scope="module")
-def mixed_data_module(django_db_setup, django_db_blocker):
-    """The demo data plus one filled record of every model; half the curated records of the
-    fixture published, so that drafts hang on published records and the reverse. Loaded once
-    for the module, rolled back afterwards."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", verbosity=0)
-        records = {**one_of_each(), "country": country("KP")}
-        for index, record in enumerate(records.values()):
-            fill_empty_fields(record)
-            if hasattr(record, "review_status") and index % 2 == 0:
-                type(record).objects.filter(pk=record.pk).update(review_status="published")
-        yield records
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def mixed_data(mixed_data_module, db):
-    return mixed_data_module
-
-
-def serializer_path(client, monkeypatch, url):
-    with monkeypatch.context() as patch:
-        patch.setattr(views, "plan_for", lambda view, request: None)
-        return client.get(url)
 
 
 @pytest.mark.parametrize("who", CLIENTS)

@@ -21,7 +21,7 @@ from django.urls import get_script_prefix
 from django.utils import timezone
 
 from apps.common.compiled import CompiledRead
-from apps.common.paging import COUNT_COLUMN, estimate_statement, run_estimate, settled_count
+from apps.common.paging import count_of
 from apps.common.roles import sees_drafts
 
 
@@ -50,38 +50,31 @@ def detail_key(view, request, key_type):
 
 class CompiledPage:
     """One page of a list: the statement of its rows (one past the page, to learn whether
-    another follows) and how it is counted: read off its rows (PostgreSQL, ``COUNT_COLUMN``),
-    with the planner's estimate past ``API_EXACT_COUNT_LIMIT``, or counted (SQLite)."""
+    another follows), run for each request, and their count (``count_of``), worked out on the
+    first read and kept with the page: the page is kept for one data version and one day
+    (``list_key``), and its count cannot change before they do."""
 
     def __init__(self, queryset, number, page_size):
         bottom = (number - 1) * page_size
         self.number = number
         self.rows = CompiledRead(queryset[bottom : bottom + page_size + 1])
-        counted = queryset.counted.order_by()
-        self.counted_in_rows = COUNT_COLUMN in self.rows.names
-        self.counted = None if self.counted_in_rows else counted
-        self.estimate = estimate_statement(counted) if self.counted_in_rows else None
-        self.estimated = None
+        self.counted = queryset.counted.order_by()
+        self.count = None
 
     def read(self):
         """``(rows, count, exact)``; None for a page past the last (the ORM's path says so)."""
         rows = self.rows.run()
         if not rows and self.number > 1:
             return None
-        if not self.counted_in_rows:
-            return rows, (self.counted.count() if rows else 0), True
-        count, exact = settled_count(rows[0][COUNT_COLUMN] if rows else 0, self._estimated)
-        return rows, count, exact
+        if self.count is None:
+            counted = self.counted  # None once another thread has counted
+            if counted is not None:
+                self.count = count_of(counted) if rows else (0, True)
+                self.counted = None  # not needed again
+        return rows, *self.count
 
     @property
     def kept_bytes(self):
         """About how much memory the page holds while it is kept (its rows' statement, which
-        the estimate is calibrated on, and the text of its count's estimate)."""
-        return self.rows.kept_bytes + (len(self.estimate[0]) if self.estimate else 0)
-
-    def _estimated(self):
-        """The planner's estimate, asked once: it stays as it is until the data changes, and
-        the page with it (``list_key``)."""
-        if self.estimated is None:
-            self.estimated = run_estimate(router.db_for_read(self.rows.model), self.estimate)
-        return self.estimated
+        the estimate is calibrated on)."""
+        return self.rows.kept_bytes

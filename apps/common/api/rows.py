@@ -4,24 +4,28 @@ them, without building a model instance or running a serializer field per value.
 A ``ListPlan`` reads the serializer's fields once per request and turns each into columns of
 one ``values()`` query and a function from a row to the value shown: a local field is its
 column (dates, times and decimals through the serializer field's own conversion), a relation
-is the related record's natural key read through a join (``supplier__iso2``), ``api_url`` is
+is the related record's natural key (``supplier__iso2``), ``api_url`` is
 the detail URL with the lookup value put in, the bookkeeping users are usernames for staff
 only, and each many-to-many field is one more query over its link table for the whole page.
 What the client may not see stays hidden as the serializer hides it: a draft related record
 shows as null, and drafts are left out of many-to-many lists.
 
 On PostgreSQL the page is one query: each many-to-many list whose related records have a
-one-column natural key is an ``ARRAY(SELECT ...)`` of the page's row, and the count (up to
-``API_EXACT_COUNT_LIMIT`` and one more) a scalar subquery the paginator reads off the first
-row, so that a page costs what the hand-written query of ``bench/raw_list.py`` costs. On
-SQLite each list is one more query over its link table, and the count another.
+one-column natural key is an ``ARRAY(SELECT ...)`` of the page's row; a relation a row may
+lack, to records with a one-column natural key, is a scalar subquery rather than an outer join
+(cheaper to plan: ``_related_key_reader``); and the count (up to ``API_EXACT_COUNT_LIMIT`` and
+one more) is a scalar subquery the paginator reads off the first row, but for a page kept
+compiled, which counts once (``apps.common.api.compiled.CompiledPage``). On SQLite each list
+is one more query over its link table, and the count another.
 
 A plan depends only on the serializer, the audience (may it see drafts?), the address the
-URLs are built on and the database; it is built once per process for each and kept.
+URLs are built on and the database; it is built once per process for each and kept
+(``plan_for``).
 
 A serializer field the plan does not know (or ``?expand=``) makes ``plan_for`` answer None,
 and the list takes the serializer's path. ``tests/api/test_list_rows.py`` checks, for every
-resource, that both paths give the same records, lists and details.
+resource, that both paths give the same records, ``tests/api/test_detail_rows.py`` the
+same details.
 """
 
 from urllib.parse import quote
@@ -37,6 +41,7 @@ from rest_framework.settings import api_settings
 
 from apps.common.api.fields import NaturalKeyRelatedField
 from apps.common.api.serializers import StaffOnlyUsernameField
+from apps.common.kept import kept
 from apps.common.models import CuratedModel
 from apps.common.paging import COUNT_COLUMN
 from apps.common.roles import sees_drafts
@@ -108,7 +113,9 @@ class ListPlan:
         self.columns = {"pk"}
         self.readers = []  # (name, function(row) -> value)
         self.many = []  # (name, field), read after the page
-        self.arrays = {}  # column: ARRAY(SELECT ...) of a many-to-many list, read with the page
+        # column: a subquery read with the page (PostgreSQL): ARRAY(SELECT ...) of a many-to-many
+        # list, or the natural key of a related record.
+        self.subqueries = {}
         for name, field in serializer.fields.items():
             reader = self._reader(name, field)
             if reader is None:
@@ -176,6 +183,8 @@ class ListPlan:
 
     def _relation_reader(self, field):
         related = field.related_model
+        if self.in_one_query and len(related.NATURAL_KEY) == 1 and self.model._meta.get_field(field.source).null:
+            return self._related_key_reader(field)
         prefix = f"{field.source}__"
         keys = [f"{prefix}{path}" for path in related.NATURAL_KEY]
         hidden = _visibility_columns(related, prefix) if self.public_only else []
@@ -191,6 +200,23 @@ class ListPlan:
 
         return read
 
+    def _related_key_reader(self, field):
+        """The related record's natural key (one column) as a scalar subquery of the page's
+        row, null when there is none or the client may not see it: for a relation a row may
+        lack, which a join would read through a LEFT JOIN. PostgreSQL plans a statement whose
+        values are parameters on every run, and the orders it weighs grow with every outer
+        join (a page of transfers, two inner and three outer joins: 2.6 ms to plan, 1.5 ms to
+        run; its outer joins as subqueries: 0.7 ms and 1.4 ms). A subquery is planned on its
+        own and costs little for a row without the relation; a relation every row has stays
+        an inner join, cheaper to run than a subquery per row."""
+        related = field.related_model
+        shown = related._base_manager.filter(pk=OuterRef(f"{field.source}_id"))
+        if self.public_only and issubclass(related, CuratedModel):
+            shown = shown.filter(related.published_condition())
+        column = f"_one_{field.field_name}"
+        self.subqueries[column] = Subquery(shown.values(related.NATURAL_KEY[0])[:1])
+        return lambda row: row[column]
+
     # --- reading a page ------------------------------------------------------------------
 
     def _array(self, name, field):
@@ -202,7 +228,7 @@ class ListPlan:
         from django.contrib.postgres.expressions import ArraySubquery
 
         owner = self.model._meta.get_field(field.source).m2m_field_name()
-        self.arrays[f"_many_{name}"] = ArraySubquery(links.filter(**{owner: OuterRef("pk")}).values(keys[0]))
+        self.subqueries[f"_many_{name}"] = ArraySubquery(links.filter(**{owner: OuterRef("pk")}).values(keys[0]))
         return True
 
     def values(self, queryset, counted=True):
@@ -210,7 +236,7 @@ class ListPlan:
         ``queryset`` (``counted``): without the joins its columns need; on PostgreSQL, in the
         page's own query (``COUNT_COLUMN``)."""
         plain = queryset.select_related(None).prefetch_related(None)
-        extra = dict(self.arrays)
+        extra = dict(self.subqueries)
         if counted and self.in_one_query:
             extra[COUNT_COLUMN] = BoundedCount(plain, settings.API_EXACT_COUNT_LIMIT + 1)
         rows = plain.values(*sorted(self.columns), **extra)
@@ -261,15 +287,19 @@ def _prefixed_order(prefix, name):
     return f"-{prefix}{name[1:]}" if name.startswith("-") else f"{prefix}{name}"
 
 
-# Plans built, by serializer, audience, address and database (a few per resource).
-_plans = {}
-MAX_PLANS = 512
-_MISSING = object()
+# What a kept plan costs in memory, estimated from its readers (one per field of the
+# serializer: a closure, and through a field's own conversion the serializer it belongs to)
+# and its subqueries (a queryset each). Measured with tracemalloc on the plans of the
+# fifteen resources (PostgreSQL): 13 KB (votes) to 133 KB (transfers).
+BYTES_PER_PLAN = 16_000
+BYTES_PER_READER = 3_500
+BYTES_PER_SUBQUERY = 6_000
 
 
 def plan_for(view, request):
     """The ``ListPlan`` of a list or detail request, or None when the serializer's path must
-    serve it."""
+    serve it. Built once per serializer, audience, address and database and kept in the
+    process's store (``apps.common.kept``: addresses come from the Host header)."""
     if request.query_params.get("expand"):
         return None
     serializer_class = view.get_serializer_class()
@@ -284,15 +314,17 @@ def plan_for(view, request):
         timezone.get_current_timezone_name(),
         vendor,
     )
-    # One look-up, not a test and then a read: another thread may clear the plans between the two.
-    plan = _plans.get(key, _MISSING)
-    if plan is not _MISSING:
-        return plan
-    try:
-        plan = ListPlan(view.get_serializer(), request, vendor)
-    except LookupError:
-        plan = None
-    if len(_plans) >= MAX_PLANS:  # addresses come from the Host header: keep the memory bounded
-        _plans.clear()
-    _plans[key] = plan
-    return plan
+
+    def build():
+        try:
+            return ListPlan(view.get_serializer(), request, vendor)
+        except LookupError:
+            return None
+
+    return kept("plan", key, build, _size)
+
+
+def _size(plan):
+    if plan is None:
+        return BYTES_PER_PLAN
+    return BYTES_PER_PLAN + BYTES_PER_READER * len(plan.readers) + BYTES_PER_SUBQUERY * len(plan.subqueries)

@@ -177,7 +177,9 @@ class BaseViewSet(RequestScopedAnswers, viewsets.ModelViewSet):
             version = data_version()
             compiled = kept(
                 list_key(self, request, page_size, version),
-                lambda: CompiledPage(plan.values(self.filter_queryset(self.get_queryset())), number, page_size),
+                lambda: CompiledPage(
+                    plan.values(self.filter_queryset(self.get_queryset()), counted=False), number, page_size
+                ),
                 data_version=version,
             )
             answer = compiled.read() if compiled else None
