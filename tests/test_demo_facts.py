@@ -6,7 +6,6 @@ the findings a sanctions researcher would sign for every demo transfer (docs/dat
 
 import datetime
 import json
-import re
 from decimal import Decimal
 
 import pytest
@@ -576,7 +575,6 @@ def texts_of(value):
 
 
 # A whole sentence as quoted: it opens with a capital letter and ends with its full stop.
-WHOLE_SENTENCE = re.compile(r"^[A-Z].*[.!?]$", re.S)
 
 
 def test_the_articles_quotes_are_attributed_to_the_article():
@@ -613,14 +611,12 @@ def test_the_articles_quotes_are_attributed_to_the_article():
             for _ in range(text.count(statement.quote))
         ]
         assert holders == [("relations.statement", statement.reference, [ARTICLE_URL])], statement.reference
-    # Two fragments the article separates are two statements, not one joined by an ellipsis;
-    # where a quote has an ellipsis, it stands between whole sentences, never between fragments.
+    # What the article quotes apart is kept apart: two statements, never one joined by an ellipsis.
     putin = from_article.filter(speaker__slug="vladimir-putin")
     assert {s.quote for s in putin} >= {"that are not controlled by the West", "illegal, unilateral restrictions."}
-    for statement in from_article:
-        parts = [part.strip() for part in statement.quote.split("…")]
-        if len(parts) > 1:
-            assert all(WHOLE_SENTENCE.match(part) for part in parts), statement.reference
+    easley = from_article.filter(speaker__slug="leif-eric-easley")
+    assert easley.count() == 2
+    assert not [s.reference for s in from_article if "…" in s.quote]
 
 
 # ---------------------------------------------------------------- findings, through the API
