@@ -117,8 +117,10 @@ TEMPLATES = [
     },
 ]
 
-# The API's compiled reads (apps.common.compiled) as prepared statements, planned once per
-# connection. Off behind a connection pooler in transaction mode that cannot keep them.
+# The API's compiled reads (apps.common.compiled) as prepared statements, parsed once per
+# connection, their values bound by the server (docs/benchmarks.md: a few per cent more list
+# throughput than unprepared). Off behind a connection pooler in transaction mode that cannot
+# keep them.
 DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 # The memory each process may give to what it keeps between requests (apps.common.kept: the
 # API's compiled statements, its list plans, answers kept in process), estimated; the least
@@ -137,8 +139,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT compilation: it costs a page of the API more (100-200 ms) than it saves, on short
     # queries whose cost the planner overestimates.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
-    # psycopg prepares only the statements it is asked to (the API's compiled reads): never
-    # by itself, since no count of executions reaches this threshold.
+    # psycopg prepares the statements it is asked to (the API's compiled reads) only with a
+    # threshold (Django's default, None, turns preparing off); no count of executions reaches
+    # this one, so it prepares nothing by itself (the ORM's client-side cursors never prepare).
     if DATABASE_PREPARED_STATEMENTS:
         DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 2**31 - 1)
 else:

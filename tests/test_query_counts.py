@@ -14,8 +14,9 @@ Counts are of the second of two identical requests, so the per-process caches (c
 types, the user's permissions) are warm, as they are in production: an API list
 or detail then runs the statement compiled by the first (apps/common/compiled.py). A count
 that differs by backend is written as ``{"postgresql": n, "sqlite": m}``: on PostgreSQL a
-page reads its many-to-many lists and its count in its own statement (apps/common/api/rows.py),
-on SQLite in one more query each.
+page reads its many-to-many lists in its own statement (apps/common/api/rows.py), on SQLite
+in one more query each. A kept page's count is read with the first request only
+(apps/common/api/compiled.py).
 
 To regenerate the table after a deliberate change, on both backends::
 

@@ -6,7 +6,8 @@ everything the statement depends on:
   size), the page size and count limit in force, the audience (may the client see drafts?),
   the address the URLs are built on, the database, the day (what is "ongoing" runs to today)
   and the data version (``apps.common.cache``): a filter by natural key resolves keys to ids
-  when the page is compiled, so any write makes every compiled page stale;
+  when the page is compiled, and the page's count is worked out once, so any write makes
+  every compiled page stale;
 - a detail: the view, the audience, the address, the database and the day; the record's key
   is the one parameter put in for each request (``CompiledRead.run(key=...)``), so every
   record of a resource shares one statement.
