@@ -7,6 +7,7 @@ they are counted, summed and sampled in the database.
 
 import datetime
 from collections import Counter
+from operator import itemgetter
 
 from django.db import connection
 from django.db.models import (
@@ -376,7 +377,7 @@ def graph_flows(start, end, categories, *, user, today):
         (*countries[supplier], *countries[recipient], category, status, n, first, last, open_ended)
         for supplier, recipient, category, status, n, first, last, open_ended in rows
     ]
-    flows.sort(key=lambda flow: (flow[0], flow[2], flow[4], flow[5]))
+    flows.sort(key=itemgetter(0, 2, 4, 5))
     return flows
 
 
