@@ -69,8 +69,9 @@ Counted = namedtuple("Counted", [*BUCKET, "started_on", "ended_on"])
 # The transfer's columns that decide what it counts toward.
 FIELDS = ("supplier_id", "recipient_id", "category", "status", "review_status", "started_on", "ended_on")
 _FIELD = {name: Transfer._meta.get_field(name.removesuffix("_id")) for name in FIELDS}
-# The models whose earlier rows the loader hands to ``after_load``.
-TALLIED = (Transfer, Claim, Designation, Actor)
+# The models whose earlier rows the loader hands to ``after_load``: what a tally counts (transfers,
+# claims, designations) and what a designation's tally is keyed by (its actor's country).
+TALLIED = frozenset({Transfer, Claim, Designation}) | {Actor}
 UPSERT_ROWS = 500
 CHUNK = 2000
 
