@@ -178,7 +178,7 @@ def test_a_draft_delivery_counts_for_editors_and_not_for_the_public(anonymous, e
     assert [c["finding"] for c in anonymous.get(url).json()["contraventions"]] == ["exceeds_cap"]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_transfer_with_claims_and_findings_is_deleted_whole():
     """Its claims go first: their deletion does not write the findings of a transfer that is
     going (they would outlive it, and the commit would fail on the foreign key)."""
