@@ -104,6 +104,7 @@ def country_profile(country, *, user, today=None):
         .select_related("country_a", "country_b")
     )
     transfers_out, transfers_in = _flows(country, user)
+    tallied = tallies.finding_tallies(country, user=user)
     return {
         "country": country.iso2,
         "name": country.name,
@@ -139,9 +140,9 @@ def country_profile(country, *, user, today=None):
             regime__target_country=country
         ).count(),
         "contravened_resolutions_voted_for": contravened_resolutions(
-            country, {v.resolution_id for v in votes if v.position == Position.YES}, user=user, today=today
+            country, {v.resolution_id for v in votes if v.position == Position.YES}, tallied, user=user, today=today
         ),
-        "findings_obliging": findings_obliging(country, user=user),
+        "findings_obliging": findings_obliging(country, tallied),
         # Kept with the answer: a write that queues transfers changes the data version too.
         "findings_being_recomputed": queued_count(),
     }
@@ -150,7 +151,7 @@ def country_profile(country, *, user, today=None):
 # --- the resolutions a country voted for that its transfers are alleged to contravene -----
 
 
-def contravened_resolutions(country, voted_yes, *, user, today):
+def contravened_resolutions(country, voted_yes, tallied, *, user, today):
     """The resolutions ``country`` voted yes on (``voted_yes``: their pks) that the transfers it
     is party to (as ``user`` may read them) are alleged to contravene, read from the stored
     findings (``apps.transfers.findings``; the rules themselves live only in the engine):
@@ -159,14 +160,13 @@ def contravened_resolutions(country, voted_yes, *, user, today):
     periods, ``transfers_count`` (the distinct transfers behind it) and ``transfers``, up to
     ``EXAMPLES`` of them in the transfer list's order (``-started_on``, ``reference``).
 
-    The measures and the counts are read off the findings' tally (``FindingTally``: the
-    transfers by the set of findings they have); the caps exceeded and the examples off the
-    findings' own indexes. Queries: the tally (1), the measures and what they rest on (3), the
+    The measures and the counts are read off the findings' tally (``tallied``: the country's
+    ``tallies.finding_tallies``, read once for the whole profile); the caps exceeded and the
+    examples off the findings' own indexes. Queries: the measures and what they rest on (3), the
     caps exceeded (1, when a cap is) and the examples (1); none when the country voted yes on
     nothing. No transfer is loaded."""
     if not voted_yes:
         return []
-    tallied = tallies.finding_tallies(country, user=user)
     measure_ids = {measure_id for _s, _r, found, _n in tallied for measure_id, *_rest in found}
     if not measure_ids:
         return []
@@ -233,13 +233,14 @@ def contravened_resolutions(country, voted_yes, *, user, today):
     return sorted(answer, key=lambda e: (e["voted_on"] is None, e["voted_on"], e["resolution"]))
 
 
-def findings_obliging(country, *, user):
+def findings_obliging(country, tallied):
     """The contravening findings that oblige ``country``'s state, whatever it voted (the DPRK is
     obliged by every 1718 measure though it never voted on one): by measure and kind, with the
-    number of transfers, counted off the findings' tally (a transfer once per measure and kind)
-    and named in one more query."""
+    number of transfers, counted off the findings' tally (``tallied``, as read for
+    ``contravened_resolutions``; a transfer once per measure and kind) and named in one more
+    query."""
     counted = Counter()
-    for supplier_id, recipient_id, found, n in tallies.finding_tallies(country, user=user):
+    for supplier_id, recipient_id, found, n in tallied:
         obliging = {
             (measure_id, kind)
             for measure_id, kind, by_supplier, by_recipient in found

@@ -311,8 +311,9 @@ def test_a_journalist_goes_from_a_search_to_who_alleges_and_who_denies(page, pag
     columns = page.locator("#claims .columns > div")
     alleges = columns.filter(has=page.locator("h3", has_text="For:"))
     denies = columns.filter(has=page.locator("h3", has_text="Against:"))
-    expect(alleges.locator("article.claim")).to_have_count(3)
+    expect(alleges.locator("article.claim")).to_have_count(4)
     assert sorted(alleges.locator("article.claim .stance").all_text_contents()) == [
+        "alleges",
         "alleges",
         "alleges",
         "corroborates",
