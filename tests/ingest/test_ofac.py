@@ -6,7 +6,7 @@ import shutil
 import pytest
 from django.core.management import CommandError, call_command
 
-from apps.actors.models import Actor
+from apps.actors.models import Actor, MatchProposal
 from apps.ingest.services.un import import_un_list
 from apps.sanctions.models import Authority, Designation, Regime
 from tests.conftest import OFAC_SAMPLE, UN_SAMPLE
@@ -112,38 +112,38 @@ def test_a_file_that_is_not_an_ofac_file_is_refused(tmp_path):
         run(other)
 
 
-def test_actor_on_the_un_and_ofac_lists_becomes_one_actor_with_both_designations(tmp_path, capsys):
+def test_an_actor_on_the_un_and_ofac_lists_by_name_only_is_proposed_to_an_editor_not_merged(tmp_path, capsys):
     import_un_list(UN_SAMPLE.read_bytes(), name="un.xml")
-    komid_id = Designation.objects.get(reference="KPe.001").actor_id
+    komid = Designation.objects.get(reference="KPe.001").actor
     actors_before = Actor.objects.count()
     files = tmp_path / "ofac"
     shutil.copytree(DATA / "ofac_komid", files)
     call_command("import_ofac_sdn", str(files))
     out = capsys.readouterr().out
     assert (
-        "matched: OFAC 90001 KOREA MINING DEVELOPMENT TRADING CORPORATION = "
+        "proposed: OFAC 90001 KOREA MINING DEVELOPMENT TRADING CORPORATION ~ "
         "korea-mining-development-trading-corporation (KOREA MINING DEVELOPMENT TRADING CORPORATION; "
-        "un_ref KPe.001, un_dataid 690735) (same name)"
+        "un_ref KPe.001, un_dataid 690735): same name; left apart for an editor"
     ) in out
-    # Only an alias in common with KPe.002: reported, left apart.
-    assert "uncertain: OFAC 90002 LYONGAKSAN TRADING FRONT ~ korea-ryonbong-general-corporation" in out
+    # Only an alias in common with KPe.002: proposed as well, with its reason.
+    assert "proposed: OFAC 90002 LYONGAKSAN TRADING FRONT ~ korea-ryonbong-general-corporation" in out
     assert "an alias in common only; left apart" in out
-    assert Actor.objects.count() == actors_before + 1
-    komid = Actor.objects.get(pk=komid_id)
-    assert sorted(komid.designations.values_list("regime__code", "reference")) == [
-        ("UN-1718", "KPe.001"),
-        ("US-DPRK", "90001"),
-        ("US-NPWMD", "90001"),
-    ]
-    assert komid.name == "KOREA MINING DEVELOPMENT TRADING CORPORATION"
-    assert (komid.identifiers["un_ref"], komid.identifiers["ofac_uid"]) == ("KPe.001", "90001")
-    assert "Central District, Pyongyang, Korea, North" in komid.identifiers["addresses"]
-    assert komid.aliases.count("CHANGGWANG SINYONG CORPORATION") == 1
-    # Both lists again, in either order: still one actor, nothing changes.
+    # Names alone merge nothing: each OFAC entry is an actor of its own, and two proposals wait.
+    assert Actor.objects.count() == actors_before + 2
+    proposals = {(p.candidate.slug, p.reason, p.listed_as, p.status) for p in MatchProposal.objects.all()}
+    assert proposals == {
+        (komid.slug, "same name", "OFAC 90001", "proposed"),
+        ("korea-ryonbong-general-corporation", "an alias in common only", "OFAC 90002", "proposed"),
+    }
+    assert sorted(komid.designations.values_list("regime__code", "reference")) == [("UN-1718", "KPe.001")]
+    entry = MatchProposal.objects.get(listed_as="OFAC 90001").actor
+    assert (entry.identifiers["ofac_uid"], entry.name) == ("90001", komid.name)
+    # Both lists again, in either order: nothing changes, and nothing is proposed twice.
     before = row_counts()
     import_un_list(UN_SAMPLE.read_bytes(), name="un.xml")
     call_command("import_ofac_sdn", str(files), verbosity=0)
     assert row_counts() == before
+    assert MatchProposal.objects.count() == 2
 
 
 def sdn_version(tmp_path, name, lines):

@@ -1,33 +1,49 @@
 """Recognising the same actor on several lists (KOMID is UN ``KPe.001`` and an OFAC entry).
 
-An actor from a list is matched to a stored one when they share an identifier (the UN
-reference, the UN DATAID, the OFAC entry number, an IMO number), or when one's main name is
-a name or alias of the other (names compared without case, accents, punctuation or word
-order), the kinds agree (a person is only ever matched to a person) and the countries do not
-conflict. A name shared through aliases only, several candidates, or a country conflict is
-*uncertain*: the actors are left apart and the import reports them for a person to decide.
+An actor from a list is attached to a stored one only when a strong identifier says they are
+one: the UN reference (a UK, EU or Australian entry cites it), the UN DATAID, the OFAC entry
+number, an IMO number, or a passport or registration number with its country. Names never
+merge two actors: when one's main name is a name or alias of the other (names compared by
+``name_key``), the kinds agree (a person is only ever matched to a person) and the countries
+do not conflict, the entry becomes an actor of its own and a *proposal* is stored for an
+editor to accept or reject (``actors.MatchProposal``, the admin's queue); a name shared
+through aliases only, one of several actors of that name, or a country conflict is proposed
+too, with the reason.
 """
 
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.utils.text import slugify
+from rigour.names import normalize_name
 
 from apps.actors.models import Actor
 
+# The identifiers a list gives every entry it carries (the designation's reference), by list.
+LIST_NAMESPACES = ("un_ref", "un_dataid", "ofac_uid", "uk_ref", "us_csl_id", "au_ref", "eu_ref")
+# Identifiers that say two entries are one actor, and those that are lists of them
+# (``"CC:number"``: a passport or a registration number is only unique within its country).
 MATCHING_IDENTIFIERS = ("un_ref", "un_dataid", "ofac_uid", "imo")
-# Words that say nothing about which organisation is meant.
+MATCHING_ID_LISTS = ("passports", "registrations")
 _QUOTES = re.compile(r"[\"'“”‘’]")
 
 
 def name_key(name):
-    """A name compared without case, accents, punctuation or word order."""
-    text = unicodedata.normalize("NFKD", _QUOTES.sub("", name or ""))
-    text = "".join(char for char in text if not unicodedata.combining(char)).upper()
-    words = re.sub(r"[^A-Z0-9]+", " ", text).split()
+    """A name compared without case, accents, punctuation or word order (rigour's
+    ``normalize_name``: OpenSanctions' own normalisation, transliterating other scripts)."""
+    words = (normalize_name(_QUOTES.sub("", name or "")) or "").upper().split()
     return " ".join(sorted(words))
+
+
+def id_keys(identifiers):
+    """The strong identifiers of an actor, as ``(key, value)`` pairs."""
+    keys = [(key, str(identifiers[key])) for key in MATCHING_IDENTIFIERS if identifiers.get(key)]
+    for key in MATCHING_ID_LISTS:
+        values = identifiers.get(key)
+        if isinstance(values, list):
+            keys += [(key, str(value).upper()) for value in values if value]
+    return keys
 
 
 @dataclass
@@ -71,7 +87,9 @@ class ActorIndex:
 
     def add(self, actor):
         self.actors[actor.slug] = actor
-        for key in MATCHING_IDENTIFIERS:
+        for key, value in id_keys(actor.identifiers):
+            self.by_identifier[(key, value)] = actor.slug
+        for key in LIST_NAMESPACES:
             if actor.identifiers.get(key):
                 self.by_identifier[(key, str(actor.identifiers[key]))] = actor.slug
         self.by_main_name[name_key(actor.name)].add(actor.slug)
@@ -94,16 +112,21 @@ class ActorIndex:
         return self.actors.get(slug) if slug else None
 
     def match(self, *, name, aliases, kind, country, identifiers, namespace):
-        """The stored actor this list entry is, with the reason; or None and the uncertain ones.
+        """The stored actor this list entry is, by a strong identifier, with the reason; or
+        None and the actors it may be (``uncertain``: each with why), for an editor.
 
         ``namespace`` is the identifier the list gives every entry (``ofac_uid``): an actor
         that already carries a different value of it is another entry of the same list.
         """
-        for key in MATCHING_IDENTIFIERS:
-            if identifiers.get(key):
-                found = self.by_id(key, identifiers[key])
-                if found:
-                    return Match(found, f"same {key} {identifiers[key]}")
+        for key, value in id_keys(identifiers):
+            found = self.by_identifier.get((key, value))
+            if found:
+                actor = self.actors[found]
+                if actor.identifiers.get(namespace) and str(actor.identifiers[namespace]) != str(
+                    identifiers.get(namespace)
+                ):
+                    continue
+                return Match(actor, f"same {key} {value}")
         main = name_key(name)
         alias_keys = {name_key(alias) for alias in aliases} - {main}
         strong = set(self.by_name.get(main, ()))
@@ -131,8 +154,8 @@ class ActorIndex:
             if (actor.kind == "person") == (kind == "person") and not actor.identifiers.get(namespace):
                 uncertain.append((actor, "an alias in common only"))
         if len(certain) == 1:
-            return Match(certain[0], "same name", uncertain)
-        if len(certain) > 1:
+            uncertain = [(certain[0], "same name")] + uncertain
+        elif len(certain) > 1:
             uncertain = [(actor, "one of several actors with this name") for actor in certain] + uncertain
         return Match(None, "", uncertain)
 
@@ -154,6 +177,14 @@ def merged_actor_fields(existing, *, name, aliases, country, identifiers):
     }
 
 
+def merged_vessel_fields(fields, entry):
+    """A vessel's IMO number and flags, carried onto the actor it was matched to."""
+    for key in ("imo", "flags"):
+        if entry.get(key):
+            fields[key] = entry[key]
+    return fields
+
+
 def merged_identifiers(existing, new):
     """The new ids over the stored ones; lists (addresses, birth dates) from both lists are
     joined, so that each list's import keeps the other's."""
@@ -164,15 +195,22 @@ def merged_identifiers(existing, new):
     return merged
 
 
-def list_actor_fields(index, entry, *, own, namespace, reference, label, other_lists, notes):
+def list_actor_fields(
+    index, entry, *, own, namespace, reference, label, notes, other_lists=None, proposals=None, where=None
+):
     """The actor record of one list entry, and the index updated with it.
 
     ``entry`` holds the entry's ``kind``, ``name``, ``aliases``, ``country``, ``role`` and
-    ``identifiers``; ``own`` is the actor this list already gave that entry (found by the
-    list's own identifier, ``namespace``), if any. An actor the entry is matched to, or one that another
-    list (an identifier in ``other_lists``) already carries, keeps its name and kind and
-    gains the entry's names and ids. Matches and uncertain candidates are added to ``notes``.
+    ``identifiers`` (and a vessel's ``imo`` and ``flags``); ``own`` is the actor this list
+    already gave that entry (found by the list's own identifier, ``namespace``), if any. An
+    actor the entry is matched to by a strong identifier, or one that another list (an
+    identifier in ``other_lists``, by default every other list's) already carries, keeps its
+    name and kind and gains the entry's names and ids. Matches are added to ``notes``; the
+    actors it may be, by name, to ``notes`` and to ``proposals`` as ``(slug, candidate's slug,
+    reason, label)`` (``actors.models.store_proposals`` stores them once the list is loaded).
     """
+    if other_lists is None:
+        other_lists = tuple(key for key in LIST_NAMESPACES if key != namespace)
     merge = {
         "name": entry["name"],
         "aliases": entry["aliases"],
@@ -199,13 +237,16 @@ def list_actor_fields(index, entry, *, own, namespace, reference, label, other_l
             identifiers=entry["identifiers"],
             namespace=namespace,
         )
-        for other, why in match.uncertain:
-            notes.append(f"uncertain: {label} {entry['name']} ~ {other.describe()}: {why}; left apart")
         if match.actor is not None:
             notes.append(f"matched: {label} {entry['name']} = {match.actor.describe()} ({match.reason})")
             fields = merged_actor_fields(match.actor, **merge)
         else:
             fields = {"slug": index.slug_for(entry["name"], reference), **entry}
+            for other, why in match.uncertain:
+                notes.append(f"proposed: {label} {entry['name']} ~ {other.describe()}: {why}; left apart for an editor")
+                if proposals is not None:
+                    proposals.append((fields["slug"], other.slug, why, label))
+    merged_vessel_fields(fields, entry)
     known = index.actors.get(fields["slug"])
     index.add(
         KnownActor(
@@ -219,6 +260,21 @@ def list_actor_fields(index, entry, *, own, namespace, reference, label, other_l
         )
     )
     return fields
+
+
+def load_list(records, proposals, notes, **load):
+    """Load a list's records (one actor record per slug) and then, when they were written,
+    store its proposals; the report carries ``notes`` first."""
+    from apps.actors.models import store_proposals
+    from apps.ingest.loader import RecordList, load_records
+
+    report = load_records([RecordList(merge_actor_records(records))], **load)
+    if report.ok and not report.dry_run and proposals:
+        made = store_proposals(proposals)
+        if made:
+            notes = [*notes, f"{made} proposal(s) waiting for an editor (admin: Actors › Match proposals)"]
+    report.notes = notes + report.notes
+    return report
 
 
 def merge_actor_records(records):

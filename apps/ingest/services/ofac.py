@@ -23,9 +23,8 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from apps.ingest.loader import RecordList, load_records
 from apps.ingest.services.countries import CountryResolver
-from apps.ingest.services.matching import ActorIndex, list_actor_fields, merge_actor_records
+from apps.ingest.services.matching import ActorIndex, list_actor_fields, load_list
 from apps.ingest.services.records import LoadError, LoadReport, Location, Record, delisting_records
 from apps.ingest.services.un import actor_kind
 from apps.sanctions.models import Authority, Designation, Regime
@@ -255,7 +254,7 @@ def _country(entry, countries):
     return next((code for code in map(countries.code, candidates) if code), None)
 
 
-def ofac_records(ofac_list, name, *, complete_as_of=None, index=None, countries=None):
+def ofac_records(ofac_list, name, *, complete_as_of=None, index=None, countries=None, proposals=None):
     """The records a parsed list loads, and the cross-list matches it made and left apart.
 
     ``complete_as_of`` (a date) says the files are the whole SDN list as published that day:
@@ -263,6 +262,7 @@ def ofac_records(ofac_list, name, *, complete_as_of=None, index=None, countries=
     delisted on that date. Without it the files may be an excerpt, so nothing is delisted
     and the designations they leave out are only counted in a note."""
     index = index or ActorIndex.from_database()
+    proposals = [] if proposals is None else proposals
     countries = countries or CountryResolver()
     notes = list(ofac_list.notes)
     records = []
@@ -300,8 +300,8 @@ def ofac_records(ofac_list, name, *, complete_as_of=None, index=None, countries=
             namespace="ofac_uid",
             reference=f"ofac-{entry.ent_num}",
             label=f"OFAC {entry.ent_num}",
-            other_lists=("un_ref", "un_dataid"),
             notes=notes,
+            proposals=proposals,
         )
         add("actors.actor", fields, entry.where)
         for tag in entry.programs:
@@ -353,13 +353,14 @@ def import_ofac_sdn(files, *, complete_as_of=None, user=None, dry_run=False, pro
     if ofac_list.errors:
         return LoadReport(dry_run=dry_run, errors=ofac_list.errors, notes=ofac_list.notes)
     name = files["sdn.csv"][0]
-    records, notes = ofac_records(ofac_list, name, complete_as_of=complete_as_of)
-    report = load_records(
-        [RecordList(merge_actor_records(records))],
+    proposals = []
+    records, notes = ofac_records(ofac_list, name, complete_as_of=complete_as_of, proposals=proposals)
+    return load_list(
+        records,
+        proposals,
+        notes,
         user=user,
         dry_run=dry_run,
         progress=progress,
         change_reason=f"import_ofac_sdn {name}"[:100],
     )
-    report.notes = notes + report.notes
-    return report

@@ -17,9 +17,8 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from apps.ingest.loader import RecordList, load_records
 from apps.ingest.services.countries import CountryResolver
-from apps.ingest.services.matching import ActorIndex, list_actor_fields, merge_actor_records
+from apps.ingest.services.matching import ActorIndex, list_actor_fields, load_list
 from apps.ingest.services.records import LoadError, LoadReport, Location, Record, delisting_records
 from apps.sanctions.models import Authority, Designation, Regime
 
@@ -214,9 +213,10 @@ def _parse_entry(element, is_person, where):
     return entry, problems
 
 
-def un_records(un_list, name, *, index=None, countries=None):
+def un_records(un_list, name, *, index=None, countries=None, proposals=None):
     """The records a parsed list loads, and the cross-list matches it made and left apart."""
     index = index or ActorIndex.from_database()
+    proposals = [] if proposals is None else proposals
     countries = countries or CountryResolver()
     notes = []
     records = []
@@ -255,8 +255,8 @@ def un_records(un_list, name, *, index=None, countries=None):
             namespace="un_ref",
             reference=entry.reference,
             label=f"UN {entry.reference}",
-            other_lists=("ofac_uid",),
             notes=notes,
+            proposals=proposals,
         )
         add("actors.actor", fields, entry.where)
         add(
@@ -288,11 +288,15 @@ def import_un_list(data, *, name="UN list", user=None, dry_run=False, progress=F
     un_list = parse_un_list(data, name)
     if un_list.errors:
         return LoadReport(dry_run=dry_run, errors=un_list.errors)
-    records, notes = un_records(un_list, name)
+    proposals = []
+    records, notes = un_records(un_list, name, proposals=proposals)
     # Actors first appear once per entry; an actor on two UN lists is written once, merged.
-    records = merge_actor_records(records)
-    report = load_records(
-        [RecordList(records)], user=user, dry_run=dry_run, progress=progress, change_reason=f"import_un_list {name}"
+    return load_list(
+        records,
+        proposals,
+        notes,
+        user=user,
+        dry_run=dry_run,
+        progress=progress,
+        change_reason=f"import_un_list {name}",
     )
-    report.notes = notes + report.notes
-    return report
