@@ -238,3 +238,41 @@ def test_a_weekly_reimport_that_changes_one_entry_writes_only_that_entry(tmp_pat
     }
     assert dict(Designation.objects.values_list("reference", "version")) == {**versions, "90002": versions["90002"] + 1}
     assert Designation.objects.get(reference="90002").reason.endswith("amended.")
+
+
+def test_a_vessel_carries_its_imo_number_and_flag_and_a_person_their_passports(ofac_dir):
+    run(ofac_dir)
+    leader = Actor.objects.get(identifiers__ofac_uid="47371")
+    assert (leader.kind, leader.imo, leader.flags) == (
+        "vessel",
+        "9339301",
+        [{"country": "GA", "from": None, "to": None}],
+    )
+    assert Actor.objects.filter(imo="9339301").count() == 1
+    khoroshev = Actor.objects.get(identifiers__ofac_uid="48603")
+    assert khoroshev.identifiers["passports"] == ["RU:2018278055", "RU:2006801524"]
+
+
+def test_an_entry_with_the_passport_of_a_un_listed_person_is_that_person(tmp_path, capsys):
+    """A passport number with its country is a strong identifier: the SDN entry is attached to
+    the UN's actor though its name is written differently."""
+    import_un_list(UN_SAMPLE.read_bytes(), name="un.xml")
+    injai = Designation.objects.get(reference="GBi.005").actor
+    assert injai.identifiers["passports"] == ["GW:AAID00435"]
+    folder = sdn_version(
+        tmp_path,
+        "passport",
+        [
+            '90003,"INJAI, Antonio","individual","GUINEA-BISSAU",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,'
+            '"Test entry written for sanctionsdb\'s matching tests; Passport AAID00435 (Guinea-Bissau)."'
+        ],
+    )
+    call_command("import_ofac_sdn", str(folder))
+    assert "(same passports GW:AAID00435)" in capsys.readouterr().out
+    injai.refresh_from_db()
+    assert sorted(injai.designations.values_list("regime__code", "reference")) == [
+        ("UN-2048", "GBi.005"),
+        ("US-GUINEA-BISSAU", "90003"),
+    ]
+    assert "INJAI, Antonio" in injai.aliases
+    assert not MatchProposal.objects.exists()

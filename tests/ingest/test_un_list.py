@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from apps.actors.models import Actor
-from apps.ingest.services.un import import_un_list
+from apps.ingest.services.un import import_un_list, regime_for
 from apps.sanctions.models import Designation, Regime
 from tests.conftest import UN_SAMPLE
 from tests.ingest.conftest import row_counts
@@ -41,9 +41,11 @@ def test_real_list_loads_every_designation_under_its_regime(un_xml, django_user_
     assert report.ok, report.errors[:5]
     assert Designation.objects.count() == 37
     assert Designation.objects.filter(regime__code="UN-1718").count() == 9
-    # Every UN_LIST_TYPE has its regime; one the importer does not know (GB) gets UN-<type>.
-    codes = "UN-1267 UN-1518 UN-1533 UN-1591 UN-1718 UN-1737 UN-1970 UN-1988 UN-2127 UN-2140 UN-2206 UN-2653 UN-2713"
-    assert set(Regime.objects.values_list("code", flat=True)) == {*codes.split(), "UN-GB"}
+    # Every UN_LIST_TYPE has its regime (GB: Guinea-Bissau, 2048); one the importer does not
+    # know would get UN-<type>.
+    codes = "UN-1267 UN-1518 UN-1533 UN-1591 UN-1718 UN-1737 UN-1970 UN-1988 UN-2048 UN-2127 UN-2140 UN-2206 UN-2653 UN-2713"
+    assert set(Regime.objects.values_list("code", flat=True)) == set(codes.split())
+    assert regime_for("NEW") == ("UN-NEW", None)
     assert Regime.objects.get(code="UN-1718").target_country.iso2 == "KP"
     assert Regime.objects.get(code="UN-1267").target_country is None
     komid = Designation.objects.select_related("actor", "regime").get(reference="KPe.001")

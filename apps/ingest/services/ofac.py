@@ -21,12 +21,16 @@ file, line and field, and then nothing is loaded.
 import csv
 import io
 import re
+from contextlib import suppress
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
+
+from apps.actors.models import valid_imo
 from apps.ingest.services.countries import CountryResolver
 from apps.ingest.services.matching import ActorIndex, list_actor_fields, load_list
 from apps.ingest.services.records import LoadError, LoadReport, Location, Record, delisting_records
-from apps.ingest.services.un import actor_kind
+from apps.ingest.services.un import actor_kind, passport_ids
 from apps.sanctions.models import Authority, Designation, Regime
 
 AUTHORITY = {
@@ -90,6 +94,7 @@ TARGETS = {
 }
 _IMO = re.compile(r"\bIMO (\d{7})\b")
 _NATIONALITY = re.compile(r"\bnationality ([^;.]+)")
+_PASSPORT = re.compile(r"\bPassport ([A-Z0-9-]+) \(([^)]+)\)")
 
 
 def regime_code(tag):
@@ -236,14 +241,29 @@ def _kind(entry):
     return KINDS.get(entry.sdn_type) or actor_kind(False, entry.name)
 
 
-def _identifiers(entry):
+def _identifiers(entry, countries):
     identifiers = {"ofac_uid": entry.ent_num}
     if imo := _IMO.search(entry.remarks):
         identifiers["imo"] = imo.group(1)
     identifiers.update(entry.vessel)
     if entry.addresses:
         identifiers["addresses"] = entry.addresses
+    if passports := passport_ids(_PASSPORT.findall(entry.remarks), countries):
+        identifiers["passports"] = passports
     return identifiers
+
+
+def _vessel_fields(entry, identifiers, countries):
+    """A vessel's IMO number (when its check digit is right) and its flag as the SDN list gives
+    it (without dates)."""
+    fields = {}
+    with suppress(ValidationError):
+        if identifiers.get("imo"):
+            fields["imo"] = valid_imo(identifiers["imo"])
+    flag = countries.code(entry.vessel["vessel_flag"]) if entry.vessel.get("vessel_flag") else None
+    if flag:
+        fields["flags"] = [{"country": flag, "from": None, "to": None}]
+    return fields
 
 
 def _country(entry, countries):
@@ -286,16 +306,20 @@ def ofac_records(ofac_list, name, *, complete_as_of=None, index=None, countries=
                 Location(name, f"regime {regime_code(tag)}"),
             )
     for entry in ofac_list.entries:
+        identifiers = _identifiers(entry, countries)
+        actor = {
+            "kind": _kind(entry),
+            "name": entry.name,
+            "aliases": entry.aliases,
+            "country": _country(entry, countries),
+            "role": entry.title,
+            "identifiers": identifiers,
+        }
+        if actor["kind"] == "vessel":
+            actor.update(_vessel_fields(entry, identifiers, countries))
         fields = list_actor_fields(
             index,
-            {
-                "kind": _kind(entry),
-                "name": entry.name,
-                "aliases": entry.aliases,
-                "country": _country(entry, countries),
-                "role": entry.title,
-                "identifiers": _identifiers(entry),
-            },
+            actor,
             own=index.by_id("ofac_uid", entry.ent_num),
             namespace="ofac_uid",
             reference=f"ofac-{entry.ent_num}",

@@ -40,12 +40,25 @@ REGIMES = {
     "CAR": ("UN-2127", "CF"),
     "Yemen": ("UN-2140", "YE"),
     "Haiti": ("UN-2653", "HT"),
+    "GB": ("UN-2048", "GW"),
 }
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(Z|[+-]\d{2}:\d{2})?$")
 _COMPANY_WORDS = re.compile(
     r"\b(COMPANY|CORPORATION|CORP|CO|LTD|LIMITED|LLC|INC|BANK|TRADING|INDUSTR\w*|ENTERPRISE|GROUP|SHIPPING|JSC|GMBH|S\.?A)\b",
     re.IGNORECASE,
 )
+
+
+def passport_ids(passports, countries):
+    """``["KP:745310010"]``: the passports of ``[(number, issuing country as written)]`` whose
+    country is known (a passport number is only unique within its country)."""
+    found = []
+    for number, country in passports:
+        code = countries.code(country) if country else None
+        number = re.sub(r"\s+", "", number).upper()
+        if code and number and f"{code}:{number}" not in found:
+            found.append(f"{code}:{number}")
+    return found
 
 
 def regime_for(list_type):
@@ -74,6 +87,7 @@ class UnEntry:
     role: str = ""
     comments: str = ""
     details: dict = field(default_factory=dict)
+    passports: list = field(default_factory=list)  # [(number, issuing country as written)]
 
 
 @dataclass
@@ -195,6 +209,11 @@ def _parse_entry(element, is_person, where):
             if p
         ]
     role = "; ".join(_values(element, "TITLE") + _values(element, "DESIGNATION"))[:300]
+    passports = [
+        (_text(node, "NUMBER"), _text(node, "ISSUING_COUNTRY") or _text(node, "COUNTRY_OF_ISSUE"))
+        for node in element.findall("INDIVIDUAL_DOCUMENT")
+        if "passport" in _text(node, "TYPE_OF_DOCUMENT").lower() and _text(node, "NUMBER")
+    ]
     entry = UnEntry(
         where=where,
         is_person=is_person,
@@ -209,6 +228,7 @@ def _parse_entry(element, is_person, where):
         role=role,
         comments=_text(element, "COMMENTS1"),
         details={key: value for key, value in details.items() if value},
+        passports=passports,
     )
     return entry, problems
 
@@ -241,6 +261,8 @@ def un_records(un_list, name, *, index=None, countries=None, proposals=None):
         listed.add((code, entry.reference))
         country = next((c for c in map(countries.code, entry.nationalities or entry.address_countries) if c), None)
         identifiers = {"un_ref": entry.reference, "un_dataid": entry.dataid, **entry.details}
+        if passports := passport_ids(entry.passports, countries):
+            identifiers["passports"] = passports
         fields = list_actor_fields(
             index,
             {
