@@ -45,6 +45,12 @@ api_docs_view = csp_update({"style-src": inline_style_hashes("drf_spectacular/sw
     SpectacularSwaggerSplitView.as_view(url_name="schema")
 )
 
+# The editors' admin, titled for the project (its home lists the waiting work:
+# templates/admin/index.html).
+admin.site.site_header = "sanctionsdb editors"
+admin.site.site_title = "sanctionsdb"
+admin.site.index_title = "Editors' home"
+
 urlpatterns = [
     # Before the admin's own URLs, which would otherwise take admin/ingest/.
     path("admin/ingest/upload/", upload_view, name="ingest-upload"),

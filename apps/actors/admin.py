@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from apps.actors.models import Actor
 from apps.common.admin import TrackedAdmin
+from apps.common.admin_filters import CompactRelatedFilter
 
 
 @admin.register(Actor)
@@ -10,7 +11,7 @@ class ActorAdmin(TrackedAdmin):
     list_select_related = ["country"]
     search_fields = ["name", "slug", "aliases", "role", "identifiers"]
     # Every country: "only those in use" reads every actor.
-    list_filter = ["kind", "country"]
+    list_filter = ["kind", ("country", CompactRelatedFilter)]
     autocomplete_fields = ["country"]
     prepopulated_fields = {"slug": ["name"]}
     # Its designations are edited here too: apps.sanctions.admin registers their inline.

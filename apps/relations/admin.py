@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from apps.common.admin import CuratedAdmin, prefetch_labelled
+from apps.common.admin_filters import MISSING_SOURCE
 from apps.relations.models import Event, Relationship, Statement
 
 
@@ -14,6 +15,7 @@ class RelationshipAdmin(CuratedAdmin):
         "kind",
         ("country_a", admin.RelatedOnlyFieldListFilter),
         ("country_b", admin.RelatedOnlyFieldListFilter),
+        MISSING_SOURCE,
     ]
     date_hierarchy = "started_on"
     autocomplete_fields = ["country_a", "country_b", "sources"]
@@ -32,6 +34,7 @@ class EventAdmin(CuratedAdmin):
         "kind",
         ("location", admin.RelatedOnlyFieldListFilter),
         ("countries", admin.RelatedOnlyFieldListFilter),
+        MISSING_SOURCE,
     ]
     date_hierarchy = "started_on"
     autocomplete_fields = ["location", "countries", "participants", "sources"]

@@ -9,6 +9,7 @@ from apps.common.admin import (
     prefetch_labelled,
     related_panels,
 )
+from apps.common.admin_filters import CompactRelatedFilter
 from apps.common.admin_forms import TrackedForm
 from apps.geo.models import Country
 from apps.resolutions.models import Resolution
@@ -107,7 +108,7 @@ class DesignationAdmin(TrackedAdmin):
         "regime",
         "regime__authority",
         "actor__kind",
-        "actor__country",
+        ("actor__country", CompactRelatedFilter),
         ("delisted_on", admin.EmptyFieldListFilter),
         ("listed_on", admin.DateFieldListFilter),
     ]

@@ -1,9 +1,11 @@
 from operator import attrgetter
 
 from django.contrib import admin
+from django.db.models import Q
 from django.template.loader import render_to_string
 
 from apps.common.admin import CuratedAdmin, TrackedStackedInline, prefetch_labelled, related_panels
+from apps.common.admin_filters import MISSING_SOURCE, CompactChoicesFilter, CompactRelatedFilter, missing_filter
 from apps.geo.models import Country
 from apps.sanctions.choices import CapPeriod
 from apps.sanctions.models import Regime
@@ -88,10 +90,12 @@ class TransferAdmin(CuratedAdmin):
     list_filter = [
         "review_status",
         "status",
-        "category",
-        # Every country, not only those in use: "only those in use" reads every transfer.
-        "supplier",
-        "recipient",
+        ("category", CompactChoicesFilter),
+        # Every country, not only those in use ("only those in use" reads every transfer), as
+        # one drop-down each.
+        ("supplier", CompactRelatedFilter),
+        ("recipient", CompactRelatedFilter),
+        MISSING_SOURCE,
         # No date hierarchy: its years are read from every transfer on each page.
         ("started_on", admin.DateFieldListFilter),
     ]
@@ -157,6 +161,11 @@ class TransferAdmin(CuratedAdmin):
         )
 
 
+CLAIM_MISSING = missing_filter(
+    "missing", "missing", {"quote": ("no quote", Q(quote="")), "date": ("no date", Q(made_on__isnull=True))}
+)
+
+
 @admin.register(Claim)
 class ClaimAdmin(CuratedAdmin):
     list_display = ["reference", "transfer", "stance", "claimant", "made_on", "source", "review_status"]
@@ -165,9 +174,10 @@ class ClaimAdmin(CuratedAdmin):
     list_filter = [
         "review_status",
         "stance",
-        "transfer__category",
-        "claimant_country",
+        ("transfer__category", CompactChoicesFilter),
+        ("claimant_country", CompactRelatedFilter),
         ("made_on", admin.DateFieldListFilter),
+        CLAIM_MISSING,
     ]
     autocomplete_fields = ["transfer", "claimant_country", "claimant_actor", "source"]
 

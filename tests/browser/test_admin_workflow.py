@@ -239,3 +239,43 @@ def test_the_findings_panel_of_the_demo_transfer_with_the_most_findings_reads_at
     line_height = float(cap.evaluate("element => getComputedStyle(element).lineHeight").removesuffix("px"))
     fieldset.screenshot(path=str(ARTIFACTS / "09-findings-panel-cap.png"))
     assert cap.bounding_box()["height"] < 2 * line_height, f"the cap's arithmetic is one line: {cap.inner_text()}"
+
+
+def test_the_editors_home_lists_the_waiting_work_and_a_changelist_fits_on_one_screen(new_page, django_user_model):
+    """The home an editor lands on says what waits (each a link to exactly those records), and
+    the transfers' changelist, with a filter on each of 249 countries twice, is one screen high
+    (its sidebar listed every country as a link: some 12,900 pixels)."""
+    call_command("load_demo", verbosity=0)
+    f.TransferFactory(reference="kp-ru-unsourced-draft")
+    make_user(django_user_model, "editor", EDITORS)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = new_page()
+    log_in(page, "editor")
+    expect(page).to_have_title("Editors' home | sanctionsdb")
+    expect(page.locator("#site-name")).to_have_text("sanctionsdb editors")
+    waiting = page.locator("#waiting-work")
+    expect(waiting.get_by_role("link", name="1 transfers in draft")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "09-editors-home.png"), full_page=True)
+
+    follow(page, "#waiting-work a:has-text('transfers in draft')")
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    expect(page.locator("#result_list")).to_contain_text("kp-ru-unsourced-draft")
+
+    page.goto("/admin/transfers/transfer/")
+    page.screenshot(path=str(ARTIFACTS / "10-transfers-changelist.png"), full_page=True)
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height <= 1_000 * 1.5, f"the transfers' changelist is {height} px high"
+    # The supplier filter: one drop-down and a button, keeping the search.
+    page.fill("#searchbar", "kp")
+    with page.expect_navigation():
+        page.press("#searchbar", "Enter")
+    page.locator("details.compact-filter:has(select[name='supplier__id__exact']) summary").click()
+    page.select_option("select[name='supplier__id__exact']", value=str(f.country("KP").pk))
+    with page.expect_navigation():
+        page.click("details.compact-filter:has(select[name='supplier__id__exact']) input[type=submit]")
+    assert "q=kp" in page.url and "supplier__id__exact=" in page.url
+    rows = page.locator("#result_list tbody tr")
+    expect(rows.first).to_be_visible()
+    supplied = Transfer.objects.filter(supplier__iso2="KP", reference__icontains="kp").count()
+    expect(rows).to_have_count(supplied)
+    page.screenshot(path=str(ARTIFACTS / "11-transfers-changelist-filtered.png"), full_page=True)
