@@ -22,7 +22,7 @@ from tests import factories as f
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_data_module")]
 
 ARTICLE_URL = "https://seed-article.invalid/putin-pyongyang-visit-2024-06-18"
-UNVERIFIED_MEMBERSHIP = "table of Council membership, which is marked [M] (not verified)"
+UNVERIFIED_MEMBERSHIP = "list of that year's Council membership not checked against the UN press release of the vote"
 
 ADOPTED = [1695, 1718, 1874, 2087, 2094, 2270, 2321, 2356, 2371, 2375, 2397]
 PERMANENT = {"CN", "FR", "GB", "RU", "US"}
@@ -43,7 +43,7 @@ RENEWALS = {
     2627: (2022, datetime.date(2022, 3, 25), {"AL", "BR", "GA", "GH", "IN", "IE", "KE", "MX", "NO", "AE"}),
     2680: (2023, datetime.date(2023, 3, 23), {"AL", "BR", "EC", "GA", "GH", "JP", "MT", "MZ", "CH", "AE"}),
 }
-# The years whose elected members were checked for this data, not taken from the [M] table.
+# The years whose elected members were checked for this data, not taken from the unchecked list.
 MEMBERSHIP_CHECKED = {2010, 2011, 2012, 2014, 2015}
 ELECTED_2022 = RENEWALS[2627][2]
 ELECTED_2024 = {"DZ", "EC", "GY", "JP", "MT", "MZ", "KR", "SL", "SI", "CH"}
