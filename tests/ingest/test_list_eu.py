@@ -224,10 +224,15 @@ def test_names_documents_and_programmes_as_the_eu_writes_them():
             'company number"/><address city="Test City" countryIso2Code="RU" countryDescription="RUSSIAN FEDERATION"/>'
         ),
     )
+    owner = entity(
+        "13",
+        name="PAO Test Fleet",
+        body='<identification identificationTypeCode="imo" number="5000002" identificationTypeDescription="IMO number"/>',
+    )
     ship = entity("12", name="TEST VESSEL ONE", programme="IRN", body="<remark>Tanker; IMO 9176187.</remark>")
-    result = parsed(eu_xml(person, company, ship, namespace=False))
+    result = parsed(eu_xml(person, company, ship, owner, namespace=False))
     assert not result.errors, result.errors
-    ivan, shipping, vessel = result.entries
+    ivan, shipping, vessel, fleet = result.entries
     assert (ivan.kind, ivan.name, ivan.aliases, ivan.country, ivan.role) == (
         "person",
         "Ivan Exampleov",
@@ -247,6 +252,8 @@ def test_names_documents_and_programmes_as_the_eu_writes_them():
     assert shipping.identifiers["tax_numbers"] == ["RU:7700000000"]
     assert shipping.country == "RU"
     assert (vessel.kind, vessel.imo) == ("vessel", "9176187")
+    # A company by its legal form (PAO): its IMO number is the company's, even undescribed.
+    assert (fleet.kind, fleet.imo, fleet.identifiers["imo_company"]) == ("company", "", "5000002")
     assert result.regimes["EU-HR"]["target_country"] is None  # not Croatia: the human-rights regime
     assert result.regimes["EU-RUS"]["target_country"] == "RU"
     assert result.regimes["EU-IRN"]["target_country"] == "IR"

@@ -11,8 +11,8 @@ What each target becomes:
 - **Who.** ``subjectType`` ``person`` → a person, ``enterprise`` → a company or an
   organisation by its name (as for the UN list), or a *vessel* when the EU gives the ship's
   IMO number (an ``identification`` of type ``imo``, or "IMO 1234567" in a ``remark``) and
-  the entity is not itself a company (shipping companies carry an IMO *company* number, which
-  does not make them ships). A vessel's IMO number must pass its check digit; its flag
+  the entity is not itself a company (shipowners and managers carry an IMO *company* number,
+  which makes them a company, not a ship). A vessel's IMO number must pass its check digit; its flag
   ("Flag: DPRK" in a remark) is its country.
 - **Names.** Each ``nameAlias`` (``wholeName``, or its first, middle and last names): the
   first ``strong="true"`` one written without a language is the actor's name, the others its
@@ -103,8 +103,12 @@ _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]
 _REMARK_IMO = re.compile(r"\bIMO(?:\s+(?:number|no\.?))?\s*[:.]?\s*(\d{7})\b", re.IGNORECASE)
 _FLAG = re.compile(r"\bFlag\s*:?\s*([^.;,()]+)", re.IGNORECASE)
 _COMPANY_IMO = re.compile(r"\b(company|owner|operator|manager)\b", re.IGNORECASE)
+# Names of companies (legal forms and the words of shipping firms): an IMO number they carry
+# is the company's, not a ship's.
 _COMPANY_NAME = re.compile(
-    r"\b(COMPANY|CORPORATION|CORP|CO|LTD|LIMITED|LLC|INC|JSC|OOO|PJSC|GMBH|S\.?A|SHIPPING|MARITIME|MANAGEMENT|GROUP)\b",
+    r"\b(COMPANY|CORPORATION|CORP|CO|LTD|LIMITED|LLC|LLP|INC|JSC|PJSC|OJSC|CJSC|AO|PAO|OAO|ZAO|OOO|GMBH|AG|BV|"
+    r"S\.?A|S\.?P\.?A|SRL|PTE|BHD|FZE|FZCO|FZ-LLC|DMCC|SHIPPING|SHIPMANAGEMENT|MARITIME|NAVIGATION|"
+    r"MANAGEMENT|LOGISTICS|GROUP|HOLDINGS?|TRADING)\b",
     re.IGNORECASE,
 )
 
@@ -322,6 +326,9 @@ def _entry(entity, countries, problems):
         kind = "person"
     elif imo:
         kind = "vessel"
+    elif company_imo:
+        # IMO company numbers are given to shipowners and ship managers.
+        kind = "company"
     else:
         kind = actor_kind(False, name)
     flags = []
