@@ -353,7 +353,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["apps.common.api.permissions.ReadAnyoneWriteByModelPermission"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "apps.common.api.ordering.RelevanceOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "apps.common.api.pagination.PageNumberOrCursorPagination",
     "DEFAULT_RENDERER_CLASSES": ["apps.common.api.renderers.ORJSONRenderer"],

@@ -14,6 +14,7 @@ from operator import attrgetter
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ORDER_VAR
 from django.db import models, router
 from django.db.models import Prefetch, Q
 from django.urls import reverse
@@ -39,7 +40,7 @@ from apps.common.meta import BOOKKEEPING, direct_relations
 from apps.common.models import CuratedModel
 from apps.common.paging import EstimatingPaginator
 from apps.common.roles import is_reviewer
-from apps.common.search import search_condition
+from apps.common.search import ranked, search_condition
 from apps.common.services import records_set_review_status
 
 # String lists edited one per line.
@@ -251,7 +252,12 @@ class TrackedAdmin(TrackedAdminMixin, ExportActionMixin, SimpleHistoryAdmin):
         condition = Q()
         for word in words:
             condition &= search_condition(self.model, fields, word)
-        return queryset.filter(condition), False
+        # The changelist has ordered the rows already: by relevance to the whole search first,
+        # then that order, unless a column is sorted.
+        if ORDER_VAR in request.GET:
+            return queryset.filter(condition), False
+        return ranked(queryset.filter(condition), fields, search_term.strip()), False
+
 
     # A save or delete is one transaction, run again when it deadlocks or fails serialization
     # with another write (apps.common.conflicts); past the last attempt the answer is 503.

@@ -21,7 +21,7 @@ from drf_spectacular.utils import extend_schema_field
 from apps.common.meta import split_key
 from apps.common.models import CuratedModel
 from apps.common.roles import sees_drafts
-from apps.common.search import search_condition
+from apps.common.search import ranked, search_condition
 
 ISO_DATE_RANGE_SUFFIXES = ("after", "before")
 
@@ -192,4 +192,7 @@ class BaseFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(search_condition(queryset.model, self.search_fields, value))
+        # By relevance unless ?ordering= says otherwise (``RelevanceOrderingFilter``).
+        return ranked(
+            queryset.filter(search_condition(queryset.model, self.search_fields, value)), self.search_fields, value
+        )

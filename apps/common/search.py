@@ -8,10 +8,21 @@ across a foreign key (``supplier__name``) becomes ``supplier IN (the related rec
 match)``: a condition on the model's own column, so that the whole search is one OR of index
 scans instead of a join that must read every row. SQLite, the embedded store for small data,
 runs the same conditions without those indexes.
+
+``ranked(queryset, fields, text)`` orders the matches by relevance (``relevance``, highest
+first): a field's weight is its place in what a researcher searches for — a record's own key
+or name (``WEIGHT_A``: the reference, the name, the symbol) above its short texts
+(``WEIGHT_B``: items, role, publisher) above its long ones (``WEIGHT_C``: description, quote,
+summary) — and within a field an exact match above a prefix above a match anywhere. On
+PostgreSQL the full-text rank of the words (``SearchRank`` of a weighted ``SearchVector``,
+the ``simple`` configuration: names are not stemmed) is added, so that a record naming every
+word ranks above one naming only some. Ties keep the list's own order.
 """
 
-from django.db import migrations
-from django.db.models import Q
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import migrations, router
+from django.db.models import Case, CharField, F, FloatField, Q, TextField, Value, When
+from django.db.models.functions import Cast
 
 # Matching related records looked up first and sent as a list, up to this many.
 RELATED_MATCHES_AS_VALUES = 1000
@@ -44,6 +55,75 @@ def search_condition(model, fields, text):
         for head in heads:
             condition |= Q(**{f"{head}__in": matching})
     return condition
+
+
+WEIGHT_A = ("reference", "slug", "code", "symbol", "iso2", "iso3", "name", "official_name", "title", "url")
+# Points of a match in a field of each weight: (exact, prefix, anywhere).
+POINTS = {"A": (100.0, 40.0, 20.0), "B": (16.0, 8.0, 6.0), "C": (4.0, 2.0, 2.0)}
+# The full-text rank (0 to 1) counts as many points as this.
+FULL_TEXT_POINTS = 30.0
+
+
+def field_weight(field):
+    """``A``, ``B`` or ``C``: how much a match in ``field`` says the record is the one sought."""
+    if field.name in WEIGHT_A:
+        return "A"
+    return "C" if isinstance(field, TextField) else "B"
+
+
+def _text_fields(model, fields):
+    """The model's own text fields among ``fields`` (lookup paths), with their weights."""
+    found = []
+    for path in fields:
+        if "__" in path:
+            continue
+        field = model._meta.get_field(path)
+        if isinstance(field, CharField | TextField):
+            found.append((path, field_weight(field)))
+    return found
+
+
+def relevance(model, fields, text, *, vendor):
+    """The relevance of a record of ``model`` to ``text`` (an expression; see the module)."""
+    points = []
+    for path, weight in _text_fields(model, fields):
+        exact, prefix, anywhere = POINTS[weight]
+        points.append(
+            Case(
+                When(**{f"{path}__iexact": text}, then=Value(exact)),
+                When(**{f"{path}__istartswith": text}, then=Value(prefix)),
+                When(**{f"{path}__icontains": text}, then=Value(anywhere)),
+                default=Value(0.0),
+                output_field=FloatField(),
+            )
+        )
+    score = Value(0.0, output_field=FloatField())
+    for part in points:
+        score = score + part
+    if vendor == "postgresql" and points:
+        vector = None
+        for path, weight in _text_fields(model, fields):
+            part = SearchVector(Cast(F(path), TextField()), weight=weight, config="simple")
+            vector = part if vector is None else vector + part
+        query = SearchQuery(text, search_type="websearch", config="simple")
+        score = score + SearchRank(vector, query) * Value(FULL_TEXT_POINTS)
+    return score
+
+
+def ranked(queryset, fields, text):
+    """``queryset`` annotated with its ``relevance`` to ``text`` and ordered by it, highest
+    first, then by its own order (or ``pk``)."""
+    vendor = _vendor(queryset.model)
+    then = list(queryset.query.order_by or queryset.model._meta.ordering or []) or ["pk"]
+    return queryset.annotate(relevance=relevance(queryset.model, fields, text, vendor=vendor)).order_by(
+        "-relevance", *then
+    )
+
+
+def _vendor(model):
+    from django.db import connections
+
+    return connections[router.db_for_read(model)].vendor
 
 
 def _index_name(table, column):

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from apps.actors.filters import ActorFilterSet
 from apps.actors.models import Actor
-from apps.common.search import search_condition
+from apps.common.search import ranked, search_condition
 from apps.explore.selectors import cached_country_profile
 from apps.geo.filters import CountryFilterSet
 from apps.geo.models import Country
@@ -434,10 +434,14 @@ SEARCHED = (
 
 def search_page(text):
     """The first ``LATEST`` matches of ``text`` among countries, actors, resolutions, regimes,
-    transfers and claims, each searched as the API's ``q`` searches it."""
+    transfers and claims, each searched and ranked as the API's ``q`` searches and ranks it."""
     results = {}
     for name, queryset, filterset in SEARCHED:
-        queryset = queryset.visible_to(PUBLIC).filter(search_condition(queryset.model, filterset.search_fields, text))
+        queryset = ranked(
+            queryset.visible_to(PUBLIC).filter(search_condition(queryset.model, filterset.search_fields, text)),
+            filterset.search_fields,
+            text,
+        )
         if name == "transfers":
             queryset = queryset.select_related("supplier", "recipient")
         elif name == "claims":

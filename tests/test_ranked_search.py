@@ -1,0 +1,82 @@
+"""Search ranks: a record whose reference or name is the text comes before one whose name
+starts with it, before one that names it in a short text, before one that only mentions it
+in its description; the API's ``q``, the admin's search box and ``/search/`` agree, and an
+explicit order (``?ordering=``, a sorted column) still wins."""
+
+import re
+
+import pytest
+from django.db.models import Q
+
+from apps.common.choices import ReviewStatus
+from apps.common.search import ranked
+from apps.transfers.models import Transfer
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+# In the order search must give them for "komid"; created in another order, and each one's
+# own order (-started_on, reference) is the reverse of the relevance order.
+EXPECTED = ["komid", "komid-shipment-2019", "fuel-2021", "fuel-2023"]
+
+
+@pytest.fixture
+def transfers():
+    rows = [
+        ("fuel-2023", "refined petroleum", "Delivered through a front of Komid.", 2023),
+        ("komid-shipment-2019", "rocket parts", "", 2019),
+        ("komid", "missiles", "", 2017),
+        ("fuel-2021", "Komid's trucks", "", 2021),
+        ("unrelated", "coal", "Nothing to do with it.", 2024),
+    ]
+    import datetime
+
+    for reference, items, description, year in rows:
+        f.TransferFactory(
+            reference=reference,
+            items=items,
+            description=description,
+            started_on=datetime.date(year, 1, 1),
+            ended_on=None,
+            review_status=ReviewStatus.PUBLISHED,
+        )
+
+
+def test_the_relevance_order_of_a_search(transfers):
+    found = ranked(
+        Transfer.objects.filter(
+            Q(reference__icontains="komid") | Q(items__icontains="komid") | Q(description__icontains="komid")
+        ),
+        ("reference", "items", "description"),
+        "komid",
+    )
+    assert [t.reference for t in found] == EXPECTED
+    scores = [t.relevance for t in found]
+    assert scores == sorted(scores, reverse=True) and len(set(scores)) == len(scores)
+
+
+def test_the_api_q_orders_by_relevance_unless_an_ordering_is_asked(client, transfers):
+    answer = client.get("/api/v1/transfers/?q=komid").json()
+    assert [row["reference"] for row in answer["results"]] == EXPECTED
+    answer = client.get("/api/v1/transfers/?q=komid&ordering=reference").json()
+    assert [row["reference"] for row in answer["results"]] == sorted(EXPECTED)
+    # Without q, the list's own order.
+    answer = client.get("/api/v1/transfers/").json()
+    assert [row["reference"] for row in answer["results"]][0] == "unrelated"
+
+
+def test_the_admin_search_box_orders_by_relevance_unless_a_column_is_sorted(admin_client, transfers):
+    def listed(url):
+        html = admin_client.get(url).content.decode()
+        return [ref for ref in re.findall(r'/change/[^"]*">([a-z0-9-]+)</a>', html)]
+
+    assert listed("/admin/transfers/transfer/?q=komid") == EXPECTED
+    assert listed("/admin/transfers/transfer/?q=komid&o=1") == sorted(EXPECTED)
+
+
+def test_the_search_page_lists_the_best_match_first(client, transfers):
+    html = client.get("/search/?q=komid").content.decode()
+    section = html[html.index("<h2>Transfers") :]
+    section = section[: section.index("</section>")]
+    found = [ref for ref in re.findall(r'href="/transfers/([a-z0-9-]+)/"', section) if ref in EXPECTED]
+    assert list(dict.fromkeys(found)) == EXPECTED
