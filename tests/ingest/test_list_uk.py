@@ -277,3 +277,18 @@ def test_a_ships_previous_flags_and_names_and_a_cited_un_reference_written_out(t
     assert test_person.identifiers["passports"] == ["RU:12345", "RU:678"]
     regime = Regime.objects.get(code="UK-GLOBAL-HUMAN-RIGHTS")
     assert (regime.name, regime.target_country) == ("UK sanctions: Global Human Rights", None)
+
+
+def test_a_file_that_is_not_the_list_is_refused_naming_what_is_wrong(tmp_path, capsys):
+    broken = tmp_path / "ConList.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not a workbook")
+    headerless = tmp_path / "other.csv"
+    headerless.write_text("Name,Country\nKOMID,KP\n", encoding="utf-8")
+    for path in (broken, headerless):
+        with pytest.raises(CommandError, match="nothing was written"):
+            run(path)
+    err = capsys.readouterr().err
+    assert "ConList.xlsx: not a readable XLSX workbook" in err
+    assert "other.csv, row 1: Last Updated: the first row is not 'Last Updated,<date>'" in err
+    assert "other.csv, row 2: Group ID: the header has no column 'Group ID'" in err
+    assert Actor.objects.count() == 0
