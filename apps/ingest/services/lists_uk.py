@@ -154,15 +154,18 @@ def parse(data, name, *, countries):
             continue
         groups.setdefault(group, []).append((number, row))
     regimes, entries, notes = {}, [], []
+    # Each regime's code and record, worked out once per name (thousands of rows share a few).
+    codes_by_name = {}
     for group, group_rows in groups.items():
-        entry = _entry(group, group_rows, name, countries, regimes, errors, notes)
+        entry = _entry(group, group_rows, name, countries, regimes, codes_by_name, errors, notes)
         if entry is not None:
             entries.append(entry)
     return ParsedList(as_of, regimes, entries, errors, notes)
 
 
-def _entry(group, rows, name, countries, regimes, errors, notes):
-    """One target from its rows; None (and ``errors``) when a row is wrong."""
+def _entry(group, rows, name, countries, regimes, codes_by_name, errors, notes):
+    """One target from its rows; None (and ``errors``) when a row is wrong. The regimes its rows
+    name are added to ``regimes`` (by code) and ``codes_by_name``."""
     before = len(errors)
 
     def error(number, column, message):
@@ -182,8 +185,10 @@ def _entry(group, rows, name, countries, regimes, errors, notes):
         if not regime:
             error(number, "Regime", "the row names no regime")
         else:
-            code = regime_code(regime)
-            regimes.setdefault(code, regime_fields(regime, countries))
+            code = codes_by_name.get(regime)
+            if code is None:
+                code = codes_by_name[regime] = regime_code(regime)
+                regimes.setdefault(code, regime_fields(regime, countries))
             if code not in codes:
                 codes.append(code)
         if row["Listed On"]:
@@ -191,7 +196,7 @@ def _entry(group, rows, name, countries, regimes, errors, notes):
                 listed[number] = _date(row["Listed On"])
             except ValueError as exc:
                 error(number, "Listed On", str(exc))
-    if len(set(kinds)) > 1:
+    if len(set(kinds)) > 1 and len(errors) == before:
         error(
             primary_number, "Group Type", f"the rows of one target give several types: {', '.join(sorted(set(kinds)))}"
         )
