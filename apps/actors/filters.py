@@ -20,6 +20,7 @@ class ActorFilterSet(BaseFilterSet):
         "aliases": "a list; searched by q",
         "description": "free text; searched by q",
         "identifiers": "an object; filtered by ?identifier=key:value",
+        "flags": "a vessel's flags over time; its present flag is its country (?country=)",
     }
 
     class Meta(BaseFilterSet.Meta):
