@@ -6,13 +6,25 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from hypothesis import given
+from hypothesis import strategies as st
+from openpyxl import Workbook
 
 from apps.actors.models import Actor
+from apps.ingest.services.lists import import_list
 from apps.ingest.services.un import import_un_list
 from apps.sanctions.models import Authority, Designation, Regime
 from tests.conftest import LIST_SAMPLES, UN_SAMPLE
-from tests.data.au.make_sample import ROWS, write
+from tests.data.au.make_sample import HEADER, ROWS, write
 from tests.ingest.conftest import row_counts
+from tests.ingest.test_fuzz_importers import (
+    XML_TEXT,
+    assert_errors_located,
+    assert_refused_whole,
+    fuzz,
+    garbled,
+    rolled_back,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -144,10 +156,6 @@ def test_a_later_version_delists_only_when_it_is_the_whole_list(tmp_path):
 
 
 def test_the_header_is_found_below_a_title_and_columns_by_name(tmp_path):
-    from openpyxl import Workbook
-
-    from tests.data.au.make_sample import HEADER
-
     order = list(reversed(HEADER))
     workbook = Workbook()
     sheet = workbook.active
@@ -187,10 +195,6 @@ def test_a_bad_row_is_reported_by_row_and_column_and_nothing_is_written(tmp_path
 
 
 def test_a_missing_column_or_a_file_that_is_no_workbook_is_refused(tmp_path, capsys):
-    from openpyxl import Workbook
-
-    from tests.data.au.make_sample import HEADER
-
     workbook = Workbook()
     workbook.active.append([column for column in HEADER if column != "Committees"])
     path = tmp_path / "old.xlsx"
@@ -205,3 +209,26 @@ def test_a_missing_column_or_a_file_that_is_no_workbook_is_refused(tmp_path, cap
     assert f"{path}, row 1: Committees: the column is missing from the header" in err
     assert f"{other}: not an XLSX workbook" in err
     assert row_counts() == before
+
+
+@st.composite
+def odd_workbook(draw, tmp_path):
+    """The sample with any text in one cell (or a number, or a date), or its bytes truncated
+    or garbled."""
+    if draw(st.booleans()):
+        table = [list(row) for row in ROWS]
+        value = draw(st.one_of(XML_TEXT, st.integers(-5, 10**8), st.floats(allow_nan=False), st.datetimes()))
+        table[draw(st.integers(0, len(table) - 1))][draw(st.integers(0, len(HEADER) - 1))] = value
+        return write(tmp_path / "odd.xlsx", table).read_bytes()
+    return draw(garbled(SAMPLE.read_bytes()))
+
+
+@fuzz(30)
+@given(data=st.data())
+def test_any_odd_workbook_loads_or_is_refused_whole_naming_where(tmp_path, data):
+    workbook = data.draw(odd_workbook(tmp_path))
+    with rolled_back() as before:
+        report = import_list("au", workbook, name="au.xlsx")
+        if not report.ok:
+            assert_refused_whole(report, before)
+            assert_errors_located(report, {"au.xlsx"})

@@ -7,12 +7,23 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from hypothesis import given
+from hypothesis import strategies as st
 
 from apps.actors.models import Actor
+from apps.ingest.services.lists import import_list
 from apps.ingest.services.lists_us_csl import COLUMNS, regime_of_source
 from apps.sanctions.models import Authority, Designation, Regime
 from tests.conftest import LIST_SAMPLES, OFAC_SAMPLE
 from tests.ingest.conftest import row_counts
+from tests.ingest.test_fuzz_importers import (
+    NASTY_TEXT,
+    assert_errors_located,
+    assert_refused_whole,
+    fuzz,
+    garbled,
+    rolled_back,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -236,3 +247,25 @@ def test_two_rows_with_one_entry_number_are_refused(tmp_path, capsys):
     assert "row 14 (ffffffffffffffffffffffffffffffffffffffff): entity_number: 47371 is already at row 2" in (
         capsys.readouterr().err
     )
+
+
+@st.composite
+def odd_csl(draw):
+    """The sample with any text in one cell, or its bytes truncated or garbled."""
+    table = [list(COLUMNS), *([row[column] for column in COLUMNS] for row in rows())]
+    if draw(st.booleans()):
+        table[draw(st.integers(1, len(table) - 1))][draw(st.integers(0, len(COLUMNS) - 1))] = draw(NASTY_TEXT)
+        out = io.StringIO(newline="")
+        csv.writer(out).writerows(table)
+        return out.getvalue().encode("utf-8", "backslashreplace")
+    return draw(garbled(CSL.read_bytes()))
+
+
+@fuzz(30)
+@given(data=odd_csl())
+def test_any_odd_file_loads_or_is_refused_whole_naming_where(data):
+    with rolled_back() as before:
+        report = import_list("us-csl", data, name="csl.csv")
+        if not report.ok:
+            assert_refused_whole(report, before)
+            assert_errors_located(report, {"csl.csv"})

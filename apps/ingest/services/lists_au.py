@@ -36,7 +36,6 @@ from django.core.exceptions import ValidationError
 from python_calamine import CalamineError, CalamineWorkbook, WorksheetNotFound, XmlError, ZipError
 
 from apps.actors.models import valid_imo
-from apps.ingest.services.countries import normalize_country_name
 from apps.ingest.services.lists import Entry, ParsedList
 from apps.ingest.services.records import LoadError, Location
 from apps.ingest.services.un import REGIMES as UN_REGIMES
@@ -94,12 +93,6 @@ def _split(value):
     return list(dict.fromkeys(part.strip() for part in re.split(r"[;\n]", value) if part.strip()))
 
 
-def _country(name, countries):
-    """A country's code by its name, without the historical states (a regime's target must
-    be in the country table)."""
-    return countries.codes.get(normalize_country_name(name)) if name else None
-
-
 def committee_regime(committee, countries):
     """``(code, fields)`` of the regime a ``Committees`` text names."""
     words = re.findall(r"[A-Z0-9]+", committee.upper())
@@ -109,10 +102,10 @@ def committee_regime(committee, countries):
         target = _UN_TARGETS.get(f"UN-{resolution.group(1)}")
         inside = re.search(r"\(([^()]+)\)", committee)
         if target is None and inside and resolution.group(1) not in ("1267", "1988", "1989", "2253"):
-            target = _country(inside.group(1), countries)
+            target = countries.current(inside.group(1))
         name = f"Australian sanctions implementing the UN Security Council's {committee} regime"
     else:
-        target = _country(committee, countries) or _country(committee.split("(")[0].strip(), countries)
+        target = countries.current(committee) or countries.current(committee.split("(")[0].strip())
         name = f"Australian sanctions: {committee}"
     return code, {"name": name[:300], "target_country": target}
 
@@ -188,7 +181,7 @@ def _entry(row, where, countries, errors, regimes):
     for key, column in (("addresses", "Address"), ("birth_dates", "Date of Birth"), ("birth_places", "Place of Birth")):
         if values := _split(row[column]):
             identifiers[key] = values
-    country = next((c for c in (_country(n, countries) for n in _split(row["Citizenship"])) if c), None)
+    country = next((c for c in map(countries.current, _split(row["Citizenship"])) if c), None)
     reason = "\n".join(row[c] for c in ("Listing Information", "Additional Information") if row[c])
     return Entry(
         where=where,

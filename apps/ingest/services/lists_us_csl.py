@@ -144,7 +144,7 @@ def _address_country(address, countries):
     last = address.rsplit(",", 1)[-1].strip()
     if len(last) == 2 and last.upper() in US_STATES:
         return None
-    return countries.code(last)
+    return countries.current(last)
 
 
 def _documents(row, where, kind, countries, errors):
@@ -167,7 +167,7 @@ def _documents(row, where, kind, countries, errors):
                 errors.append(LoadError(where, "", "ids", f"two IMO numbers, {imo} and {found}"))
             imo = found
             continue
-        code = countries.code(country) if country else None
+        code = countries.current(country) if country else None
         if not (number and code):
             continue  # a number unique only within a country we cannot tell
         if "passport" in doc_type.lower():
@@ -234,7 +234,7 @@ def _row_entry(row, where, countries, errors, regimes):
     imo, passports, registrations, documents = _documents(row, where, kind, countries, errors)
     flags = []
     if row["vessel_flag"]:
-        flag = countries.code(row["vessel_flag"])
+        flag = countries.current(row["vessel_flag"])
         if flag is None:
             errors.append(LoadError(where, "", "vessel_flag", f"{row['vessel_flag']!r} is not a country we know"))
         else:
@@ -243,7 +243,7 @@ def _row_entry(row, where, countries, errors, regimes):
         return None
 
     addresses = split(row["addresses"])
-    candidates = [countries.code(c) for c in (*split(row["nationalities"]), *split(row["citizenships"]))]
+    candidates = [countries.current(c) for c in (*split(row["nationalities"]), *split(row["citizenships"]))]
     if kind == "vessel" and flags:
         candidates.insert(0, flags[0]["country"])
     country = next((c for c in candidates if c), None) or next(
