@@ -269,3 +269,22 @@ def test_any_odd_file_loads_or_is_refused_whole_naming_where(data):
         if not report.ok:
             assert_refused_whole(report, before)
             assert_errors_located(report, {"csl.csv"})
+
+
+def test_one_ofac_entry_on_the_sdn_and_a_non_sdn_list_is_one_actor_designated_on_both(tmp_path):
+    path = tmp_path / "both.csv"
+    lines = CSL.read_text(encoding="utf-8").splitlines()
+    dialog = next(line for line in lines if ",50544," in line)
+    mbs = "Non-SDN Menu-Based Sanctions List (NS-MBS List) - Treasury Department"
+    also = dialog.replace("Specially Designated Nationals (SDN) - Treasury Department", mbs).replace(
+        dialog[:40], "e" * 40
+    )
+    path.write_text("\n".join([*lines, also]) + "\n", encoding="utf-8")
+    out = run(path)
+    assert "actors.actor: 12 created" in out
+    dialog = Actor.objects.get(identifiers__us_csl_id="50544")
+    assert dialog.identifiers["ofac_uid"] == "50544"
+    assert sorted(dialog.designations.values_list("regime__code", "reference")) == [
+        ("US-NS-MBS", "50544"),
+        ("US-RUSSIA-EO14024", "50544"),
+    ]

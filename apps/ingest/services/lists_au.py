@@ -73,7 +73,9 @@ _ENTRY = re.compile(r"^(\d+)$")
 _ALIAS = re.compile(r"^(\d+)\s*([a-z]+)$", re.IGNORECASE)
 _UN_REF = re.compile(r"\b([A-Z]{2}[ie]\.\d{3})\b")
 # "IMO 9123456", "IMO number: 9123456", "IMO No. 9123456"; not a company's IMO number.
-_IMO = re.compile(r"(?<!company )(?<!company number )\bIMO\b(?:\s*(?:number|no\.?))?\s*[:#]?\s*(\d+)", re.IGNORECASE)
+_IMO = re.compile(
+    r"(?<!company )(?<!company number )\bIMO\b(?:\s*(?:number|no\.?))?\s*[:#]?\s*(\d{7})\b", re.IGNORECASE
+)
 _RESOLUTION = re.compile(r"^(\d{4})\b")
 _UN_TARGETS = {code: target for code, target in UN_REGIMES.values()}
 

@@ -329,17 +329,20 @@ def parse(data, name, *, countries):
             entry = _row_entry(row, where, countries, errors, regimes)
             if entry is None:
                 continue
-            if entry.reference in seen:
+            # One entry twice on one list is a fault; on two lists (an OFAC entry number on the
+            # SDN list and a non-SDN one) it is one actor with a designation on each.
+            key = (row["source"], entry.reference)
+            if key in seen:
                 errors.append(
                     LoadError(
                         where,
                         "",
                         "entity_number" if row["entity_number"] else "_id",
-                        f"{entry.reference} is already at {seen[entry.reference]}",
+                        f"{entry.reference} is already at {seen[key]}",
                     )
                 )
                 continue
-            seen[entry.reference] = where.where
+            seen[key] = where.where
             entries.append(entry)
     except csv.Error as exc:
         errors.append(LoadError(Location(name, f"line {reader.line_num}"), "", "", f"malformed CSV: {exc}"))
