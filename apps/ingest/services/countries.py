@@ -89,6 +89,11 @@ class CountryResolver:
         self.historical.add(state)
         return state.iso2
 
+    def current(self, name):
+        """The ISO code of a country the table holds, by name or code, or None: historical
+        states are not looked up (for an importer that adds no country to the table)."""
+        return self.codes.get(normalize_country_name(name)) if name else None
+
     def country_records(self):
         """``geo.country`` record fields for the historical states met that the table lacks:
         the importer loads them before the records that name them."""

@@ -45,7 +45,9 @@ class Entry:
 
     ``reference`` is the list's own id of the target (the designation's ``reference``, and the
     actor's identifier under the source's ``NAMESPACE``); ``regimes`` the codes of the regimes
-    it is listed under (each a key of ``ParsedList.regimes``); ``identifiers`` what else the
+    it is listed under (each a key of ``ParsedList.regimes``); ``reason`` the designation's
+    reason, or None to keep the one stored (the list repeats what another import gives in
+    full: the US consolidated list's SDN rows); ``identifiers`` what else the
     list says that identifies it (``un_ref`` when the list cites the UN reference, ``imo``,
     ``passports`` and ``registrations`` as ``"CC:number"`` strings, addresses and birth dates
     as lists); ``flags`` a vessel's flags, ``[{"country": "KP", "from": "2019-01-01" or None,
@@ -60,7 +62,7 @@ class Entry:
     country: str | None = None
     role: str = ""
     listed_on: datetime.date | None = None
-    reason: str = ""
+    reason: str | None = ""
     identifiers: dict = field(default_factory=dict)
     imo: str = ""
     flags: list = field(default_factory=list)
@@ -156,7 +158,7 @@ def list_records(module, parsed, name, *, complete_as_of=None, index=None, count
                     "reference": entry.reference,
                     "actor": [fields["slug"]],
                     "listed_on": entry.listed_on.isoformat() if entry.listed_on else None,
-                    "reason": entry.reason,
+                    **({} if entry.reason is None else {"reason": entry.reason}),
                     # Listed again after a delisting.
                     "delisted_on": None,
                 },
