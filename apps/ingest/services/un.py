@@ -49,12 +49,14 @@ _COMPANY_WORDS = re.compile(
 )
 
 
-def passport_ids(passports, countries):
+def passport_ids(passports, countries, *, holder=None):
     """``["KP:745310010"]``: the passports of ``[(number, issuing country as written)]`` whose
-    country is known (a passport number is only unique within its country)."""
+    country is known (a passport number is only unique within its country); one that does
+    not say its country is taken as issued by the holder's (``holder``: an ISO code, the
+    nationality the list gives), when the list gives one."""
     found = []
     for number, country in passports:
-        code = countries.code(country) if country else None
+        code = countries.code(country) if country else holder
         number = re.sub(r"\s+", "", number).upper()
         if code and number and f"{code}:{number}" not in found:
             found.append(f"{code}:{number}")
@@ -261,7 +263,8 @@ def un_records(un_list, name, *, index=None, countries=None, proposals=None):
         listed.add((code, entry.reference))
         country = next((c for c in map(countries.code, entry.nationalities or entry.address_countries) if c), None)
         identifiers = {"un_ref": entry.reference, "un_dataid": entry.dataid, **entry.details}
-        if passports := passport_ids(entry.passports, countries):
+        nationality = next((c for c in map(countries.code, entry.nationalities) if c), None)
+        if passports := passport_ids(entry.passports, countries, holder=nationality):
             identifiers["passports"] = passports
         fields = list_actor_fields(
             index,
