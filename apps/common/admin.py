@@ -258,7 +258,6 @@ class TrackedAdmin(TrackedAdminMixin, ExportActionMixin, SimpleHistoryAdmin):
             return queryset.filter(condition), False
         return ranked(queryset.filter(condition), fields, search_term.strip()), False
 
-
     # A save or delete is one transaction, run again when it deadlocks or fails serialization
     # with another write (apps.common.conflicts); past the last attempt the answer is 503.
 

@@ -7,6 +7,7 @@ table beside each for screen readers.
   transfers), sanctions (authority → target) and relationships between them.
 - ``timeline``: a country's votes, designations, transfers, events and statements on one
   time axis, one lane each.
+- ``embargo_grid``: an arms embargo's deliveries, a row per counterpart and a column per year.
 
 Coordinates are in the SVG's own units (``viewBox``); the stylesheet colours by class.
 """
@@ -243,4 +244,57 @@ def timeline(items, today):
         "lanes": lanes,
         "marks": marks,
         "years": [{"year": year, "x": x(datetime.date(year, 1, 1))} for year in years if (year - first) % step == 0],
+    }
+
+
+EMBARGO_LABEL_WIDTH = 210
+EMBARGO_CELL = 22
+
+
+def embargo_grid(rows, years, *, shown=12):
+    """The deliveries of an embargo page as a grid: a row per counterpart (the ``shown`` with
+    the most deliveries, the rest summed in one row), a column per year from the first to the
+    last delivery, each cell shaded by the number of deliveries that year (``shade-0`` to
+    ``shade-4``: none, 1, 2–3, 4–9, 10 or more; the legend says so)."""
+    if not rows or not years:
+        return None
+    first, last = years[0], years[-1]
+    columns = list(range(first, last + 1))
+    drawn = [(f"{row['name']} ({row['way']})", row["by_year"]) for row in rows[:shown]]
+    if len(rows) > shown:
+        others = defaultdict(int)
+        for row in rows[shown:]:
+            for year, n in row["by_year"].items():
+                others[year] += n
+        drawn.append((f"{len(rows) - shown} others", dict(others)))
+
+    def shade(n):
+        return 0 if n == 0 else 1 if n == 1 else 2 if n <= 3 else 3 if n <= 9 else 4
+
+    cells = []
+    for index, (label, by_year) in enumerate(drawn):
+        for column, year in enumerate(columns):
+            n = by_year.get(year, 0)
+            cells.append(
+                {
+                    "x": EMBARGO_LABEL_WIDTH + column * EMBARGO_CELL,
+                    "y": 30 + index * EMBARGO_CELL,
+                    "shade": shade(n),
+                    "title": f"{label}, {year}: {n} deliver{'y' if n == 1 else 'ies'}",
+                }
+            )
+    step = max(1, math.ceil(len(columns) / 15))
+    return {
+        "width": EMBARGO_LABEL_WIDTH + len(columns) * EMBARGO_CELL + 10,
+        "height": 30 + len(drawn) * EMBARGO_CELL + 30,
+        "cell": EMBARGO_CELL - 2,
+        "labels": [{"text": label, "y": 30 + i * EMBARGO_CELL + 15} for i, (label, _by_year) in enumerate(drawn)],
+        "years": [
+            {"year": year, "x": EMBARGO_LABEL_WIDTH + i * EMBARGO_CELL + EMBARGO_CELL / 2}
+            for i, year in enumerate(columns)
+            if (year - first) % step == 0
+        ],
+        "axis_y": 30 + len(drawn) * EMBARGO_CELL + 18,
+        "cells": cells,
+        "legend": [("shade-1", "1"), ("shade-2", "2–3"), ("shade-3", "4–9"), ("shade-4", "10 or more")],
     }

@@ -20,6 +20,7 @@ urlpatterns = [
     re_path(rf"^regimes/(?P<code>{KEY_SEGMENT})/$", views.regime, name="regime"),
     re_path(rf"^actors/(?P<slug>{KEY_SEGMENT})/$", views.actor, name="actor"),
     path("network/", views.network, name="network"),
+    path("embargoes/", views.embargo_list, name="embargoes"),
     path("search/", views.search, name="search"),
     path("robots.txt", views.robots, name="robots"),
     path(

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_safe
 from apps.actors.models import Actor
 from apps.common.cache import cached_answer
 from apps.common.paging import EstimatingPaginator
-from apps.explore import pages, pictures
+from apps.explore import embargoes, pages, pictures
 from apps.explore.selectors import graph_parts
 from apps.geo.models import Country
 from apps.resolutions.models import Resolution
@@ -181,7 +181,15 @@ def regime(request, code):
     designations = _page_of(request, regime.designations.select_related("actor").order_by("listed_on", "reference"))
     context = pages.regime_page(regime, designations)
     context["api"] = reverse("api:regime-detail", args=[regime.code])
+    context["embargo"] = embargoes.embargo_of(regime, today=timezone.localdate())
+    if context["embargo"]:
+        context["embargo_picture"] = pictures.embargo_grid(context["embargo"]["rows"], context["embargo"]["years"])
     return render(request, "explore/regime.html", context)
+
+
+@page_view
+def embargo_list(request):
+    return render(request, "explore/embargoes.html", {"embargoes": embargoes.embargo_list(today=timezone.localdate())})
 
 
 @page_view

@@ -36,6 +36,7 @@ PAGES = {
     "actor": "/actors/john-kirby/",
     "network": "/network/",
     "search": "/search/?q=missile",
+    "embargoes": "/embargoes/",
 }
 
 
@@ -381,7 +382,8 @@ def test_a_kept_page_is_rendered_again_the_next_day(client, monkeypatch):
 # counts the data version's read (apps/common/dataversion.py) for every kept answer it asks for:
 # the page, and on a country page its profile too; a transfer's findings are the stored rows.
 # Home reads its transfer and claim counts off the tallies (apps/transfers/tallies.py), a country
-# page its profile's counts of findings and designations.
+# page its profile's counts of findings and designations. A regime page with an arms embargo reads
+# its phases, their resolutions, the deliveries, the votes and the findings (apps/explore/embargoes.py).
 PAGE_QUERIES = {
     "home": 17,
     "country": 28,
@@ -389,10 +391,11 @@ PAGE_QUERIES = {
     "transfer list": 5,
     "resolution": 6,
     "draft": 6,
-    "regime": 9,
+    "regime": 15,
     "actor": 6,
     "network": 5,
     "search": 9,
+    "embargoes": 6,
 }
 
 

@@ -6,7 +6,7 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 
-from apps.explore.pages import resolution_slug
+from apps.explore.pages import FINDING_NAMES, resolution_slug
 
 register = template.Library()
 
@@ -27,3 +27,9 @@ def source_link(url, text=None):
     if not url or host == "invalid" or host.endswith(".invalid"):
         return text
     return format_html('<a href="{}" rel="external">{}</a>', url, text)
+
+
+@register.filter
+def finding_name(kind):
+    """A finding's kind as the pages name it (``breach`` → "Breach")."""
+    return FINDING_NAMES.get(kind, kind.replace("_", " "))
