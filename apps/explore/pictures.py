@@ -55,37 +55,124 @@ def _curve(start, end, bend, gaps=(0, 0)):
     return f"M{x1},{y1} Q{round(cx, 1)},{round(cy, 1)} {x2},{y2}"
 
 
-def network(graph, *, start=None, end=None, categories=()):
-    """The layout of ``graph`` (``graph_parts``'s answer: the transfer edges' numbers, the
-    nodes and the other edges): nodes with their position, size and page; edges aggregated by
-    country pair and kind, with their path, class and link."""
-    transfers = {}  # (supplier, recipient) -> [count, strongest status, categories]
+# At most this many nodes are drawn: past it, the least busy are one node, "others"; and
+# at most this many links, the strongest. The table under the picture lists every link.
+NETWORK_MAX_NODES = 48
+NETWORK_MAX_EDGES = 150
+OTHERS = "others"
+
+
+def _aggregate(graph, group=lambda node: node):
+    """The graph's links by pair of (grouped) nodes: transfers ``{(supplier, recipient):
+    {"count", "status", "categories"}}`` and the others ``{key: {"kind", "pair",
+    "references"}}``; a link inside one group is left out."""
+    transfers = {}
     others = {}
-    weight = defaultdict(int)
     for supplier, _s, recipient, _r, category, status, count, *_dates in graph["flows"]:
-        aggregate = transfers.get((supplier, recipient))
-        if aggregate is None:
-            aggregate = transfers[(supplier, recipient)] = [0, status, set()]
-        aggregate[0] += count
-        aggregate[2].add(category)
-        if STATUS_RANK[status] > STATUS_RANK[aggregate[1]]:
-            aggregate[1] = status
-        weight[supplier] += count
-        weight[recipient] += count
+        pair = (group(supplier), group(recipient))
+        if pair[0] == pair[1] == OTHERS:
+            continue
+        aggregate = transfers.setdefault(pair, {"count": 0, "status": status, "categories": set()})
+        aggregate["count"] += count
+        aggregate["categories"].add(category)
+        if STATUS_RANK[status] > STATUS_RANK[aggregate["status"]]:
+            aggregate["status"] = status
     for edge in graph["others"]:
-        pair = (edge["source"], edge["target"])
+        pair = (group(edge["source"]), group(edge["target"]))
+        if pair[0] == pair[1] == OTHERS:
+            continue
         key = (edge["kind"], *sorted(pair)) if edge["kind"] == "relationship" else (edge["kind"], *pair)
         aggregate = others.setdefault(key, {"kind": edge["kind"], "pair": pair, "references": []})
         aggregate["references"].append(edge["reference"])
+    return transfers, others
+
+
+def _edges(transfers, others, categories, draw=None):
+    """The links as rows, the busiest transfers first; ``draw`` (positions and radii by
+    node) adds each one's path."""
+    heaviest_edge = max((a["count"] for a in transfers.values()), default=1)
+    edges = []
+    for (source, target), aggregate in sorted(transfers.items(), key=lambda item: (-item[1]["count"], item[0])):
+        query = {"supplier": source, "recipient": target}
+        if len(categories) == 1:
+            query["category"] = categories[0]
+        count = aggregate["count"]
+        what = ", ".join(sorted(aggregate["categories"]))
+        edges.append(
+            {
+                "kind": "transfer",
+                "source": source,
+                "target": target,
+                "css": f"edge transfer status-{aggregate['status']}",
+                "width": round(1.5 + 6 * math.sqrt(count / heaviest_edge), 1),
+                "status": aggregate["status"],
+                "count": count,
+                "what": what,
+                "title": f"{source} → {target}: {count} transfer{'s' if count != 1 else ''} "
+                f"({what}), strongest status {aggregate['status']}",
+                "href": None
+                if OTHERS in (source, target)
+                else f"{reverse('explore:transfer-list')}?{urlencode(query)}",
+                "bend": 40,
+            }
+        )
+    for aggregate in others.values():
+        source, target = aggregate["pair"]
+        references = ", ".join(sorted(aggregate["references"]))
+        is_sanction = aggregate["kind"] == "sanctions"
+        edges.append(
+            {
+                "kind": aggregate["kind"],
+                "source": source,
+                "target": target,
+                "css": f"edge {aggregate['kind']}",
+                "width": 1.5,
+                "status": None,
+                "count": len(aggregate["references"]),
+                "what": references,
+                "title": f"{source.removeprefix('authority:')} {'sanctions' if is_sanction else '—'} {target}: {references}",
+                "href": reverse("explore:regime", args=[aggregate["references"][0]])
+                if is_sanction and len(aggregate["references"]) == 1
+                else None,
+                "bend": 0 if is_sanction else -15,
+            }
+        )
+    if draw is not None:
+        positions, radii = draw
+        for edge in edges:
+            source, target = edge["source"], edge["target"]
+            edge["d"] = _curve(positions[source], positions[target], edge["bend"], (radii[source], radii[target] + 2))
+    return edges
+
+
+def network(graph, *, start=None, end=None, categories=()):
+    """The layout of ``graph`` (``graph_parts``'s answer: the transfer edges' numbers, the
+    nodes and the other edges): nodes with their position, size and page; edges aggregated by
+    country pair and kind, with their path, class and link.
+
+    At density it stays readable: past ``NETWORK_MAX_NODES`` the least busy nodes are drawn
+    as one, "others" (its links summed), and only the ``NETWORK_MAX_EDGES`` strongest links
+    are drawn; the table lists the busiest links between the countries themselves."""
+    weight = defaultdict(int)
+    for supplier, _s, recipient, _r, _category, _status, count, *_dates in graph["flows"]:
+        weight[supplier] += count
+        weight[recipient] += count
+    for edge in graph["others"]:
         weight[edge["source"]] += 1
         weight[edge["target"]] += 1
-    transfers = {
-        pair: {"count": count, "status": status, "categories": found}
-        for pair, (count, status, found) in transfers.items()
-    }
-
     names = {node["id"]: node["name"] for node in graph["nodes"]}
     ordered = sorted(graph["nodes"], key=lambda n: (-weight[n["id"]], n["id"]))
+    hidden = {}
+    if len(ordered) > NETWORK_MAX_NODES:
+        hidden = {node["id"] for node in ordered[NETWORK_MAX_NODES - 1 :]}
+        others_weight = sum(weight[node] for node in hidden)
+        ordered = [
+            *ordered[: NETWORK_MAX_NODES - 1],
+            {"id": OTHERS, "name": f"{len(hidden)} other countries and authorities", "kind": OTHERS},
+        ]
+        weight[OTHERS] = others_weight
+        names[OTHERS] = ordered[-1]["name"]
+
     center, radius = NETWORK_SIZE / 2, NETWORK_SIZE / 2 - 70
     heaviest = max(weight.values(), default=1) or 1
     positions = {}
@@ -96,10 +183,11 @@ def network(graph, *, start=None, end=None, categories=()):
         lx, ly = _point(center, radius + 26, angle)
         positions[node["id"]] = (x, y)
         is_country = node["kind"] == "country"
+        label = node["id"] if is_country else node["id"].removeprefix("authority:")
         nodes.append(
             {
                 "id": node["id"],
-                "label": node["id"] if is_country else node["id"].removeprefix("authority:"),
+                "label": f"+{len(hidden)}" if node["id"] == OTHERS else label,
                 "name": node["name"],
                 "kind": node["kind"],
                 "x": x,
@@ -118,60 +206,20 @@ def network(graph, *, start=None, end=None, categories=()):
         period["start"] = start.isoformat()
     if end:
         period["end"] = end.isoformat()
-    heaviest_edge = max((a["count"] for a in transfers.values()), default=1)
-    edges = []
-    for (source, target), aggregate in sorted(transfers.items(), key=lambda item: -item[1]["count"]):
-        query = {"supplier": source, "recipient": target}
-        if len(categories) == 1:
-            query["category"] = categories[0]
-        count = aggregate["count"]
-        edges.append(
-            {
-                "kind": "transfer",
-                "source": source,
-                "target": target,
-                "d": _curve(positions[source], positions[target], 40, (radii[source], radii[target] + 2)),
-                "css": f"edge transfer status-{aggregate['status']}",
-                "width": round(1.5 + 6 * math.sqrt(count / heaviest_edge), 1),
-                "status": aggregate["status"],
-                "count": count,
-                "what": ", ".join(sorted(aggregate["categories"])),
-                "title": f"{source} → {target}: {count} transfer{'s' if count != 1 else ''} "
-                f"({', '.join(sorted(aggregate['categories']))}), strongest status {aggregate['status']}",
-                "href": f"{reverse('explore:transfer-list')}?{urlencode(query)}",
-            }
-        )
-    for aggregate in others.values():
-        source, target = aggregate["pair"]
-        references = ", ".join(sorted(aggregate["references"]))
-        is_sanction = aggregate["kind"] == "sanctions"
-        edges.append(
-            {
-                "kind": aggregate["kind"],
-                "source": source,
-                "target": target,
-                "d": _curve(
-                    positions[source], positions[target], 0 if is_sanction else -15, (radii[source], radii[target] + 2)
-                ),
-                "css": f"edge {aggregate['kind']}",
-                "width": 1.5,
-                "status": None,
-                "count": len(aggregate["references"]),
-                "what": references,
-                "title": f"{source.removeprefix('authority:')} {'sanctions' if is_sanction else '—'} {target}: {references}",
-                "href": reverse("explore:regime", args=[aggregate["references"][0]])
-                if is_sanction and len(aggregate["references"]) == 1
-                else None,
-            }
-        )
-    for edge in edges:
+    drawn = _edges(
+        *_aggregate(graph, lambda node: OTHERS if node in hidden else node), categories, draw=(positions, radii)
+    )
+    drawn = sorted(drawn, key=lambda e: -e["count"])[:NETWORK_MAX_EDGES]
+    table = _edges(*_aggregate(graph), categories) if hidden else drawn
+    for edge in [*drawn, *table]:
         edge["source_name"], edge["target_name"] = names[edge["source"]], names[edge["target"]]
     return {
         "size": NETWORK_SIZE,
         "nodes": nodes,
-        "edges": edges,
-        "table": edges[:TABLE_ROWS],
-        "more_rows": max(len(edges) - TABLE_ROWS, 0),
+        "edges": drawn,
+        "grouped": len(hidden),
+        "table": table[:TABLE_ROWS],
+        "more_rows": max(len(table) - TABLE_ROWS, 0),
         "period": period,
     }
 
