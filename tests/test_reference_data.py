@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2026, 11, 28)
 BEGAN = re.compile(r"Began with (S/RES/\d+ \(\d{4}\))\.")
+BEGAN_UNDER = re.compile(r"Began on (\d{4}-\d{2}-\d{2}) under (S/RES/\d+ \(\d{4}\))\.")
 ENDED_BY = re.compile(r"Ended by (S/RES/\d+ \(\d{4}\))\.")
 ENDED_UNDER = re.compile(r"Ended on (\d{4}-\d{2}-\d{2}) under (S/RES/\d+ \(\d{4}\))\.")
 
@@ -121,11 +122,18 @@ def test_every_arms_embargo_phase_starts_on_the_adoption_of_the_resolution_that_
     assert measures
     for measure in measures:
         label = f"{measure.regime.code} {measure.code}"
-        began = BEGAN.search(measure.description)
+        began, under = BEGAN.search(measure.description), BEGAN_UNDER.search(measure.description)
         assert measure.started_on, label
-        assert began, f"{label}: its description names no resolution that began it"
-        resolution = Resolution.objects.get(symbol=began.group(1))
-        assert measure.started_on == resolution.voted_on, label
+        assert began or under, f"{label}: its description names no resolution that began it"
+        if began:
+            resolution = Resolution.objects.get(symbol=began.group(1))
+            assert measure.started_on == resolution.voted_on, label
+        else:
+            # A date the resolution set: 864's entry into force ten days after adoption, the
+            # JCPOA's Implementation Day under 2231, the snapback under 2231 para 12.
+            resolution = Resolution.objects.get(symbol=under.group(2))
+            assert measure.started_on == datetime.date.fromisoformat(under.group(1)), label
+            assert measure.started_on > resolution.voted_on, label
         assert resolution.outcome == "adopted" and resolution.number, label
         assert resolution in measure.regime.resolutions.all(), label
         source = Source.objects.get(document_symbol=resolution.symbol)
@@ -204,7 +212,9 @@ def test_lebanon_and_the_drc_after_1807_bind_only_non_state_actors(reference):
 
 def test_the_engine_reads_the_reference_phases_by_date_and_by_party(reference):
     """South Africa: a supply of arms in 1980 breaks resolution 418's embargo, one in 1995 breaks
-    nothing. Lebanon: a supply to an armed group breaks 1701, one to the state does not."""
+    nothing. Lebanon: a supply to an armed group breaks 1701, one to the state does not. Iran: a
+    supply of missiles in 2012 breaks 1747's export ban, one in 2020 needed 2231's approval, one in
+    2022 breaks nothing, one in October 2025 breaks the export ban brought back by the snapback."""
     during = TransferFactory(
         supplier=country("FR"), recipient=country("ZA"), category="heavy_weapons",
         started_on=datetime.date(1980, 5, 1), ended_on=datetime.date(1980, 5, 31),
@@ -222,15 +232,34 @@ def test_the_engine_reads_the_reference_phases_by_date_and_by_party(reference):
         supplier=country("FR"), recipient=country("LB"), category="military_equipment",
         started_on=datetime.date(2020, 1, 1), ended_on=datetime.date(2020, 1, 31),
     )  # fmt: skip
-    found = contraventions_for([during, after, to_group, to_state], today=TODAY)
+    from_iran = {
+        year: TransferFactory(
+            supplier=country("IR"),
+            recipient=country("SY"),
+            category="missiles",
+            started_on=datetime.date(year, 10, 1),
+            ended_on=datetime.date(year, 10, 31),
+        )  # fmt: skip
+        for year in (2012, 2020, 2022, 2025)
+    }
+    found = contraventions_for([during, after, to_group, to_state, *from_iran.values()], today=TODAY)
 
     def summary(transfer):
         return {(c.regime.code, c.measure.code, c.finding) for c in found[transfer.pk]}
 
     assert summary(during) == {("UN-418", "arms-embargo", "breach")}
     assert summary(after) == set()
-    assert summary(to_group) == {("UN-1701", "arms-embargo-non-state", "breach")}
+    # Iran's side too: in 2020 any arms from Iran needed the Council's prior approval (2231 Annex B
+    # para 6(b), until 18 October 2020), and none is recorded.
+    assert summary(to_group) == {
+        ("UN-1701", "arms-embargo-non-state", "breach"),
+        ("UN-2231", "arms-from-iran-approval", "needs_exemption"),
+    }
     assert summary(to_state) == set()
+    assert summary(from_iran[2012]) == {("UN-1737", "arms-export-ban", "breach")}
+    assert summary(from_iran[2020]) == {("UN-2231", "arms-from-iran-approval", "needs_exemption")}
+    assert summary(from_iran[2022]) == set()
+    assert summary(from_iran[2025]) == {("UN-1737", "arms-export-ban-snapback", "breach")}
 
 
 def test_the_demos_findings_are_the_same_with_the_reference_loaded(db):
