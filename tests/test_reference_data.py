@@ -256,6 +256,9 @@ def test_the_engine_reads_the_reference_phases_by_date_and_by_party(reference):
         ("UN-2231", "arms-from-iran-approval", "needs_exemption"),
     }
     assert summary(to_state) == set()
+    # 1701 was not adopted under Chapter VII; 418 was.
+    assert [c.binding for c in found[to_group.pk] if c.regime.code == "UN-1701"] == [False]
+    assert [c.binding for c in found[during.pk]] == [True]
     assert summary(from_iran[2012]) == {("UN-1737", "arms-export-ban", "breach")}
     assert summary(from_iran[2020]) == {("UN-2231", "arms-from-iran-approval", "needs_exemption")}
     assert summary(from_iran[2022]) == set()
