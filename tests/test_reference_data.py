@@ -9,6 +9,7 @@ import re
 import pytest
 from django.core.management import call_command
 from django.forms.models import model_to_dict
+from django.utils.html import escape
 
 from apps.evidence.models import Source
 from apps.ingest.management.commands.load_demo import demo_fixture_files
@@ -280,3 +281,11 @@ def test_the_demos_findings_are_the_same_with_the_reference_loaded(db):
     call_command("load_reference", verbosity=0)
 
     assert all_findings() == demo_only
+
+
+def test_every_reference_regime_has_a_public_page(reference, client):
+    for code in reference_codes():
+        response = client.get(f"/regimes/{code}/")
+        assert response.status_code == 200, code
+        regime = Regime.objects.get(code=code)
+        assert escape(regime.name) in response.content.decode(), code
