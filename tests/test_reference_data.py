@@ -11,12 +11,13 @@ from django.core.management import call_command
 from django.forms.models import model_to_dict
 from django.utils.html import escape
 
+from apps.common.registry import contract_models
 from apps.evidence.models import Source
 from apps.ingest.management.commands.load_demo import demo_fixture_files
 from apps.ingest.management.commands.load_reference import reference_fixture_files
-from apps.resolutions.models import Provision, Resolution
+from apps.resolutions.models import Resolution
 from apps.sanctions.choices import AppliesTo, MeasureKind
-from apps.sanctions.models import Authority, Measure, Regime
+from apps.sanctions.models import Measure, Regime
 from apps.transfers.services import contraventions_for
 from tests.factories import ActorFactory, TransferFactory, country
 
@@ -52,10 +53,10 @@ def reference_measures():
 
 
 def snapshot():
-    """Every reference record as its field values, with its ``updated_at``: a reload that
-    rewrote a row, even with the same values, would show."""
+    """Every record of the contract models as its field values, with its ``updated_at``: a
+    reload that rewrote a row, even with the same values, would show."""
     rows = {}
-    for model in (Authority, Regime, Measure, Resolution, Provision, Source):
+    for model in contract_models():
         for obj in model.objects.all():
             values = model_to_dict(obj)
             values["updated_at"] = obj.updated_at
