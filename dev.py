@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The two commands of the quickstart.
 
-    python3 dev.py up     set up .venv, migrate, load the demo data, serve on 127.0.0.1:8000
+    python3 dev.py up     set up .venv, migrate, load the demo and reference data, serve on 127.0.0.1:8000
                           (DEBUG=true) with a background worker (manage.py db_worker);
                           --port N and --host H serve elsewhere
     python3 dev.py test   set up .venv if needed and run the whole test suite
@@ -98,6 +98,7 @@ def up(extra):
     ensure_environment()
     manage("migrate", "--no-input", "--verbosity", "0")
     manage("load_demo")
+    manage("load_reference")
     ensure_admin_account(address)
     # The background worker (findings recomputed after a change that touches many transfers,
     # apps/transfers/tasks.py), beside the server and stopped with it: on Ctrl-C, and on a

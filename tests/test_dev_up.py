@@ -34,7 +34,7 @@ def test_a_port_in_use_is_one_line_not_a_traceback():
     assert bad.returncode == 1 and "Traceback" not in bad.stderr and "--port 70000 is not a port" in bad.stderr
 
 
-def test_up_serves_the_demo_on_the_port_it_is_given(tmp_path):
+def test_up_serves_the_demo_and_the_reference_data_on_the_port_it_is_given(tmp_path):
     port = free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "DEBUG": "true"}
     env.pop("REDIS_URL", None)
@@ -59,6 +59,9 @@ def test_up_serves_the_demo_on_the_port_it_is_given(tmp_path):
                 time.sleep(1)
         assert page is not None, server.stdout.read() if server.poll() is not None else "no answer in time"
         assert "North Korea" in page
+        # The reference data (fixtures/reference/) is loaded by up as well.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/regimes/UN-1701/", timeout=5) as response:
+            assert "Lebanon" in response.read().decode()
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
