@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 
@@ -48,6 +49,8 @@ from apps.transfers.services import (
 PUBLIC = AnonymousUser()
 # How many of a long list a page shows (the most recent first), with a count of them all.
 LATEST = 20
+# A country's votes drawn one by one on its timeline up to this many; past it, by year.
+TIMELINE_VOTES = 60
 # What a finding is, in a heading.
 FINDING_NAMES = {
     BREACH: "Breach",
@@ -236,17 +239,35 @@ def country_timeline(country, profile, statements, today):
     designations of its actors counted by year, its transfers (the most recent), events and
     ``statements`` (the page's). A fixed number of queries."""
     items = []
-    for vote in profile["votes"]:
-        if vote["voted_on"]:
-            items.append(
-                {
-                    "lane": "votes",
-                    "start": vote["voted_on"],
-                    "end": None,
-                    "label": f"{vote['resolution']}: {'veto' if vote['veto'] else vote['position']}",
-                    "kind": "veto" if vote["veto"] else vote["position"],
-                }
-            )
+    dated = [vote for vote in profile["votes"] if vote["voted_on"]]
+    # Past TIMELINE_VOTES votes (a permanent member's thirty years), each year's votes are one
+    # mark with their count; a veto is always a mark of its own.
+    by_year = len(dated) > TIMELINE_VOTES
+    years = defaultdict(Counter)
+    for vote in dated:
+        if by_year and not vote["veto"]:
+            years[vote["voted_on"].year][vote["position"]] += 1
+            continue
+        items.append(
+            {
+                "lane": "votes",
+                "start": vote["voted_on"],
+                "end": None,
+                "label": f"{vote['resolution']}: {'veto' if vote['veto'] else vote['position']}",
+                "kind": "veto" if vote["veto"] else vote["position"],
+            }
+        )
+    for year, positions in sorted(years.items()):
+        counted = ", ".join(f"{n} {position}" for position, n in sorted(positions.items()))
+        items.append(
+            {
+                "lane": "votes",
+                "start": datetime.date(year, 1, 1),
+                "end": datetime.date(year, 11, 30),
+                "label": f"{sum(positions.values())} votes in {year}: {counted}",
+                "kind": "votes-year",
+            }
+        )
     # Counted off the tallies (year 0: designations with no listing date).
     listed = sorted((year, n) for year, n in tallies.designations_by_year(country).items() if year and n)
     for row in ({"year": year, "n": n} for year, n in listed):
@@ -259,12 +280,33 @@ def country_timeline(country, profile, statements, today):
                 "kind": "designation",
             }
         )
-    for transfer in (
+    recent = list(
         public_transfers()
         .filter(Q(supplier=country) | Q(recipient=country), started_on__isnull=False)
         .select_related("supplier", "recipient")
         .order_by("-started_on", "reference")[:LATEST]
-    ):
+    )
+    # The older transfers, counted by year (one mark a year) before the most recent ones.
+    if recent:
+        older = (
+            public_transfers()
+            .filter(Q(supplier=country) | Q(recipient=country), started_on__lt=recent[-1].started_on)
+            .annotate(year=ExtractYear("started_on"))
+            .values("year")
+            .annotate(n=Count("id"))
+            .order_by("year")
+        )
+        for row in older:
+            items.append(
+                {
+                    "lane": "transfers",
+                    "start": datetime.date(row["year"], 1, 1),
+                    "end": datetime.date(row["year"], 11, 30),
+                    "label": f"{row['n']} earlier transfer{'s' if row['n'] != 1 else ''} in {row['year']}",
+                    "kind": "transfers-year",
+                }
+            )
+    for transfer in recent:
         items.append(
             {
                 "lane": "transfers",

@@ -382,11 +382,12 @@ def test_a_kept_page_is_rendered_again_the_next_day(client, monkeypatch):
 # counts the data version's read (apps/common/dataversion.py) for every kept answer it asks for:
 # the page, and on a country page its profile too; a transfer's findings are the stored rows.
 # Home reads its transfer and claim counts off the tallies (apps/transfers/tallies.py), a country
-# page its profile's counts of findings and designations. A regime page with an arms embargo reads
+# page its profile's counts of findings and designations (and its timeline its recent transfers,
+# then the older ones counted by year). A regime page with an arms embargo reads
 # its phases, their resolutions, the deliveries, the votes and the findings (apps/explore/embargoes.py).
 PAGE_QUERIES = {
     "home": 17,
-    "country": 28,
+    "country": 29,
     "transfer": 10,
     "transfer list": 5,
     "resolution": 6,
