@@ -45,7 +45,8 @@ def actor_facts(actor):
             continue
         count = relation.related_model._base_manager.filter(**{relation.field.name: actor}).count()
         if count:
-            label = relation.related_model._meta.verbose_name_plural
+            meta = relation.related_model._meta
+            label = meta.verbose_name if count == 1 else meta.verbose_name_plural
             records.append(f"{count} {label} ({relation.field.verbose_name})")
     try:
         public = reverse("explore:actor", args=[actor.slug])
@@ -85,12 +86,9 @@ class MatchProposalAdmin(SimpleHistoryAdmin):
         "decided_at",
     ]
 
-    def get_queryset(self, request):
-        waiting = Case(When(status=WAITING, then=Value(0)), default=Value(1), output_field=IntegerField())
-        return super().get_queryset(request).annotate(waiting_first=waiting)
-
     def get_ordering(self, request):
-        return ["waiting_first", "-proposed_at", "pk"]
+        waiting_first = Case(When(status=WAITING, then=Value(0)), default=Value(1), output_field=IntegerField())
+        return [waiting_first.asc(), "-proposed_at", "-pk"]
 
     # Proposals are made by imports and decided through the buttons: never added, edited or
     # deleted by hand (the change page is read-only for everyone).
