@@ -119,9 +119,6 @@ def fill_empty_fields(record):
 def records(db):
     """One record of every contract model, every field filled, curated ones still drafts."""
     created = {**one_of_each(), "country": country("KP")}
-    # A ship that carried the transfer: the actors' resource is tested on it (its IMO number).
-    created["vessel"] = ActorFactory(slug="test-vessel", kind="vessel", name="TEST VESSEL")
-    created["transfer"].vessels.add(created["vessel"])
     for record in created.values():
         fill_empty_fields(record)
     return created
