@@ -80,7 +80,7 @@ def _check(proposal, user):
 
 
 def _locked(proposal):
-    return MatchProposal.objects.select_for_update().select_related("decided_by").get(pk=proposal.pk)
+    return MatchProposal.objects.select_for_update(of=("self",)).select_related("decided_by").get(pk=proposal.pk)
 
 
 def _stamp(record, user, reason):
