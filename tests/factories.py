@@ -211,6 +211,8 @@ def one_of_each():
     transfer.via.add(country("CN"))
     transfer.in_exchange_for.add(fuel)
     transfer.sources.add(source)
+    vessel = ActorFactory(kind="vessel")  # the ship that carried it
+    transfer.vessels.add(vessel)
     claim = ClaimFactory(transfer=transfer, source=source)
     relationship = RelationshipFactory()
     relationship.sources.add(source)
@@ -230,6 +232,7 @@ def one_of_each():
         "measure": measure,
         "designation": designation,
         "actor": designation.actor,
+        "vessel": vessel,
         "transfer": transfer,
         "claim": claim,
         "relationship": relationship,

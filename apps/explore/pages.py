@@ -442,9 +442,15 @@ def vote_matrix(resolutions, votes):
 
 
 def actor_page(actor):
+    """An actor's page; a vessel's also shows its flags and the transfers it carried (one
+    query more, for vessels only)."""
     transfers = public_transfers().filter(Q(supplier_actor=actor) | Q(recipient_actor=actor))
+    vessel = actor.kind == "vessel"
     return {
         "actor": actor,
+        "vessel": vessel,
+        "flags": vessel_flags(actor) if vessel else [],
+        "carried": transfer_rows(public_transfers().filter(vessels=actor)) if vessel else [],
         "designations": list(actor.designations.select_related("regime__authority").order_by("listed_on", "regime_id")),
         "transfers": transfer_rows(transfers.order_by("-started_on", "reference")),
         "statements": list(
@@ -460,6 +466,13 @@ def actor_page(actor):
             .order_by("-made_on", "reference")[:LATEST]
         ),
     }
+
+
+def vessel_flags(actor):
+    """A vessel's flags as the lists give them (a country's ISO code, from and to), the
+    latest first; one without a start date last."""
+    flags = [flag for flag in actor.flags if isinstance(flag, dict) and flag.get("country")]
+    return sorted(flags, key=lambda flag: str(flag.get("from") or ""), reverse=True)
 
 
 # --- search and the network ---------------------------------------------------------------

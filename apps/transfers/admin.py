@@ -105,6 +105,7 @@ class TransferAdmin(CuratedAdmin):
         "supplier_actor",
         "recipient_actor",
         "via",
+        "vessels",
         "in_exchange_for",
         "sources",
     ]
@@ -122,6 +123,7 @@ class TransferAdmin(CuratedAdmin):
                     ("quantity_low", "quantity_high", "quantity_unit"),
                     ("started_on", "ended_on", "date_precision"),
                     "via",
+                    "vessels",
                     "status",
                     "review_status",
                     "sources",
@@ -142,7 +144,7 @@ class TransferAdmin(CuratedAdmin):
         return (
             super()
             .get_queryset(request)
-            .prefetch_related(*prefetch_labelled(Transfer, "via", "sources", "in_exchange_for"))
+            .prefetch_related(*prefetch_labelled(Transfer, "via", "vessels", "sources", "in_exchange_for"))
         )
 
     @admin.display(description="Sanctions this transfer would break")

@@ -67,6 +67,13 @@ class Transfer(CuratedModel):
         "self", symmetrical=False, blank=True, related_name="given_for", help_text="What the supplier got in return."
     )
     sources = models.ManyToManyField("evidence.Source", blank=True, related_name="transfers")
+    vessels = models.ManyToManyField(
+        "actors.Actor",
+        blank=True,
+        related_name="transfers_carried",
+        limit_choices_to={"kind": "vessel"},
+        help_text="The ships that carried it (the DPRK–Russia cargo ships).",
+    )
     description = models.TextField(blank=True)
 
     class Meta:

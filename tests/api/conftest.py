@@ -81,6 +81,8 @@ def _filler(model, field, record=None):
     if isinstance(field, models.IntegerField):
         return 20 if field.name.endswith("high") else 10
     if isinstance(field, models.JSONField):
+        if field.name == "flags":  # a vessel's
+            return [{"country": "KP", "from": "2019-01-01", "to": None}]
         if field.name == "obliges":
             return ["supplier"]
         if field.name in ("covers", "covers_in_part"):
@@ -90,6 +92,8 @@ def _filler(model, field, record=None):
         return Decimal("500000")
     if isinstance(field, models.URLField):
         return f"https://example.org/{model.__name__.lower()}/{field.name}"
+    if field.name == "imo":  # a vessel's: a real number (the check digit checked)
+        return "9176187"
     if isinstance(field, models.CharField | models.TextField):
         return f"filled {field.name}"[: field.max_length or None]
     return None
@@ -102,6 +106,8 @@ def fill_empty_fields(record):
     for field in record._meta.concrete_fields:
         if field.primary_key or field.name in BOOKKEEPING or isinstance(field, models.BooleanField):
             continue
+        if field.name in ("imo", "flags") and getattr(record, "kind", None) != "vessel":
+            continue  # only a vessel has an IMO number and flags
         if getattr(record, field.attname) in (None, "", [], {}):
             setattr(record, field.name, _filler(type(record), field, record))
     record.full_clean()

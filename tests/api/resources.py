@@ -76,7 +76,7 @@ RESOURCES = [
     Resource(
         "actors",
         Actor,
-        "actor",
+        "vessel",
         "slug",
         lambda r: {
             "slug": "new-actor",
@@ -199,6 +199,7 @@ RESOURCES = [
             "recipient": "RU",
             "category": "missiles",
             "via": ["CN", "TR"],
+            "vessels": [r["vessel"].slug],
             "sources": [_url(r)],
             "in_exchange_for": [r["transfer"].reference],
         },
@@ -209,6 +210,7 @@ RESOURCES = [
             "supplier_actor": r["actor"].slug,
             "recipient_actor": r["transfer"].recipient_actor.slug,
             "via": ["CN"],
+            "vessels": [r["vessel"].slug],
             # The fuel transfer it was exchanged for (and is a part of) is still a draft.
             "in_exchange_for": [],
             "part_of": None,

@@ -11,14 +11,13 @@ through aliases only, one of several actors of that name, or a country conflict 
 too, with the reason.
 """
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.utils.text import slugify
-from rigour.names import normalize_name
 
 from apps.actors.models import Actor
+from apps.actors.services import merged_aliases, merged_identifiers, name_key
 
 # The identifiers a list gives every entry it carries (the designation's reference), by list.
 LIST_NAMESPACES = ("un_ref", "un_dataid", "ofac_uid", "uk_ref", "us_csl_id", "au_ref", "eu_ref")
@@ -26,14 +25,6 @@ LIST_NAMESPACES = ("un_ref", "un_dataid", "ofac_uid", "uk_ref", "us_csl_id", "au
 # (``"CC:number"``: a passport or a registration number is only unique within its country).
 MATCHING_IDENTIFIERS = ("un_ref", "un_dataid", "ofac_uid", "imo")
 MATCHING_ID_LISTS = ("passports", "registrations")
-_QUOTES = re.compile(r"[\"'“”‘’]")
-
-
-def name_key(name):
-    """A name compared without case, accents, punctuation or word order (rigour's
-    ``normalize_name``: OpenSanctions' own normalisation, transliterating other scripts)."""
-    words = (normalize_name(_QUOTES.sub("", name or "")) or "").upper().split()
-    return " ".join(sorted(words))
 
 
 def id_keys(identifiers):
@@ -162,16 +153,9 @@ class ActorIndex:
 
 def merged_actor_fields(existing, *, name, aliases, country, identifiers):
     """An actor found on another list: keep its name and kind, add the new names and ids."""
-    names = [existing.name, *existing.aliases]
-    keys = {name_key(n) for n in names}
-    new_aliases = list(existing.aliases)
-    for candidate in [name, *aliases]:
-        if candidate and name_key(candidate) not in keys:
-            keys.add(name_key(candidate))
-            new_aliases.append(candidate)
     return {
         "slug": existing.slug,
-        "aliases": new_aliases,
+        "aliases": merged_aliases(existing, [name, *aliases]),
         "country": existing.country or country,
         "identifiers": merged_identifiers(existing.identifiers, identifiers),
     }
@@ -183,16 +167,6 @@ def merged_vessel_fields(fields, entry):
         if entry.get(key):
             fields[key] = entry[key]
     return fields
-
-
-def merged_identifiers(existing, new):
-    """The new ids over the stored ones; lists (addresses, birth dates) from both lists are
-    joined, so that each list's import keeps the other's."""
-    merged = {**existing, **new}
-    for key, value in new.items():
-        if isinstance(value, list) and isinstance(existing.get(key), list):
-            merged[key] = list(dict.fromkeys([*existing[key], *value]))
-    return merged
 
 
 def list_actor_fields(

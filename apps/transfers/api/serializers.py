@@ -12,6 +12,12 @@ class TransferSerializer(BaseModelSerializer):
         fields = api_fields(Transfer)
         lookup_field = "reference"
 
+    def validate_vessels(self, vessels):
+        others = [actor.slug for actor in vessels if actor.kind != "vessel"]
+        if others:
+            raise serializers.ValidationError(f"not vessels: {', '.join(others)} (only a ship carries a transfer)")
+        return vessels
+
 
 class ClaimSerializer(BaseModelSerializer):
     class Meta(BaseModelSerializer.Meta):
