@@ -142,9 +142,17 @@ def test_editor_records_a_transfer_with_two_claims_and_a_reviewer_publishes_it(n
     # And finds it again with the filters of the changelist.
     page.goto("/admin/transfers/transfer/")
     follow(page, "#changelist-filter details[data-filter-title='review status'] a:has-text('Published')")
-    follow(page, "#changelist-filter details[data-filter-title=category] a:has-text('Missiles')")
-    follow(page, "#changelist-filter details[data-filter-title=supplier] a:has-text('(KP)')")
+    # The category and the supplier: one drop-down each, keeping the filters already chosen.
+    category = page.locator("#changelist-filter details[data-filter-title=category]")
+    category.locator("summary").click()
+    category.locator("select").select_option("missiles")
+    follow(page, "#changelist-filter details[data-filter-title=category] input[type=submit]")
+    supplier = page.locator("#changelist-filter details[data-filter-title=supplier]")
+    supplier.locator("summary").click()
+    supplier.locator("select").select_option(label="North Korea (KP)")
+    follow(page, "#changelist-filter details[data-filter-title=supplier] input[type=submit]")
     assert "review_status__exact=published" in page.url and "category__exact=missiles" in page.url
+    assert "supplier__id__exact=" in page.url
     rows = page.locator("#result_list tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("kp-ru-ballistic-missiles-2023")
