@@ -9,16 +9,10 @@ from apps.common.admin_filters import MISSING_SOURCE, CompactChoicesFilter, Comp
 from apps.geo.models import Country
 from apps.sanctions.choices import CapPeriod
 from apps.sanctions.models import Regime
+from apps.transfers.caps import cap_standing_text, cap_total_text, number_text
 from apps.transfers.findings import queued_count
 from apps.transfers.models import Claim, FindingsQueue, Transfer
-from apps.transfers.services import (
-    FINDING_LABELS,
-    FINDINGS,
-    cap_standing_text,
-    cap_total_text,
-    number_text,
-    transfer_contraventions,
-)
+from apps.transfers.services import FINDING_LABELS, FINDINGS, transfer_contraventions
 
 
 class ClaimInline(TrackedStackedInline):

@@ -160,7 +160,8 @@ def cap_groups(states):
     unit, no quantity, a less specific category)."""
     from apps.sanctions.choices import MeasureKind, category_and_ancestors, category_and_descendants
     from apps.sanctions.models import Measure
-    from apps.transfers.services import RECIPIENT_SIDE, SUPPLIER_SIDE, _cap_period, in_force_period
+    from apps.transfers.caps import RECIPIENT_SIDE, SUPPLIER_SIDE, cap_period
+    from apps.transfers.services import in_force_period
 
     states = [state for state in states if state[3] is not None and state[4]]
     if not states:
@@ -184,7 +185,7 @@ def cap_groups(states):
             if not on_side or category not in counted:
                 continue
             month = day.replace(day=1)
-            period = _cap_period(measure, in_force, month)
+            period = cap_period(measure, in_force, month)
             if period.start and month < period.start.replace(day=1) or period.end and month > period.end:
                 continue
             groups.add((measure.pk, period.start))
@@ -377,7 +378,8 @@ def overlap_of(row, today):
 def as_contraventions(rows, transfers, *, today=None):
     """``Contravention`` objects (as the engine gives them) from stored ``rows``, with the
     votes behind each read now; ``{transfer pk: [...]}`` for every transfer of ``transfers``."""
-    from apps.transfers.services import CapCount, Contravention, ResolutionVotes, positions_of, resolutions_behind
+    from apps.transfers.caps import CapCount
+    from apps.transfers.services import Contravention, ResolutionVotes, positions_of, resolutions_behind
 
     today = today or timezone.localdate()
     by_pk = {t.pk: t for t in transfers}

@@ -22,18 +22,14 @@ queries whatever the number of transfers.
 """
 
 import dataclasses
-import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 
-from django.db.models import BigIntegerField, Case, Count, OuterRef, Prefetch, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce, Greatest, Lower, TruncMonth
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from apps.common.cache import cached_answer
 from apps.common.periods import Period, span_of, transfer_span
-from apps.common.roles import sees_drafts
 from apps.resolutions.choices import Outcome
 from apps.resolutions.models import Provision, Vote
 from apps.sanctions.choices import (
@@ -41,17 +37,21 @@ from apps.sanctions.choices import (
     PARENT_OF,
     POSSIBLE_BREACH,
     AuthorityBinds,
-    CapPeriod,
     Direction,
     MeasureKind,
     ObligedParty,
-    category_and_ancestors,
-    category_and_descendants,
     category_match,
 )
 from apps.sanctions.models import Designation, Measure
+from apps.transfers.caps import (
+    RECIPIENT_SIDE,
+    SUPPLIER_SIDE,
+    CapCount,
+    cap_month_totals,
+    count_cap,
+    country_text,
+)
 from apps.transfers.choices import TransferStatus
-from apps.transfers.models import Transfer
 
 EXCEEDS_CAP = "exceeds_cap"
 COUNTS_TOWARD_CAP = "counts_toward_cap"
@@ -83,8 +83,6 @@ FINDING_LABELS = {
 # supply, does not).
 CONTRAVENING = (BREACH, POSSIBLE_BREACH, EXCEEDS_CAP, NEEDS_EXEMPTION, NOT_NOTIFIED, DESIGNATED_PARTY)
 
-SUPPLIER_SIDE = (Direction.EXPORTS_FROM_TARGET, Direction.BOTH)
-RECIPIENT_SIDE = (Direction.IMPORTS_TO_TARGET, Direction.BOTH)
 SIDES = (ObligedParty.SUPPLIER, ObligedParty.RECIPIENT)
 PROVISION_ORDER = ("resolution__voted_on", "resolution__symbol", "paragraph")
 
@@ -96,31 +94,6 @@ class ResolutionVotes:
     resolution: object
     supplier_position: str | None
     recipient_position: str | None
-
-
-@dataclass
-class CapCount:
-    """A trade cap's arithmetic for one cap period: the supplies counted in the cap's unit
-    (low and high ends) and those that could not be counted."""
-
-    period: Period
-    quantity: Decimal
-    unit: str
-    total_low: Decimal = Decimal(0)
-    total_high: Decimal = Decimal(0)
-    counted: int = 0
-    open_high: int = 0
-    uncounted: int = 0
-    parts: int = 0
-
-    @property
-    def exceeded(self):
-        return self.total_low > self.quantity
-
-    @property
-    def remaining(self):
-        """How far the low total is below the cap (negative: above it)."""
-        return self.quantity - self.total_low
 
 
 @dataclass
@@ -148,20 +121,6 @@ class Contravention:
     @property
     def obliged_iso2(self):
         return [country.iso2 for country in self.obliged_countries]
-
-
-def number_text(value):
-    """A quantity as reasons write it: thousands separated, no decimals when whole."""
-    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,}"
-
-
-def _unit_key(unit):
-    """Units compared loosely: "Barrels", "barrel " and "barrels" are one unit."""
-    return (unit or "").strip().lower().removesuffix("s")
-
-
-def _country_text(country):
-    return f"{country.name} ({country.iso2})"
 
 
 def _span_text(transfer, span):
@@ -282,94 +241,6 @@ def positions_of(resolution_ids, country_ids):
     return {(v.resolution_id, v.country_id): v.position for v in votes.only("resolution_id", "country_id", "position")}
 
 
-def cap_month_totals(caps, *, user):
-    """``{(side, country, category, unit key, month): (low, high, counted, open_high, total, parts)}`` of
-    every transfer ``user`` may read (None: all), not disproven, in the categories of the trade
-    ``caps``, to or from their targets, in one grouped query per side.
-
-    Cached until the next write (``apps.common.cache``), per set of caps and audience: the sums
-    read every supply of the capped categories (at a million transfers, a quarter of a second),
-    and they are the same for every transfer and every request until the data changes."""
-    audience = "system" if user is None else sees_drafts(user)
-    return cached_answer(
-        "cap-month-totals-with-parts",
-        [sorted(m.pk for m in caps), audience],
-        lambda: _cap_month_totals(caps, user=user),
-        in_process=True,
-    )
-
-
-def _cap_month_totals(caps, *, user):
-    totals = {}
-    categories = {leaf for m in caps for covered in m.covers for leaf in category_and_descendants(covered)}
-    categories |= {c for m in caps for covered in m.covers for c in category_and_ancestors(covered)}
-    if not caps:
-        return totals
-    for side, directions in ((ObligedParty.SUPPLIER, SUPPLIER_SIDE), (ObligedParty.RECIPIENT, RECIPIENT_SIDE)):
-        targets = {m.regime.target_country_id for m in caps if m.direction in directions}
-        if not targets:
-            continue
-        # ``user`` None is the system (the admin panel, scripts): every transfer counts.
-        readable = Transfer.objects.all() if user is None else Transfer.objects.visible_to(user)
-        live = readable.exclude(status=TransferStatus.DISPROVEN)
-        # A whole counts as the larger of its own quantity and the sum of its parts: its parts
-        # are counted in their own months, the whole only for what it has beyond them.
-        rows = (
-            live.filter(**{f"{side}__in": targets}, category__in=categories)
-            .annotate(
-                month=TruncMonth(Coalesce("started_on", "ended_on")),
-                unit=Lower("quantity_unit"),
-                own_low=_beyond_parts(live, "quantity_low", "quantity_high"),
-                own_high=_beyond_parts(live, "quantity_high", "quantity_low"),
-            )
-            .values(side, "category", "unit", "month")
-            .annotate(
-                low=Sum("own_low"),
-                high=Sum("own_high"),
-                with_quantity=Count("pk", filter=Q(quantity_low__isnull=False) | Q(quantity_high__isnull=False)),
-                open_high=Count("pk", filter=Q(quantity_low__isnull=False, quantity_high__isnull=True)),
-                transfers=Count("pk"),
-                parts=Count("pk", filter=Q(part_of__isnull=False)),
-            )
-            .order_by()
-        )
-        for row in rows:
-            month = row["month"]
-            if month is None:
-                continue  # an undated transfer cannot be placed in a cap period
-            if isinstance(month, datetime.datetime):
-                month = month.date()
-            key = (side, row[side], row["category"], _unit_key(row["unit"]), month)
-            low, high, counted, open_high, total, parts = totals.get(key, (0, 0, 0, 0, 0, 0))
-            totals[key] = (
-                low + (row["low"] or 0),
-                high + (row["high"] or 0),
-                counted + row["with_quantity"],
-                open_high + row["open_high"],
-                total + row["transfers"],
-                parts + row["parts"],
-            )
-    return totals
-
-
-def _beyond_parts(live, first, second):
-    """A transfer's quantity (``first``, else ``second``) beyond the sum of its parts' (none
-    below zero): what a whole adds to a sum in which its parts are counted."""
-    parts = (
-        live.filter(part_of=OuterRef("pk"))
-        .order_by()
-        .values("part_of")
-        .annotate(total=Sum(Coalesce(first, second)))
-        .values("total")
-    )
-    quantity = Coalesce(first, second)
-    return Case(
-        When(**{f"{first}__isnull": True, f"{second}__isnull": True}, then=Value(None)),
-        default=Greatest(quantity - Coalesce(Subquery(parts), Value(0)), Value(0)),
-        output_field=BigIntegerField(),
-    )
-
-
 def in_force_period(measure, regime):
     """When a measure is in force: its own period within its regime's; None when they never meet."""
     measure_period, regime_period = span_of(measure), span_of(regime)
@@ -413,7 +284,7 @@ def _obliged(measure, sides, transfer, reasons):
     ``obliges`` and its authority's jurisdiction; empty when it binds none of them."""
     authority = measure.regime.authority
     countries = {ObligedParty.SUPPLIER: transfer.supplier, ObligedParty.RECIPIENT: transfer.recipient}
-    named = ", ".join(f"the {side}'s state, {_country_text(countries[side])}" for side in sides) or "no party"
+    named = ", ".join(f"the {side}'s state, {country_text(countries[side])}" for side in sides) or "no party"
     if authority.binds == AuthorityBinds.ALL_STATES:
         reasons.append(f"It obliges {named}; a measure of {authority.code} binds all states.")
         return list(sides)
@@ -424,7 +295,7 @@ def _obliged(measure, sides, transfer, reasons):
     if within:
         reasons.append(
             f"It obliges {named}; {authority.code} binds only persons under its jurisdiction ({listed}), "
-            f"which takes in {', '.join(_country_text(countries[side]) for side in within)}."
+            f"which takes in {', '.join(country_text(countries[side]) for side in within)}."
         )
     return within
 
@@ -438,98 +309,6 @@ def _votes(resolutions, transfer, positions):
         )
         for resolution in resolutions
     ]
-
-
-def _cap_period(measure, in_force, reference_month):
-    """The cap period a delivery in ``reference_month`` is counted in, within ``in_force``."""
-    if measure.cap_period == CapPeriod.CALENDAR_YEAR:
-        period = Period(reference_month.replace(month=1), reference_month.replace(month=12, day=31))
-    elif measure.cap_period == CapPeriod.ROLLING_12_MONTHS:
-        year, month = reference_month.year, reference_month.month - 11
-        if month < 1:
-            year, month = year - 1, month + 12
-        end = (reference_month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(1)
-        period = Period(datetime.date(year, month, 1), end)
-    else:
-        period = in_force
-    return period.intersection(in_force)
-
-
-def cap_count(measure, side, country_id, in_force, reference_month, cap_months):
-    """The ``CapCount`` of ``measure`` on the ``side`` country ``country_id`` for a delivery in
-    ``reference_month`` (the first of the month its start, else its end, falls in), from
-    ``cap_month_totals``: the same for every delivery of that month."""
-    period = _cap_period(measure, in_force, reference_month)
-    cap = CapCount(period=period, quantity=measure.cap_quantity, unit=measure.cap_unit)
-    covered = {leaf for c in measure.covers for leaf in category_and_descendants(c)}
-    unit = _unit_key(measure.cap_unit)
-    first_month = period.start.replace(day=1) if period.start else None
-    for (row_side, row_country, category, row_unit, month), values in cap_months.items():
-        if row_side != side or row_country != country_id:
-            continue
-        if (first_month and month < first_month) or (period.end and month > period.end):
-            continue
-        low, high, counted, open_high, total, parts = values
-        if category in covered and row_unit == unit:
-            cap.total_low += Decimal(low)
-            cap.total_high += Decimal(high)
-            cap.counted += counted
-            cap.open_high += open_high
-            cap.uncounted += total - counted
-            cap.parts += parts
-        else:
-            cap.uncounted += total
-    return cap
-
-
-def cap_total_text(cap):
-    """A cap period's total in words: "at least N unit", "N–M unit" or "N unit"."""
-    if cap.open_high:
-        return f"at least {number_text(cap.total_low)} {cap.unit}"
-    if cap.total_high != cap.total_low:
-        return f"{number_text(cap.total_low)}–{number_text(cap.total_high)} {cap.unit}"
-    return f"{number_text(cap.total_low)} {cap.unit}"
-
-
-def cap_standing_text(cap):
-    """How far the low total is from the cap, in words."""
-    gap = cap.remaining
-    return (
-        f"{number_text(-gap)} {cap.unit} above the cap" if gap < 0 else f"{number_text(gap)} {cap.unit} below the cap"
-    )
-
-
-def _count_cap(measure, side, transfer, in_force, context, reasons):
-    """Sum the supplies the cap of ``measure`` holds together with ``transfer``."""
-    reference = transfer.started_on or transfer.ended_on
-    if reference is None:
-        return None
-    cap = cap_count(
-        measure, side, getattr(transfer, f"{side}_id"), in_force, reference.replace(day=1), context.cap_months()
-    )
-    period = cap.period
-    target = _country_text(getattr(transfer, side))
-    flow = "to" if side == ObligedParty.RECIPIENT else "from"
-    standing = cap_standing_text(cap)
-    total = cap_total_text(cap)
-    if cap.open_high:
-        total += f" ({cap.open_high} given only as a lower bound)"
-    reasons.append(
-        f"The cap is {number_text(cap.quantity)} {cap.unit} per {CapPeriod(measure.cap_period).label.lower()}; "
-        f"supplies of {', '.join(measure.covers)} {flow} {target} from {period.start} to {period.end} total "
-        f"{total} over {cap.counted} transfer(s) (not disproven), the low end {standing}."
-    )
-    if cap.parts:
-        reasons.append(
-            f"{cap.parts} of those transfers are parts of a larger recorded transfer: a whole is counted as the "
-            f"larger of its own quantity and the sum of its parts, never both."
-        )
-    if cap.uncounted:
-        reasons.append(
-            f"{cap.uncounted} transfer(s) in that period are in another unit, without a quantity or of a less "
-            f"specific category: not counted, so the total may be higher."
-        )
-    return cap
 
 
 def _measure_findings(transfer, span, context):
@@ -563,7 +342,7 @@ def _measure_findings(transfer, span, context):
             )
             flow = "exports from" if side == ObligedParty.SUPPLIER else "imports to"
             reasons.append(
-                f"{measure.regime.code} targets {_country_text(country)}; the measure forbids {flow} the target, "
+                f"{measure.regime.code} targets {country_text(country)}; the measure forbids {flow} the target, "
                 f"and the {side} is {country.iso2}."
             )
             if scope:
@@ -576,7 +355,7 @@ def _measure_findings(transfer, span, context):
             finding = match
             notified = transfer.supplier_id in context.notified.get(transfer.pk, ())
             if measure.kind == MeasureKind.TRADE_CAP and match == BREACH:
-                cap = _count_cap(measure, side, transfer, in_force, context, reasons)
+                cap = count_cap(measure, side, transfer, in_force, context, reasons)
                 finding = EXCEEDS_CAP if cap is not None and cap.exceeded else COUNTS_TOWARD_CAP
             elif _to_the_government(measure, side, transfer):
                 finding = EXEMPTED if notified else NEEDS_EXEMPTION
@@ -586,7 +365,7 @@ def _measure_findings(transfer, span, context):
             if measure.notification_required and not notified and finding in (BREACH, EXCEEDS_CAP, COUNTS_TOWARD_CAP):
                 duty = (
                     f"{measure.code} requires every supply it counts to be notified to the committee; no "
-                    f"notification of this transfer by the supplier's state, {_country_text(transfer.supplier)}, "
+                    f"notification of this transfer by the supplier's state, {country_text(transfer.supplier)}, "
                     f"is recorded (a claim with the stance notifies)."
                 )
                 findings.append(dataclasses.replace(found, finding=NOT_NOTIFIED, reasons=[duty, *found.reasons]))
@@ -639,11 +418,11 @@ def _to_the_government(measure, side, transfer):
 def _exemption_reason(measure, side, transfer, notified):
     condition = "notified to" if measure.government_exemption == "notification" else "approved by"
     party = _target_actor(side, transfer)
-    who = f"{party.name}, a government body" if party else f"the state of {_country_text(getattr(transfer, side))}"
+    who = f"{party.name}, a government body" if party else f"the state of {country_text(getattr(transfer, side))}"
     if notified:
         return (
             f"The {side} is {who}: the supply is allowed once {condition} the committee, and the supplier's "
-            f"state, {_country_text(transfer.supplier)}, notified it (a claim with the stance notifies)."
+            f"state, {country_text(transfer.supplier)}, notified it (a claim with the stance notifies)."
         )
     return f"The {side} is {who}: the supply is prohibited unless {condition} the committee; none is recorded."
 
