@@ -23,6 +23,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from apps.common.api.renderers import ORJSONRenderer
 from apps.common.roles import REVIEWERS
 from apps.common.services import records_set_review_status
+from apps.explore import graph as graphs
 from apps.explore import selectors
 from apps.explore.api.serializers import GraphSerializer
 from apps.explore.api.views import graph_json
@@ -293,7 +294,7 @@ def test_the_graph_the_flows_and_the_home_counts_read_off_the_tallies_are_the_gr
         )
     today = D(2026, 12, 6)
     for user in (PUBLIC, reviewer):
-        edges = [e for e in selectors.country_graph(user=user, today=today)["edges"] if e["kind"] == "transfer"]
+        edges = [e for e in graphs.country_graph(user=user, today=today)["edges"] if e["kind"] == "transfer"]
         assert [
             (e["source"], e["target"], e["category"], e["status"], e["count"], e["started_on"], e["ended_on"])
             + (e["ongoing"],)
@@ -323,13 +324,13 @@ def test_the_graph_api_writes_what_its_serializer_wrote(demo_data, reviewer, que
     ``GraphSerializer`` and the renderer made of ``country_graph``'s answer."""
     transfers = "http://testserver/api/v1/transfers/"
     for user in (PUBLIC, reviewer):
-        graph = selectors.country_graph(user=user, today=D(2026, 12, 6), **question)
+        graph = graphs.country_graph(user=user, today=D(2026, 12, 6), **question)
         assert any(edge["kind"] == "transfer" for edge in graph["edges"])
         for edge in graph["edges"]:
             filters = edge.pop("filters")
             edge["list"] = f"{transfers}?{urlencode(filters)}" if filters else None
         expected = orjson.loads(ORJSONRenderer().render(GraphSerializer(graph).data))
-        parts = selectors.graph_parts(user=user, today=D(2026, 12, 6), **question)
+        parts = graphs.graph_parts(user=user, today=D(2026, 12, 6), **question)
         assert orjson.loads(graph_json(parts, transfers)) == expected
 
 

@@ -1,21 +1,17 @@
 """The questions that span apps: a country's profile (docs/data-model.md, "A country's
-view") and the graph of countries for the pictures. Each is answered by grouped queries, in a
-fixed number of queries whatever the number of transfers, and shows ``user`` only what
-``visible_to`` lets them read. Neither loads the transfers themselves: at a million transfers
-they are counted, summed and sampled in the database.
+view"; the graph of countries is ``apps.explore.graph``). It is answered by grouped queries, in
+a fixed number of queries whatever the number of transfers, and shows ``user`` only what
+``visible_to`` lets them read. It does not load the transfers themselves: at a million
+transfers they are counted, summed and sampled in the database.
 """
 
 import datetime
 from collections import Counter
-from operator import itemgetter
 
 from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
-    Count,
-    Max,
-    Min,
     Prefetch,
     Q,
     Sum,
@@ -25,16 +21,14 @@ from django.db.models import (
 from django.utils import timezone
 
 from apps.common.cache import cached_answer
-from apps.common.periods import overlapping, transfers_overlapping
 from apps.common.roles import sees_drafts
-from apps.geo.models import Country
 from apps.relations.models import Relationship
 from apps.resolutions.choices import Position
 from apps.resolutions.models import Provision, Vote
 from apps.sanctions.models import Designation, Measure, Regime
 from apps.transfers import tallies
 from apps.transfers.findings import audience_of, queued_count
-from apps.transfers.models import Finding, Transfer
+from apps.transfers.models import Finding
 from apps.transfers.services import CONTRAVENING, EXCEEDS_CAP, PROVISION_ORDER, resolutions_behind
 
 # How many transfer references a contravened resolution lists (the most recent first).
@@ -312,177 +306,3 @@ def _descending(day):
     if day is None:
         return float("-inf") if connection.vendor == "postgresql" else float("inf")
     return -day.toordinal()
-
-
-# --- the graph ---------------------------------------------------------------------------
-
-# The numbers of one transfer edge: the supplier's code and name, the recipient's, the
-# category, the status, the number of transfers, the earliest start, the latest end and how
-# many of them have no end.
-FLOW = (
-    "supplier_iso2",
-    "supplier_name",
-    "recipient_iso2",
-    "recipient_name",
-    "category",
-    "status",
-    "transfers",
-    "first_start",
-    "last_end",
-    "open_ended",
-)
-
-
-def graph_flows(start, end, categories, *, user, today):
-    """The transfer edges' numbers (``FLOW`` tuples) in the edges' order. Without a period,
-    read off the tallies (one row per edge for the public, the published and draft rows summed
-    for editors); with one, the transfers meeting it grouped (a tally does not know which of
-    its transfers meet a period). The countries' codes and names in a query of their own."""
-    keys = ("supplier_id", "recipient_id", "category", "status")
-    if start is None and end is None:
-        published_only = not sees_drafts(user)
-        rows = tallies.transfer_tallies(published_only=published_only)
-        if categories:
-            rows = rows.filter(category__in=categories)
-        if published_only:
-            rows = rows.values_list(*keys, "transfers", "first_start", "last_end", "open_ended")
-        else:
-            rows = (
-                rows.values(*keys)
-                .annotate(n=Sum("transfers"), first=Min("first_start"), last=Max("last_end"), open=Sum("open_ended"))
-                .values_list(*keys, "n", "first", "last", "open")
-                .order_by()
-            )
-    else:
-        transfers = Transfer.objects.visible_to(user).filter(transfers_overlapping(start, end, today=today))
-        if categories:
-            transfers = transfers.filter(category__in=categories)
-        # Grouped by the countries' ids: narrow rows to group.
-        rows = (
-            transfers.values(*keys)
-            .annotate(
-                n=Count("pk"),
-                first=Min("started_on"),
-                last=Max("ended_on"),
-                open=Count("pk", filter=Q(ended_on__isnull=True)),
-            )
-            .values_list(*keys, "n", "first", "last", "open")
-            .order_by()
-        )
-    rows = list(rows)
-    ids = {row[0] for row in rows} | {row[1] for row in rows}
-    countries = {
-        pk: (iso2, name) for pk, iso2, name in Country.objects.filter(pk__in=ids).values_list("pk", "iso2", "name")
-    }
-    flows = [
-        (*countries[supplier], *countries[recipient], category, status, n, first, last, open_ended)
-        for supplier, recipient, category, status, n, first, last, open_ended in rows
-    ]
-    flows.sort(key=itemgetter(0, 2, 4, 5))
-    return flows
-
-
-def graph_parts(*, start=None, end=None, categories=(), user, today=None):
-    """What ``country_graph`` is made of: ``flows`` (``graph_flows``), ``nodes`` (sorted),
-    ``others`` (the sanctions and relationship edges) and ``period`` (the transfer list's
-    query parameters of the period asked)."""
-    today = today or timezone.localdate()
-    flows = graph_flows(start, end, categories, user=user, today=today)
-    regimes = (
-        Regime.objects.filter(target_country__isnull=False)
-        .filter(overlapping(start, end))
-        .select_related("authority__country", "target_country")
-    )
-    relationships = (
-        Relationship.objects.visible_to(user).filter(overlapping(start, end)).select_related("country_a", "country_b")
-    )
-
-    nodes = {}
-
-    def country_node(iso2, name):
-        nodes.setdefault(iso2, {"id": iso2, "kind": "country", "name": name})
-        return iso2
-
-    def authority_node(authority):
-        if authority.country_id:
-            return country_node(authority.country.iso2, authority.country.name)
-        node_id = f"authority:{authority.code}"
-        nodes.setdefault(node_id, {"id": node_id, "kind": "authority", "name": authority.name})
-        return node_id
-
-    for flow in {(f[0], f[1]) for f in flows} | {(f[2], f[3]) for f in flows}:
-        country_node(*flow)
-    period = {}
-    if start:
-        period["active_after"] = start.isoformat()
-    if end:
-        period["active_before"] = end.isoformat()
-    others = []
-    for regime in regimes:
-        others.append(
-            {
-                "kind": "sanctions",
-                "source": authority_node(regime.authority),
-                "target": country_node(regime.target_country.iso2, regime.target_country.name),
-                "reference": regime.code,
-                "category": None,
-                "status": None,
-                "count": None,
-                "started_on": regime.started_on,
-                "ended_on": regime.ended_on,
-                "ongoing": None,
-                "filters": None,
-            }
-        )
-    for r in relationships:
-        others.append(
-            {
-                "kind": "relationship",
-                "source": country_node(r.country_a.iso2, r.country_a.name),
-                "target": country_node(r.country_b.iso2, r.country_b.name),
-                "reference": r.reference,
-                "category": r.kind,
-                "status": None,
-                "count": None,
-                "started_on": r.started_on,
-                "ended_on": r.ended_on,
-                "ongoing": None,
-                "filters": None,
-            }
-        )
-    return {
-        "flows": flows,
-        "nodes": sorted(nodes.values(), key=lambda n: n["id"]),
-        "others": others,
-        "period": period,
-    }
-
-
-def transfer_edge(flow, period):
-    """The graph's edge of one ``FLOW``, with the transfer list's query parameters that list
-    its transfers (``filters``)."""
-    supplier, _s, recipient, _r, category, status, transfers, first_start, last_end, open_ended = flow
-    return {
-        "kind": "transfer",
-        "source": supplier,
-        "target": recipient,
-        "reference": None,
-        "category": category,
-        "status": status,
-        "count": transfers,
-        "started_on": first_start,
-        "ended_on": last_end,
-        "ongoing": open_ended > 0,
-        "filters": {"supplier": supplier, "recipient": recipient, "category": category, "status": status, **period},
-    }
-
-
-def country_graph(*, start=None, end=None, categories=(), user, today=None):
-    """Countries as nodes; transfers, sanctions (authority → target) and relationships as
-    edges, those whose period meets [``start``, ``end``]. Transfers are one edge per
-    supplier, recipient, category and status, with the number of transfers, the first start
-    and the last end among them (``graph_flows``); ``filters`` are the transfer list's
-    query parameters that list them."""
-    parts = graph_parts(start=start, end=end, categories=categories, user=user, today=today)
-    edges = [transfer_edge(flow, parts["period"]) for flow in parts["flows"]]
-    return {"nodes": parts["nodes"], "edges": edges + parts["others"]}

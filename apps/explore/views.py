@@ -21,7 +21,7 @@ from apps.actors.models import Actor
 from apps.common.cache import cached_answer
 from apps.common.paging import EstimatingPaginator
 from apps.explore import embargoes, pages, pictures
-from apps.explore.selectors import graph_parts
+from apps.explore.graph import graph_parts
 from apps.geo.models import Country
 from apps.resolutions.models import Resolution
 from apps.sanctions.choices import TransferCategory, category_and_descendants

@@ -16,7 +16,8 @@ from apps.common.api.views import BaseAPIView
 from apps.common.cache import cached_answer
 from apps.common.roles import sees_drafts
 from apps.explore.api.serializers import CountryProfileSerializer, GraphSerializer
-from apps.explore.selectors import cached_country_profile, graph_parts
+from apps.explore.graph import graph_parts
+from apps.explore.selectors import cached_country_profile
 from apps.geo.models import Country
 from apps.sanctions.choices import TransferCategory
 
