@@ -7,10 +7,10 @@ selection of the tests that exercise that module, and counts the mutants the tes
 and those that survived. A survivor is either equivalent (the change makes no difference)
 or a missing test. docs/mutation-testing.md records the last results.
 
-    python3 tools/mutation.py contraventions                  # apps/transfers/services.py
+    python3 tools/mutation.py contraventions caps             # apps/transfers/services.py, caps.py
     python3 tools/mutation.py un ofac                         # the official-list importers
     python3 tools/mutation.py --path apps/common/models.py --tests tests/test_common.py
-    python3 tools/mutation.py --path apps/ingest/loader/load.py \\
+    python3 tools/mutation.py --path apps/ingest/loader/apply.py \\
         --tests tests/ingest/test_import_data.py tests/ingest/test_import_choices.py
     python3 tools/mutation.py contraventions --results        # the last run's survivors again
     python3 tools/mutation.py contraventions --resume         # go on where an interrupted run stopped
@@ -43,6 +43,7 @@ WORK = ROOT / "var" / "mutation"
 # name: (module to mutate, the tests that exercise it)
 TARGETS = {
     "contraventions": ("apps/transfers/services.py", ["tests/test_findings.py", "tests/test_findings_wording.py"]),
+    "caps": ("apps/transfers/caps.py", ["tests/test_findings.py", "tests/test_findings_wording.py"]),
     "un": ("apps/ingest/services/un.py", ["tests/ingest/test_un_list.py"]),
     "ofac": ("apps/ingest/services/ofac.py", ["tests/ingest/test_ofac.py"]),
 }

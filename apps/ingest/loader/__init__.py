@@ -25,8 +25,9 @@ a create; a many-to-many field that is given replaces the stored set.
 
 The modules:
 
-- ``load``: the scan, allocate and apply passes, ``load_records`` and ``RecordList``;
+- ``load``: ``load_records``, ``RecordList`` and the allocate pass, running the passes;
   ``BATCH_SIZE`` and ``KEEP_RECORDS`` are defined there and read from there.
+- ``scan`` and ``apply``: the first and the last pass.
 - ``keys``: reading a record's natural key and its references; looking up stored keys.
 - ``ids``: primary keys allocated ahead, per database vendor.
 - ``constraints``: a model's check constraints evaluated in Python on an instance.
