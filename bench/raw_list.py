@@ -42,7 +42,9 @@ SELECT t.id, t.reference, t.review_status, s.iso2, r.iso2, sa.slug, ra.slug, t.c
              WHERE ts.transfer_id = t.id ORDER BY so.published_on DESC, so.title, so.id),
        t.created_at, t.updated_at, t.version,
        CASE WHEN p.review_status = 'published' THEN p.reference END, t.value_low, t.value_high, t.value_unit,
-       (SELECT count(*) FROM (SELECT 1 {MATCHING} LIMIT {EXACT_COUNT_LIMIT + 1}) bounded)
+       (SELECT count(*) FROM (SELECT 1 {MATCHING} LIMIT {EXACT_COUNT_LIMIT + 1}) bounded),
+       ARRAY(SELECT a.slug FROM transfers_transfer_vessels tv JOIN actors_actor a ON a.id = tv.actor_id
+             WHERE tv.transfer_id = t.id ORDER BY a.name, a.id)
   FROM transfers_transfer t
   JOIN geo_country s ON s.id = t.supplier_id
   JOIN geo_country r ON r.id = t.recipient_id
@@ -93,7 +95,7 @@ def page(iso2):
     with connection().cursor(binary=BINARY) as cursor:
         supplier = country_id(cursor, iso2)
         rows = cursor.execute(PAGE, {"supplier": supplier}).fetchall()
-        count = rows[0][-1] if rows else 0
+        count = rows[0][27] if rows else 0
         exact = count <= EXACT_COUNT_LIMIT
         if not exact:
             plan = cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT t.id {MATCHING}", {"supplier": supplier}).fetchone()[0]
@@ -125,6 +127,7 @@ def page(iso2):
             "via": row[17],
             "in_exchange_for": row[18],
             "sources": row[19],
+            "vessels": row[28],
             "created_at": _moment(row[20]),
             "updated_at": _moment(row[21]),
             "created_by": None,
