@@ -80,3 +80,13 @@ def test_the_search_page_lists_the_best_match_first(client, transfers):
     section = section[: section.index("</section>")]
     found = [ref for ref in re.findall(r'href="/transfers/([a-z0-9-]+)/"', section) if ref in EXPECTED]
     assert list(dict.fromkeys(found)) == EXPECTED
+
+
+def test_only_a_bounded_number_of_matches_is_ranked_and_every_match_stays_in_the_answer(client, transfers, monkeypatch):
+    """With room for one candidate of each kind: the most recent match (fuel-2023) and the most
+    recent whose reference begins with the text (komid-shipment-2019) are ranked; the others
+    follow in the list's order, and the count is whole."""
+    monkeypatch.setattr("apps.common.search.RANKED_CANDIDATES", 1)
+    answer = client.get("/api/v1/transfers/?q=komid").json()
+    assert [row["reference"] for row in answer["results"]] == ["komid-shipment-2019", "fuel-2023", "fuel-2021", "komid"]
+    assert answer["count"] == 4

@@ -16,7 +16,8 @@ or name (``WEIGHT_A``: the reference, the name, the symbol) above its short text
 summary) — and within a field an exact match above a prefix above a match anywhere. On
 PostgreSQL the full-text rank of the words (``SearchRank`` of a weighted ``SearchVector``,
 the ``simple`` configuration: names are not stemmed) is added, so that a record naming every
-word ranks above one naming only some. Ties keep the list's own order.
+word ranks above one naming only some. Ties keep the list's own order. The matches ranked are
+bounded (``RANKED_CANDIDATES``), so a search costs the same whatever the number of matches.
 """
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
@@ -110,14 +111,38 @@ def relevance(model, fields, text, *, vendor):
     return score
 
 
+# At most this many matches are ranked: the first in the list's own order, and those whose
+# key or name is the text or starts with it. A common word matches a tenth of a million
+# transfers; ranking them all would cost every search hundreds of milliseconds.
+RANKED_CANDIDATES = 200
+
+
 def ranked(queryset, fields, text):
     """``queryset`` annotated with its ``relevance`` to ``text`` and ordered by it, highest
-    first, then by its own order (or ``pk``)."""
-    vendor = _vendor(queryset.model)
-    then = list(queryset.query.order_by or queryset.model._meta.ordering or []) or ["pk"]
-    return queryset.annotate(relevance=relevance(queryset.model, fields, text, vendor=vendor)).order_by(
-        "-relevance", *then
+    first, then by its own order (or ``pk``). The matches ranked are ``RANKED_CANDIDATES``
+    of them in the list's order, with those whose key or name (a ``WEIGHT_A`` field) is
+    ``text`` or begins with it; the others follow them in the list's order. One statement,
+    the ranking's work bounded whatever the number of matches; every match is in the
+    answer."""
+    model = queryset.model
+    vendor = _vendor(model)
+    then = list(queryset.query.order_by or model._meta.ordering or []) or ["pk"]
+    first = queryset.order_by(*then).values("pk")[:RANKED_CANDIDATES]
+    named = Q()
+    for path, weight in _text_fields(model, fields):
+        if weight == "A":
+            named |= Q(**{f"{path}__istartswith": text})
+    candidates = Q(pk__in=first)
+    if named:
+        candidates |= Q(pk__in=queryset.filter(named).order_by(*then).values("pk")[:RANKED_CANDIDATES])
+    # Every match stays in the answer (its count and its pages); the others rank after the
+    # candidates, in the list's order.
+    score = Case(
+        When(candidates, then=relevance(model, fields, text, vendor=vendor)),
+        default=Value(-1.0),
+        output_field=FloatField(),
     )
+    return queryset.annotate(relevance=score).order_by("-relevance", *then)
 
 
 def _vendor(model):
