@@ -20,6 +20,7 @@ for every list:
 
 import datetime
 import importlib
+import io
 from dataclasses import dataclass, field
 
 from apps.ingest.services.countries import CountryResolver
@@ -79,6 +80,26 @@ class ParsedList:
     entries: list
     errors: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+
+
+def list_text(data):
+    """The text of a list's CSV file: UTF-8 (with or without a byte-order mark), else
+    Windows-1252, as older files (OFAC's, OFSI's) were written."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def first_sheet(data):
+    """The cells of a workbook's first sheet, row by row (python-calamine); a ``ValueError``
+    saying why when the bytes are not a workbook it can read."""
+    from python_calamine import CalamineError, CalamineWorkbook, WorksheetNotFound, XmlError, ZipError
+
+    try:
+        return CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except (CalamineError, ZipError, XmlError, WorksheetNotFound, ValueError, OSError) as exc:
+        raise ValueError(str(exc)) from None
 
 
 def source_module(source):

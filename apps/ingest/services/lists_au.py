@@ -29,14 +29,12 @@ user follows its terms on the DFAT site.
 """
 
 import datetime
-import io
 import re
 
 from django.core.exceptions import ValidationError
-from python_calamine import CalamineError, CalamineWorkbook, WorksheetNotFound, XmlError, ZipError
 
 from apps.actors.models import valid_imo
-from apps.ingest.services.lists import Entry, ParsedList
+from apps.ingest.services.lists import Entry, ParsedList, first_sheet
 from apps.ingest.services.records import LoadError, Location
 from apps.ingest.services.un import REGIMES as UN_REGIMES
 from apps.ingest.services.un import actor_kind
@@ -114,9 +112,8 @@ def committee_regime(committee, countries):
 
 def _sheet_rows(data, name, errors):
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except (CalamineError, ZipError, XmlError, WorksheetNotFound, ValueError) as exc:
+        return first_sheet(data)
+    except ValueError as exc:
         errors.append(LoadError(Location(name), "", "", f"not an XLSX workbook: {exc}"))
     return None
 

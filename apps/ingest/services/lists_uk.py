@@ -39,7 +39,7 @@ from django.utils.text import slugify
 
 from apps.actors.models import valid_imo
 from apps.ingest.services.countries import normalize_country_name
-from apps.ingest.services.lists import Entry, ParsedList
+from apps.ingest.services.lists import Entry, ParsedList, first_sheet, list_text
 from apps.ingest.services.records import LoadError, Location
 from apps.ingest.services.un import actor_kind
 
@@ -423,11 +423,7 @@ def _csv_rows(data):
     """``(row number, cells)`` of the CSV's non-empty rows; UTF-8 (with or without a byte-order
     mark), or Windows-1252 as older files were written."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""))
+        reader = csv.reader(io.StringIO(list_text(data), newline=""))
         rows = [(n, [cell.strip() for cell in cells]) for n, cells in enumerate(reader, start=1)]
     except csv.Error as exc:
         raise ValueError(f"malformed CSV: {exc}") from None
@@ -436,13 +432,9 @@ def _csv_rows(data):
 
 def _xlsx_rows(data):
     """``(row number, cells)`` of the workbook's first sheet, every cell as text."""
-    from python_calamine import CalamineError, CalamineWorkbook
-
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = workbook.get_sheet_by_index(0)
-        values = sheet.to_python(skip_empty_area=False)
-    except (CalamineError, ValueError, OSError) as exc:
+        values = first_sheet(data)
+    except ValueError as exc:
         raise ValueError(f"not a readable XLSX workbook: {exc}") from None
     rows = [(n, [_text(cell) for cell in cells]) for n, cells in enumerate(values, start=1)]
     return [(n, cells) for n, cells in rows if any(cells)]

@@ -49,7 +49,7 @@ from django.core.exceptions import ValidationError
 
 from apps.actors.models import valid_imo
 from apps.ingest.services import ofac
-from apps.ingest.services.lists import Entry, ParsedList
+from apps.ingest.services.lists import Entry, ParsedList, list_text
 from apps.ingest.services.records import LoadError, Location
 from apps.ingest.services.un import actor_kind
 
@@ -131,13 +131,6 @@ def regime_of_source(source):
     abbreviation = ABBREVIATIONS.get(abbreviation, abbreviation)
     code = "-".join(re.findall(r"[A-Z0-9]+", abbreviation))
     return (f"US-{code}", source) if code else None
-
-
-def _decode(data):
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
 
 
 def _address_country(address, countries):
@@ -304,7 +297,7 @@ def _list_targets(regimes):
 def parse(data, name, *, countries):
     """Read the CSV bytes: the entries, the regimes they are listed under, and the errors."""
     errors, entries, regimes, seen = [], [], {}, {}
-    reader = csv.reader(io.StringIO(_decode(data).replace("\x00", ""), newline=""), strict=True)
+    reader = csv.reader(io.StringIO(list_text(data).replace("\x00", ""), newline=""), strict=True)
     try:
         header = [cell.strip() for cell in next(reader, [])]
         missing = [column for column in COLUMNS if column not in header]

@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 
 from apps.actors.models import valid_imo
 from apps.ingest.services.countries import CountryResolver
+from apps.ingest.services.lists import list_text
 from apps.ingest.services.matching import ActorIndex, list_actor_fields, load_list
 from apps.ingest.services.records import LoadError, LoadReport, Location, Record, delisting_records
 from apps.ingest.services.un import actor_kind, passport_ids
@@ -133,17 +134,10 @@ class OfacList:
     notes: list
 
 
-def _decode(data):
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")  # OFAC's older files are Windows-1252
-
-
 def _rows(name, data, columns, errors):
     """(Location, {column: value}) for every well-formed row; errors for the others."""
     rows = []
-    reader = csv.reader(io.StringIO(_decode(data), newline=""), strict=True)
+    reader = csv.reader(io.StringIO(list_text(data), newline=""), strict=True)
     try:
         for row in reader:
             location = Location(name, f"line {reader.line_num}")
