@@ -40,6 +40,7 @@ from django.utils.text import slugify
 from apps.actors.models import valid_imo
 from apps.ingest.services.countries import normalize_country_name
 from apps.ingest.services.lists import Entry, ParsedList, first_sheet, list_text
+from apps.ingest.services.matching import document_id
 from apps.ingest.services.records import LoadError, Location
 from apps.ingest.services.un import actor_kind
 
@@ -326,7 +327,7 @@ def _passports(rows, nationalities, countries):
             continue
         country = _country_named_in(row["Passport Details"], countries) or (nationalities or [None])[0]
         if country:
-            passports += [f"{country}:{''.join(number.split()).upper()}" for number in numbers]
+            passports += [document_id(country, number) for number in numbers]
     return _distinct(passports)
 
 

@@ -27,6 +27,13 @@ MATCHING_IDENTIFIERS = ("un_ref", "un_dataid", "ofac_uid", "imo")
 MATCHING_ID_LISTS = ("passports", "registrations")
 
 
+def document_id(country, number):
+    """``"KP:381310014"``: a passport's or a registration's number with the ISO code of its
+    country, written one way whatever the spaces and case a list writes it with (the
+    ``passports`` the UN and UK importers store)."""
+    return f"{country}:{''.join(str(number).split()).upper()}"
+
+
 def id_keys(identifiers):
     """The strong identifiers of an actor, as ``(key, value)`` pairs."""
     keys = [(key, str(identifiers[key])) for key in MATCHING_IDENTIFIERS if identifiers.get(key)]

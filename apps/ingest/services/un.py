@@ -18,7 +18,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from apps.ingest.services.countries import CountryResolver
-from apps.ingest.services.matching import ActorIndex, list_actor_fields, load_list
+from apps.ingest.services.matching import ActorIndex, document_id, list_actor_fields, load_list
 from apps.ingest.services.records import LoadError, LoadReport, Location, Record, delisting_records
 from apps.sanctions.models import Authority, Designation, Regime
 
@@ -57,9 +57,8 @@ def passport_ids(passports, countries, *, holder=None):
     found = []
     for number, country in passports:
         code = countries.code(country) if country else holder
-        number = re.sub(r"\s+", "", number).upper()
-        if code and number and f"{code}:{number}" not in found:
-            found.append(f"{code}:{number}")
+        if code and number.strip() and document_id(code, number) not in found:
+            found.append(document_id(code, number))
     return found
 
 
