@@ -4,8 +4,8 @@
 with many possible values (the 249 countries, the 28 transfer categories) drawn as one drop-down with a button rather than a column of links; it reads
 the same parameter as Django's (``supplier__id__exact``), so every link to a filtered
 changelist keeps working, and it keeps the other filters and the search of the page.
-``MissingFilter``: records lacking something an editor should add (a source, a quote, a
-date), for the work the admin's home lists.
+``missing_filter``: records lacking something an editor should add (a source, a quote, a
+date); the admin's home counts and links to each of its options (``missing_conditions``).
 """
 
 from django.contrib import admin
@@ -40,7 +40,7 @@ class CompactChoicesFilter(CompactFilterMixin, admin.ChoicesFieldListFilter):
 
 def missing_filter(title, parameter, conditions):
     """A list filter ``title`` whose options are ``conditions``: ``{value: (label, Q)}``, each
-    a ``Q`` of the records that lack something."""
+    a ``Q`` of the records that lack something, its label what they lack ("without a source")."""
 
     class MissingFilter(admin.SimpleListFilter):
         def lookups(self, request, model_admin):
@@ -53,7 +53,18 @@ def missing_filter(title, parameter, conditions):
 
     MissingFilter.title = title
     MissingFilter.parameter_name = parameter
+    MissingFilter.conditions = conditions
     return MissingFilter
 
 
-MISSING_SOURCE = missing_filter("missing", "missing", {"source": ("no source", Q(sources__isnull=True))})
+def missing_conditions(model_admin):
+    """``[(parameter, value, label, Q)]`` of the ``missing_filter`` options of a model's admin."""
+    return [
+        (spec.parameter_name, value, label, condition)
+        for spec in model_admin.list_filter
+        if isinstance(spec, type) and hasattr(spec, "conditions")
+        for value, (label, condition) in spec.conditions.items()
+    ]
+
+
+MISSING_SOURCE = missing_filter("missing", "missing", {"source": ("without a source", Q(sources__isnull=True))})

@@ -4,10 +4,11 @@ that lists it (the admin's index page shows it above the models)."""
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db.models import Q
+from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 
+from apps.common.admin_filters import missing_conditions
 from apps.common.choices import ReviewStatus
 from apps.common.models import CuratedModel
 from apps.common.registry import contract_models
@@ -37,16 +38,6 @@ def _may_view(user, model):
     return user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
 
 
-# Records an editor should complete: (model label, the changelist's ``missing`` value, label, Q).
-INCOMPLETE = (
-    ("transfers.transfer", "source", "transfers without a source", Q(sources__isnull=True)),
-    ("relations.relationship", "source", "relationships without a source", Q(sources__isnull=True)),
-    ("relations.event", "source", "events without a source", Q(sources__isnull=True)),
-    ("transfers.claim", "quote", "claims without a quote", Q(quote="")),
-    ("transfers.claim", "date", "claims without a date", Q(made_on__isnull=True)),
-)
-
-
 def waiting_work(user):
     """What waits for ``user`` (the kinds of records they may read): drafts to review by kind,
     records missing a source, claims missing a quote or a date, proposals that two list
@@ -59,12 +50,15 @@ def waiting_work(user):
             if n:
                 label = f"{model._meta.verbose_name_plural} in draft"
                 items.append(Waiting("To review", label, n, _changelist(model, review_status__exact="draft")))
-    for label, missing, text, condition in INCOMPLETE:
-        model = apps.get_model(label)
-        if _may_view(user, model):
+    # Records an editor should complete: the options of each changelist's "missing" filter.
+    for model in contract_models():
+        if not (_may_view(user, model) and admin.site.is_registered(model)):
+            continue
+        for parameter, value, label, condition in missing_conditions(admin.site.get_model_admin(model)):
             n = model._base_manager.filter(condition).values("pk").distinct().count()
             if n:
-                items.append(Waiting("To complete", text, n, _changelist(model, missing=missing)))
+                text = f"{model._meta.verbose_name_plural} {label}"
+                items.append(Waiting("To complete", text, n, _changelist(model, **{parameter: value})))
     proposal = apps.get_model("actors", "MatchProposal")
     if _may_view(user, proposal):
         n = proposal.objects.filter(status="proposed").count()

@@ -158,7 +158,9 @@ class TransferAdmin(CuratedAdmin):
 
 
 CLAIM_MISSING = missing_filter(
-    "missing", "missing", {"quote": ("no quote", Q(quote="")), "date": ("no date", Q(made_on__isnull=True))}
+    "missing",
+    "missing",
+    {"quote": ("without a quote", Q(quote="")), "date": ("without a date", Q(made_on__isnull=True))},
 )
 
 
