@@ -64,11 +64,16 @@ def request_is_reviewer(request):
     return request._is_reviewer
 
 
-def changelist_link(model, label, **filters):
-    """A link to the changelist of ``model`` filtered by ``filters`` (list_filter parameters)."""
+def changelist_url(model, **filters):
+    """The address of the changelist of ``model`` filtered by ``filters`` (list_filter parameters)."""
     opts = model._meta
     url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
-    return format_html('<a href="{}?{}">{}</a>', url, urlencode(filters), label)
+    return f"{url}?{urlencode(filters)}" if filters else url
+
+
+def changelist_link(model, label, **filters):
+    """A link to the changelist of ``model`` filtered by ``filters`` (list_filter parameters)."""
+    return format_html('<a href="{}">{}</a>', changelist_url(model, **filters), label)
 
 
 def links_list(links):

@@ -5,9 +5,8 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib import admin
-from django.urls import NoReverseMatch, reverse
-from django.utils.http import urlencode
 
+from apps.common.admin import changelist_url
 from apps.common.admin_filters import missing_conditions
 from apps.common.choices import ReviewStatus
 from apps.common.models import CuratedModel
@@ -26,14 +25,6 @@ class Waiting:
     url: str | None
 
 
-def _changelist(model, **params):
-    try:
-        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
-    except NoReverseMatch:
-        return None
-    return f"{url}?{urlencode(params)}" if params else url
-
-
 def _may_view(user, model):
     return user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
 
@@ -49,7 +40,7 @@ def waiting_work(user):
             n = model._base_manager.filter(review_status=ReviewStatus.DRAFT).count()
             if n:
                 label = f"{model._meta.verbose_name_plural} in draft"
-                items.append(Waiting("To review", label, n, _changelist(model, review_status__exact="draft")))
+                items.append(Waiting("To review", label, n, changelist_url(model, review_status__exact="draft")))
     # Records an editor should complete: the options of each changelist's "missing" filter.
     for model in contract_models():
         if not (_may_view(user, model) and admin.site.is_registered(model)):
@@ -58,12 +49,12 @@ def waiting_work(user):
             n = model._base_manager.filter(condition).values("pk").distinct().count()
             if n:
                 text = f"{model._meta.verbose_name_plural} {label}"
-                items.append(Waiting("To complete", text, n, _changelist(model, **{parameter: value})))
+                items.append(Waiting("To complete", text, n, changelist_url(model, **{parameter: value})))
     proposal = apps.get_model("actors", "MatchProposal")
     if _may_view(user, proposal):
         n = proposal.objects.filter(status="proposed").count()
         if n:
-            url = _changelist(proposal, status__exact="proposed")
+            url = changelist_url(proposal, status__exact="proposed")
             items.append(Waiting("To decide", "list entries that may be an actor already stored", n, url))
     items.append(Waiting("Being computed", "transfers whose findings are being recomputed", queued_count(), None))
     return items
