@@ -21,7 +21,7 @@ bounded (``RANKED_CANDIDATES``), so a search costs the same whatever the number 
 """
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import migrations, router
+from django.db import connections, migrations
 from django.db.models import Case, CharField, F, FloatField, Q, TextField, Value, When
 from django.db.models.functions import Cast
 
@@ -86,8 +86,9 @@ def _text_fields(model, fields):
 
 def relevance(model, fields, text, *, vendor):
     """The relevance of a record of ``model`` to ``text`` (an expression; see the module)."""
+    weighted = _text_fields(model, fields)
     points = []
-    for path, weight in _text_fields(model, fields):
+    for path, weight in weighted:
         exact, prefix, anywhere = POINTS[weight]
         points.append(
             Case(
@@ -103,7 +104,7 @@ def relevance(model, fields, text, *, vendor):
         score = score + part
     if vendor == "postgresql" and points:
         vector = None
-        for path, weight in _text_fields(model, fields):
+        for path, weight in weighted:
             part = SearchVector(Cast(F(path), TextField()), weight=weight, config="simple")
             vector = part if vector is None else vector + part
         query = SearchQuery(text, search_type="websearch", config="simple")
@@ -125,7 +126,7 @@ def ranked(queryset, fields, text):
     the ranking's work bounded whatever the number of matches; every match is in the
     answer."""
     model = queryset.model
-    vendor = _vendor(model)
+    vendor = connections[queryset.db].vendor
     then = list(queryset.query.order_by or model._meta.ordering or []) or ["pk"]
     first = queryset.order_by(*then).values("pk")[:RANKED_CANDIDATES]
     named = Q()
@@ -143,12 +144,6 @@ def ranked(queryset, fields, text):
         output_field=FloatField(),
     )
     return queryset.annotate(relevance=score).order_by("-relevance", *then)
-
-
-def _vendor(model):
-    from django.db import connections
-
-    return connections[router.db_for_read(model)].vendor
 
 
 def _index_name(table, column):
