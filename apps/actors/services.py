@@ -196,3 +196,21 @@ def _repoint_proposals(entry, candidate, accepted, user, reason):
         else:
             other.candidate = candidate
             other.save()
+
+
+def store_proposals(proposals):
+    """Store the proposals an import made (``(entry's actor slug, candidate slug, reason,
+    listed as)``), once per pair: a pair already decided is not proposed again."""
+    slugs = {slug for actor, candidate, _r, _l in proposals for slug in (actor, candidate)}
+    ids = dict(Actor.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+    known = set(MatchProposal.objects.filter(actor_slug__in=slugs).values_list("actor_slug", "candidate__slug"))
+    made = 0
+    for actor, candidate, reason, listed_as in proposals:
+        if (actor, candidate) in known or actor not in ids or candidate not in ids:
+            continue
+        known.add((actor, candidate))
+        MatchProposal.objects.create(
+            actor_id=ids[actor], actor_slug=actor, candidate_id=ids[candidate], reason=reason[:300], listed_as=listed_as
+        )
+        made += 1
+    return made

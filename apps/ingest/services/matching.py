@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.utils.text import slugify
 
 from apps.actors.models import Actor
-from apps.actors.services import merged_aliases, merged_identifiers, name_key
+from apps.actors.services import merged_aliases, merged_identifiers, name_key, store_proposals
 
 # The identifiers a list gives every entry it carries (the designation's reference), by list.
 LIST_NAMESPACES = ("un_ref", "un_dataid", "ofac_uid", "uk_ref", "us_csl_id", "au_ref", "eu_ref")
@@ -188,7 +188,7 @@ def list_actor_fields(
     identifier in ``other_lists``, by default every other list's) already carries, keeps its
     name and kind and gains the entry's names and ids. Matches are added to ``notes``; the
     actors it may be, by name, to ``notes`` and to ``proposals`` as ``(slug, candidate's slug,
-    reason, label)`` (``actors.models.store_proposals`` stores them once the list is loaded).
+    reason, label)`` (``actors.services.store_proposals`` stores them once the list is loaded).
     """
     if other_lists is None:
         other_lists = tuple(key for key in LIST_NAMESPACES if key != namespace)
@@ -246,7 +246,6 @@ def list_actor_fields(
 def load_list(records, proposals, notes, **load):
     """Load a list's records (one actor record per slug) and then, when they were written,
     store its proposals; the report carries ``notes`` first."""
-    from apps.actors.models import store_proposals
     from apps.ingest.loader import RecordList, load_records
 
     report = load_records([RecordList(merge_actor_records(records))], **load)
