@@ -262,7 +262,7 @@ def un_records(un_list, name, *, index=None, countries=None, proposals=None):
         listed.add((code, entry.reference))
         country = next((c for c in map(countries.code, entry.nationalities or entry.address_countries) if c), None)
         identifiers = {"un_ref": entry.reference, "un_dataid": entry.dataid, **entry.details}
-        nationality = next((c for c in map(countries.code, entry.nationalities) if c), None)
+        nationality = country if entry.nationalities else None  # the country read from them
         if passports := passport_ids(entry.passports, countries, holder=nationality):
             identifiers["passports"] = passports
         fields = list_actor_fields(
