@@ -3,10 +3,13 @@ starts with it, before one that names it in a short text, before one that only m
 in its description; the API's ``q``, the admin's search box and ``/search/`` agree, and an
 explicit order (``?ordering=``, a sorted column) still wins."""
 
+import json
 import re
 
 import pytest
+from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 
 from apps.common.choices import ReviewStatus
 from apps.common.search import ranked
@@ -90,3 +93,78 @@ def test_only_a_bounded_number_of_matches_is_ranked_and_every_match_stays_in_the
     answer = client.get("/api/v1/transfers/?q=komid").json()
     assert [row["reference"] for row in answer["results"]] == ["komid-shipment-2019", "fuel-2023", "fuel-2021", "komid"]
     assert answer["count"] == 4
+
+
+@pytest.fixture
+def many_matches():
+    """45 transfers naming "komid", in the list's order by year, some by reference."""
+    import datetime
+
+    for i in range(45):
+        f.TransferFactory(
+            reference=f"komid-{i:02d}" if i % 4 == 0 else f"fuel-{i:02d}",
+            items="Komid's trucks" if i % 3 else "rocket parts",
+            description="" if i % 3 else "through a front of Komid",
+            started_on=datetime.date(1980 + i, 1, 1),
+            ended_on=None,
+            review_status=ReviewStatus.PUBLISHED,
+        )
+
+
+FIELDS = ("reference", "items", "description")
+
+
+def _komid():
+    return ranked(
+        Transfer.objects.filter(
+            Q(reference__icontains="komid") | Q(items__icontains="komid") | Q(description__icontains="komid")
+        ),
+        FIELDS,
+        "komid",
+    )
+
+
+def test_a_ranked_searchs_pages_are_the_rows_of_its_whole_order(many_matches, monkeypatch):
+    """Every page (slice) read in parts holds the rows the whole ordered statement gives at
+    those places: the ranked candidates, then the other matches in the list's order."""
+    monkeypatch.setattr("apps.common.search.RANKED_CANDIDATES", 6)
+    whole = [t.reference for t in _komid()]
+    assert len(whole) == 45 and len(set(whole)) == 45
+    # The candidates (the six most recent, and six whose reference starts with the text)
+    # come first, by relevance; the others in the list's order, newest first.
+    assert whole[:6] == [ref for ref in whole[:6] if ref.startswith("komid")]
+    assert [t.started_on.year for t in _komid()[12:]] == sorted(
+        (t.started_on.year for t in _komid()[12:]), reverse=True
+    )
+    for start in range(0, 46, 5):
+        for size in (1, 4, 10, 25):
+            assert [t.reference for t in _komid()[start : start + size]] == whole[start : start + size]
+    values = _komid().values("reference")
+    assert [row["reference"] for row in values[3:17]] == whole[3:17]
+    # Ordered again, it is the plain order.
+    assert [t.reference for t in _komid().order_by("reference")[:5]] == sorted(whole)[:5]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="query plans are PostgreSQL's")
+def test_no_statement_of_a_ranked_page_sorts_every_match(many_matches, monkeypatch):
+    """With sorting made a last resort, PostgreSQL's plans for a page of a ranked search sort
+    the candidates at most: the other matches are read in the list's order by its index as
+    far as the page goes."""
+    monkeypatch.setattr("apps.common.search.RANKED_CANDIDATES", 3)
+    for start in (0, 20):
+        with CaptureQueriesContext(connection) as captured:
+            assert len(_komid()[start : start + 5]) == 5
+        sorted_rows = []
+        for query in captured.captured_queries:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_sort = off")
+                cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {query['sql']}")
+                plan = cursor.fetchone()[0]
+                cursor.execute("SET LOCAL enable_sort = on")
+            nodes = [(json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]]
+            while nodes:
+                node = nodes.pop()
+                if node["Node Type"] in ("Sort", "Incremental Sort"):
+                    sorted_rows.append(sum(child["Actual Rows"] for child in node["Plans"]))
+                nodes.extend(node.get("Plans", []))
+        assert sorted_rows and max(sorted_rows) <= 2 * 3

@@ -20,6 +20,8 @@ word ranks above one naming only some. Ties keep the list's own order. The match
 bounded (``RANKED_CANDIDATES``), so a search costs the same whatever the number of matches.
 """
 
+import functools
+
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections, migrations
 from django.db.models import Case, CharField, F, FloatField, Q, TextField, Value, When
@@ -122,9 +124,15 @@ def ranked(queryset, fields, text):
     """``queryset`` annotated with its ``relevance`` to ``text`` and ordered by it, highest
     first, then by its own order (or ``pk``). The matches ranked are ``RANKED_CANDIDATES``
     of them in the list's order, with those whose key or name (a ``WEIGHT_A`` field) is
-    ``text`` or begins with it; the others follow them in the list's order. One statement,
-    the ranking's work bounded whatever the number of matches; every match is in the
-    answer."""
+    ``text`` or begins with it; the others follow them in the list's order. Every match is in
+    the answer.
+
+    A page of it (a slice, ``RankedSlicing``) is read in two parts, so that no statement
+    sorts every match: the candidates' keys in their ranked order, then the page's rows among
+    the candidates by key and those past them in the list's order, which an index on that
+    order answers by reading only as far as the page. The same rows, in the same order, as
+    one statement ordered by ``relevance`` would give (the queryset read whole, unsliced,
+    is that statement)."""
     model = queryset.model
     vendor = connections[queryset.db].vendor
     then = list(queryset.query.order_by or model._meta.ordering or []) or ["pk"]
@@ -143,7 +151,64 @@ def ranked(queryset, fields, text):
         default=Value(-1.0),
         output_field=FloatField(),
     )
-    return queryset.annotate(relevance=score).order_by("-relevance", *then)
+    found = queryset.annotate(relevance=score).order_by("-relevance", *then)
+    found.__class__ = _ranked_class(type(queryset))
+    found._ranking = (candidates, then)
+    return found
+
+
+class RankedSlicing:
+    """What ``ranked`` gives: a queryset whose pages (slices) are read in two parts (see
+    ``ranked``). Ordered again (``order_by``: ``?ordering=``, a sorted column), it is a plain
+    queryset in that order; filtered, annotated or read with ``values()``, it stays ranked."""
+
+    _ranking = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._ranking = self._ranking
+        return clone
+
+    def order_by(self, *field_names):
+        ordered = super().order_by(*field_names)
+        ordered._ranking = None
+        return ordered
+
+    def _unranked(self):
+        plain = self._chain()
+        plain._ranking = None
+        return plain
+
+    def __getitem__(self, k):
+        if not isinstance(k, slice) or self._ranking is None or self._result_cache is not None:
+            return super().__getitem__(k)
+        start, stop = k.start or 0, k.stop
+        if stop is None or k.step is not None or start < 0 or stop < start:
+            return super().__getitem__(k)
+        candidates, then = self._ranking
+        plain = self._unranked()
+        # The candidates' keys, best first (at most twice RANKED_CANDIDATES).
+        keys = list(plain.filter(candidates).values_list("pk", flat=True).order_by("-relevance", *then))
+        rows = []
+        head = keys[start:stop]
+        if head:
+            position = Case(*(When(pk=key, then=Value(i)) for i, key in enumerate(head)))
+            rows.extend(plain.filter(pk__in=head).order_by(position))
+        # Fewer candidates than the list's first RANKED_CANDIDATES: every match is one.
+        if stop > len(keys) and len(keys) >= RANKED_CANDIDATES:
+            rest = plain.exclude(pk__in=keys)
+            rows.extend(rest.order_by(*then)[max(start - len(keys), 0) : stop - len(keys)])
+        return rows
+
+
+def is_ranked(queryset):
+    """Whether ``queryset`` is ``ranked``'s, read in parts (``RankedSlicing``)."""
+    return getattr(queryset, "_ranking", None) is not None
+
+
+@functools.cache
+def _ranked_class(queryset_class):
+    return type(f"Ranked{queryset_class.__name__}", (RankedSlicing, queryset_class), {})
 
 
 def _index_name(table, column):

@@ -303,7 +303,7 @@ def test_request_values_are_parameters_never_written_into_the_statement(anonymou
     text holds placeholders only (on PostgreSQL, the prepared statement's ``$n``)."""
     published_transfers(1, reference="bound-ref")
     kept.store.clear()
-    assert anonymous.get(f"{LIST}&q=needle%27s-100%25").status_code == 200  # needle's-100%
+    assert anonymous.get(f"{LIST}&reference=needle%27s-100%25").status_code == 200  # needle's-100%
     assert anonymous.get("/api/v1/transfers/bound-ref/").json()["reference"] == "bound-ref"
     reads = [kept.store.get(key) for key in kept.store.key_list("read")]
     reads = [getattr(read, "rows", read) for read in reads]  # a list page's rows

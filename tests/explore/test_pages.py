@@ -395,7 +395,7 @@ PAGE_QUERIES = {
     "regime": 15,
     "actor": 6,
     "network": 5,
-    "search": 9,
+    "search": 14,  # per kind searched: the candidates' keys, then their rows when any match
     "embargoes": 6,
 }
 

@@ -13,7 +13,8 @@ everything the statement depends on:
   record of a resource shares one statement.
 
 A request the statement cannot be kept for (cursor pages, ``?page=last``, an invalid page, a
-filter that matches nothing before any query) takes the ORM's path as before.
+filter that matches nothing before any query, a ranked search read in parts) takes the ORM's
+path as before.
 """
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from django.utils import timezone
 from apps.common.compiled import CompiledRead
 from apps.common.paging import count_of
 from apps.common.roles import sees_drafts
+from apps.common.search import is_ranked
 
 
 def request_key(view, request, *parts):
@@ -56,6 +58,10 @@ class CompiledPage:
     (``list_key``), and its count cannot change before they do."""
 
     def __init__(self, queryset, number, page_size):
+        if is_ranked(queryset):
+            # A ranked search is read in parts whose statements depend on the matches
+            # (``apps.common.search.ranked``): the ORM's path reads it.
+            raise LookupError("a ranked search is not one statement")
         bottom = (number - 1) * page_size
         self.number = number
         self.rows = CompiledRead(queryset[bottom : bottom + page_size + 1])
