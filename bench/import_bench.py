@@ -196,9 +196,21 @@ def run_copy(n, state):
         "document_symbol",
         "language",
         "archived_url",
+        "editor_note",
     ]
     source_rows = [
-        [i + 1, f"https://news.example.org/story-{i}", f"Story {i}", "Example News", "2024-06-18", "news", "", "en", ""]
+        [
+            i + 1,
+            f"https://news.example.org/story-{i}",
+            f"Story {i}",
+            "Example News",
+            "2024-06-18",
+            "news",
+            "",
+            "en",
+            "",
+            "",
+        ]
         for i in range(sources)
     ]
     transfer_cols = [

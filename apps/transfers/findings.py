@@ -134,7 +134,12 @@ def write(transfer_ids, *, today=None):
     transfer_ids = list(transfer_ids)
     for start in range(0, len(transfer_ids), BATCH):
         chunk = transfer_ids[start : start + BATCH]
-        rows = compute_rows(_load(chunk), today=today)
+        from apps.transfers.services import reached_condition
+
+        # Only the transfers the engine reads a measure or a designation for can have one.
+        reached = Transfer.objects.filter(pk__in=chunk).filter(reached_condition()).values_list("pk", flat=True)
+        reached = list(reached)
+        rows = compute_rows(_load(reached), today=today) if reached else []
         before = tallies.stored_finding_keys(chunk)
         tallies.forget_leaving(chunk)
         Finding.objects.filter(transfer_id__in=chunk).delete()

@@ -25,7 +25,7 @@ import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from apps.common.cache import cached_answer
@@ -518,6 +518,22 @@ def _designation_findings(transfer, span, context):
                     )
                 )
     return findings
+
+
+def reached_condition():
+    """The transfers the engine reads anything for, as a condition on transfers: a country of
+    theirs is the target of a measure, or an actor of theirs is designated (``_Context``
+    reads only those measures and designations). Any other transfer has no finding, whatever
+    its category, dates or status, so its findings need not be worked out (the loader's
+    transfers between countries no measure targets)."""
+    targets = Measure.objects.exclude(direction=Direction.NOT_APPLICABLE).values("regime__target_country")
+    designated = Designation.objects.values("actor")
+    return (
+        Q(supplier__in=targets)
+        | Q(recipient__in=targets)
+        | Q(supplier_actor__in=designated)
+        | Q(recipient_actor__in=designated)
+    )
 
 
 def contraventions_for(transfers, *, user=None, today=None):

@@ -134,6 +134,58 @@ def test_a_designation_and_its_delisting_are_followed():
     assert stored(payment) == []
 
 
+def test_findings_are_worked_out_for_every_transfer_the_engine_reaches_and_for_none_it_does_not():
+    """A load works out the findings of the transfers with a country some measure targets (the
+    DPRK, Iran) or an actor designated somewhere, and leaves the others without: those and only
+    those are reached (``reached_condition``), and what is stored is the engine's."""
+    import json
+
+    from apps.ingest.loader import load_records
+    from apps.ingest.services.readers import FileSource
+    from apps.transfers.services import reached_condition
+
+    for target in ("KP", "IR"):
+        regime = RegimeFactory(code=f"UN-{target}", target_country=country(target))
+        MeasureFactory(
+            regime=regime, code=f"{target.lower()}-arms-exports", covers=["arms"], direction="exports_from_target"
+        )
+    frozen = RegimeFactory(code="UN-FREEZE", target_country=country("KP"))
+    MeasureFactory(regime=frozen, code="asset-freeze", kind="asset_freeze", direction="not_applicable", covers=[])
+    bank = ActorFactory(slug="a-bank")
+    DesignationFactory(regime=frozen, actor=bank, listed_on=D(2019, 1, 1))
+
+    def record(reference, supplier, recipient, **fields):
+        values = {
+            "reference": reference,
+            "supplier": [supplier],
+            "recipient": [recipient],
+            "category": "munitions",
+            "started_on": "2020-03-01",
+            "ended_on": "2020-03-02",
+            "date_precision": "day",
+            "status": "alleged",
+            "review_status": "published",
+        }
+        return {"model": "transfers.transfer", "fields": {**values, **fields}}
+
+    records = [
+        record("from-kp", "KP", "RU"),
+        record("from-ir", "IR", "RU"),
+        record("bank-payment", "FR", "DE", category="financial", supplier_actor=["a-bank"]),
+        record("unreached", "FR", "DE"),
+    ]
+    report = load_records([FileSource(data=json.dumps(records).encode(), name="reached.json")])
+    assert report.ok, report.errors
+    reached = set(Transfer.objects.filter(reached_condition()).values_list("reference", flat=True))
+    assert reached == {"from-kp", "from-ir", "bank-payment"}
+    by_reference = {t.reference: t for t in Transfer.objects.all()}
+    assert stored(by_reference["from-kp"]) == [("breach", "kp-arms-exports")]
+    assert stored(by_reference["from-ir"]) == [("breach", "ir-arms-exports")]
+    assert stored(by_reference["bank-payment"]) == [("designated_party", "asset-freeze")]
+    assert stored(by_reference["unreached"]) == []
+    assert in_step() == []
+
+
 def test_a_delivery_takes_the_others_of_its_cap_period_past_the_cap_and_its_deletion_back():
     cap()
     first = fuel("fuel-march", D(2024, 3, 1), 300_000)
