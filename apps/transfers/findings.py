@@ -147,6 +147,10 @@ def write(transfer_ids, *, today=None):
         tallies.move_findings(before, tallies.finding_keys(tallies.rows_of(rows)))
 
 
+# The columns ``state_of`` reads.
+STATE_FIELDS = ("supplier_id", "recipient_id", "category", "started_on", "ended_on", "status")
+
+
 def state_of(transfer):
     """What decides which trade caps count a transfer: its countries, category, reference day
     (its start, else its end) and whether it counts at all (not disproven)."""
@@ -222,7 +226,12 @@ def recompute(transfer_ids, *, cascade=(), before=(), today=None):
     write(sorted(transfer_ids), today=today)
     if not cascade:
         return
-    states = list(before) + [state_of(t) for t in Transfer.objects.filter(pk__in=cascade)]
+    # Only the columns a state is made of (``STATE_FIELDS``), read in chunks of the batch size.
+    cascade = sorted(cascade)
+    states = list(before)
+    for start in range(0, len(cascade), BATCH):
+        rows = Transfer.objects.filter(pk__in=cascade[start : start + BATCH]).only(*STATE_FIELDS)
+        states.extend(state_of(t) for t in rows)
     peers = sorted(peers_of(states, exclude=transfer_ids))
     if len(peers) <= sync_limit():
         write(peers, today=today)

@@ -163,14 +163,24 @@ def _transfer_deleted(sender, instance, using="default", **kwargs):
 
 
 def _findings_leaving_with_measure(sender, instance, using="default", **kwargs):
-    """A measure or a designation about to go takes its findings with it (by cascade)."""
+    """A measure or a designation about to go takes its findings with it (by cascade); the
+    transfers that had one, and those a designation bore on (a measure on listed parties
+    only reaches them through it), are worked out again once it is gone
+    (``_findings_left``): their other findings are numbered anew, and may change."""
     column = "measure_id" if sender is Measure else "designation_id"
-    transfers = Finding.objects.using(using).filter(**{column: instance.pk}).values_list("transfer_id", flat=True)
-    tallies.findings_leaving(set(transfers), using=using)
+    transfers = set(Finding.objects.using(using).filter(**{column: instance.pk}).values_list("transfer_id", flat=True))
+    tallies.findings_leaving(transfers, using=using)
+    bearing = bearing_on(sender, [instance.pk]) if sender is Designation else None
+    if bearing is not None:
+        transfers |= set(Transfer._base_manager.using(using).filter(bearing).values_list("pk", flat=True))
+    instance._findings_to_settle = sorted(transfers)
 
 
 def _findings_left(sender, instance, using="default", **kwargs):
     tallies.findings_left(using=using)
+    transfers = getattr(instance, "_findings_to_settle", ())
+    if transfers:
+        findings.settle(transfers, using=using)
 
 
 def _designation_saving(sender, instance, using="default", **kwargs):
@@ -295,12 +305,19 @@ def after_load(written, *, before=(), rows_before=None, using="default"):
     conditions = [bearing_on(model, pks) for model, pks in written.items() if model is not Transfer]
     conditions = [c for c in conditions if c is not None]
     if transfers:
-        findings.mark(transfers, cascade=True)
+        # Worked out at once rather than through the queue: a load's transfers are many.
+        findings.recompute(transfers, cascade=transfers)
     if conditions:
         condition = conditions[0]
         for other in conditions[1:]:
             condition |= other
-        findings.mark_where(condition, using=using)
+        # The others it bears on (the transfers of its claims, of its designations' actors...),
+        # those just worked out left out.
+        bearing = Transfer._base_manager.using(using).filter(condition).values_list("pk", flat=True).distinct()
+        bearing = sorted(set(bearing) - set(transfers))
+        if bearing:
+            findings.recompute(bearing)
     if transfers or conditions:
-        # A load is a batch of its own: its findings are written before it ends, whatever their number.
+        # A load is a batch of its own: its findings are written before it ends, whatever their
+        # number (the other transfers it bears on, and cap peers past the sync limit, queued).
         findings.process()
