@@ -44,7 +44,7 @@ from apps.evidence.models import Source  # noqa: E402
 from apps.geo.models import Country  # noqa: E402
 from apps.ingest.loader import load_records  # noqa: E402
 from apps.ingest.services.readers import FileSource  # noqa: E402
-from apps.transfers.models import Claim, ClaimTally, FindingTally, Transfer, TransferTally  # noqa: E402
+from apps.transfers.models import Claim, ClaimTally, FindingTally, Transfer, TransferTally, TransferYearTally  # noqa: E402
 
 MODELS = (Source, Transfer, Claim)
 PAIRS = [("KP", "RU"), ("RU", "KP"), ("IR", "RU"), ("CN", "KP"), ("KP", "SY")]
@@ -129,7 +129,7 @@ def tables():
         names.extend(field.remote_field.through._meta.db_table for field in model._meta.many_to_many)
         names.extend(link_history_model(field)._meta.db_table for field in tracked_link_fields(model))
     # The counts the loads keep of what they write (apps.transfers.tallies).
-    names.extend(model._meta.db_table for model in (TransferTally, ClaimTally, FindingTally))
+    names.extend(model._meta.db_table for model in (TransferTally, TransferYearTally, ClaimTally, FindingTally))
     return names
 
 

@@ -12,7 +12,6 @@ from collections import Counter, defaultdict
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 
@@ -192,6 +191,37 @@ def recent_records(limit=10):
     return sorted(found, key=lambda r: r["time"], reverse=True)[:limit]
 
 
+def latest_dated_transfers(country, limit):
+    """The ``limit`` published transfers of ``country`` with the latest start, in the list's
+    order (``-started_on``, ``reference``): a walk of the supplier's index and one of the
+    recipient's (a transfer is never both), merged."""
+    sides = [
+        public_transfers()
+        .filter(**{side: country}, started_on__isnull=False)
+        .select_related("supplier", "recipient")
+        .order_by("-started_on", "reference")[:limit]
+        for side in ("supplier", "recipient")
+    ]
+    found = [transfer for side in sides for transfer in side]
+    return sorted(found, key=lambda t: (-t.started_on.toordinal(), t.reference))[:limit]
+
+
+def earlier_transfers_by_year(country, before):
+    """``[(year, n)]``: how many published transfers of ``country`` started before the day
+    ``before``, by year: the years before its own off the tallies, its own counted."""
+    counted = tallies.transfers_by_year(country, published_only=True)
+    years = [(year, n) for year, n in sorted(counted.items()) if 0 < year < before.year and n]
+    same_year = (
+        public_transfers()
+        .filter(Q(supplier=country) | Q(recipient=country))
+        .filter(started_on__gte=datetime.date(before.year, 1, 1), started_on__lt=before)
+        .count()
+    )
+    if same_year:
+        years.append((before.year, same_year))
+    return years
+
+
 # --- a country ----------------------------------------------------------------------------
 
 
@@ -280,23 +310,11 @@ def country_timeline(country, profile, statements, today):
                 "kind": "designation",
             }
         )
-    recent = list(
-        public_transfers()
-        .filter(Q(supplier=country) | Q(recipient=country), started_on__isnull=False)
-        .select_related("supplier", "recipient")
-        .order_by("-started_on", "reference")[:LATEST]
-    )
+    recent = latest_dated_transfers(country, LATEST)
     # The older transfers, counted by year (one mark a year) before the most recent ones.
     if recent:
-        older = (
-            public_transfers()
-            .filter(Q(supplier=country) | Q(recipient=country), started_on__lt=recent[-1].started_on)
-            .annotate(year=ExtractYear("started_on"))
-            .values("year")
-            .annotate(n=Count("id"))
-            .order_by("year")
-        )
-        for row in older:
+        older = earlier_transfers_by_year(country, recent[-1].started_on)
+        for row in ({"year": year, "n": n} for year, n in older):
             items.append(
                 {
                     "lane": "transfers",

@@ -385,6 +385,29 @@ class FindingTally(models.Model):
         return f"{self.transfers} transfers {self.supplier_id} → {self.recipient_id}: {self.findings}"
 
 
+class TransferYearTally(models.Model):
+    """How many transfers one country was party to (as supplier or recipient), by the year
+    they started (0: no start date) and whether they are published: a country's timeline
+    counts its earlier transfers off these rows. Kept exact by every write of a transfer
+    (``apps.transfers.tallies``)."""
+
+    KEYS_DATA_VERSION = True
+
+    country = models.ForeignKey("geo.Country", on_delete=models.CASCADE, related_name="+", db_index=False)
+    year = models.PositiveSmallIntegerField(help_text="The year the transfers started; 0 when they have no start.")
+    published = models.BooleanField(help_text="The transfers are published (the public reads them).")
+    transfers = models.IntegerField(help_text="How many transfers.")
+
+    class Meta:
+        ordering = ["country_id", "year", "published"]
+        constraints = [
+            models.UniqueConstraint(fields=["country", "year", "published"], name="transfer_year_tally_once")
+        ]
+
+    def __str__(self):
+        return f"{self.transfers} transfers of {self.country_id} in {self.year or 'no year'}"
+
+
 class DesignationTally(models.Model):
     """How many designations (listings of an actor under a regime) there are of the actors of
     one country, by the year they were listed (0: no listing date): a country's profile and

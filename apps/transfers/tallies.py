@@ -4,6 +4,8 @@ page's numbers), so that the first read after a write does not group a million t
 
 - ``TransferTally``: per supplier, recipient, category, status and published or not, how many
   transfers, how many of them have no end, the earliest start and the latest recorded end.
+- ``TransferYearTally``: per country, year of start and published or not, how many transfers
+  it was party to (a country's timeline).
 - ``ClaimTally``: the claims, by whether each is published and whether its transfer is (the
   public reads those that both are).
 - ``FindingTally``: the transfers between two countries by the set of contravening findings a
@@ -21,7 +23,8 @@ How every write keeps them exact, in its own transaction:
   quantity); else one upsert adds the differences of the counts (a newcomer may move the
   earliest start or latest end, compared in the same statement), and only a bucket whose
   earliest start or latest end left with a transfer has those two read again, from its own
-  transfers on the index ``transfer_tally_bucket``. A bucket left empty is deleted.
+  transfers on the index ``transfer_tally_bucket``. A bucket left empty is deleted. The same
+  move counts it out of its countries' years and into their new ones (``TransferYearTally``).
 - A claim saved or deleted, and a transfer published or returned to draft (its claims with
   it), move between the rows of ``ClaimTally`` (``move_claims``); a designation saved or
   deleted, and an actor given another country (its designations with it), between those of
@@ -58,6 +61,7 @@ from apps.transfers.models import (
     FindingTally,
     Transfer,
     TransferTally,
+    TransferYearTally,
 )
 from apps.transfers.services import CONTRAVENING
 
@@ -72,6 +76,8 @@ _FIELD = {name: Transfer._meta.get_field(name.removesuffix("_id")) for name in F
 # The models whose earlier rows the loader hands to ``after_load``: what a tally counts (transfers,
 # claims, designations) and what a designation's tally is keyed by (its actor's country).
 TALLIED = frozenset({Transfer, Claim, Designation}) | {Actor}
+# A country's transfers by year (``TransferYearTally``).
+YEAR_KEY = ("country_id", "year", "published")
 UPSERT_ROWS = 500
 CHUNK = 2000
 
@@ -162,9 +168,20 @@ def move(removed=(), added=(), *, using="default"):
         delta.left = True
         delta.left_first = _earlier(delta.left_first, state.started_on)
         delta.left_last = _later(delta.left_last, state.ended_on)
+    years = Counter()
+    for states, sign in ((added, 1), (removed, -1)):
+        for state, n in states.items():
+            for country_id in (state.supplier_id, state.recipient_id):
+                years[year_key(country_id, state.started_on, state.published)] += sign * n
     with transaction.atomic(using=using):
         _upsert(deltas, using)
         _after_leaving({bucket: delta for bucket, delta in deltas.items() if delta.left}, using)
+        _add(TransferYearTally, YEAR_KEY, "transfers", years, using)
+
+
+def year_key(country_id, started_on, published):
+    """A transfer's row of ``TransferYearTally`` for one of its countries."""
+    return (country_id, started_on.year if started_on else 0, published)
 
 
 def _upsert(deltas, using):
@@ -585,6 +602,26 @@ def fresh_transfer_tallies(*, using="default"):
     return found
 
 
+def fresh_year_tallies(*, using="default"):
+    """``{(country pk, year, published): transfers}`` counted from the transfers now."""
+    found = Counter()
+    rows = (
+        Transfer._base_manager.using(using)
+        .values_list("supplier_id", "recipient_id", "started_on__year", "review_status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for supplier_id, recipient_id, year, status, n in rows:
+        for country_id in (supplier_id, recipient_id):
+            found[(country_id, year or 0, status == PUBLISHED)] += n
+    return dict(found)
+
+
+def stored_year_tallies(*, using="default"):
+    rows = TransferYearTally.objects.using(using).values_list(*YEAR_KEY, "transfers")
+    return {tuple(row[:3]): row[3] for row in rows if row[3]}
+
+
 def stored_transfer_tallies(*, using="default"):
     return {
         tuple(row[:5]): tuple(row[5:])
@@ -642,6 +679,7 @@ def differences(*, using="default"):
     found = []
     for name, stored, fresh in (
         ("transfers", stored_transfer_tallies(using=using), fresh_transfer_tallies(using=using)),
+        ("transfer years", stored_year_tallies(using=using), fresh_year_tallies(using=using)),
         ("claims", stored_claim_tallies(using=using), fresh_claim_tallies(using=using)),
         ("findings", stored_finding_tallies(using=using), fresh_finding_tallies(using=using)),
         ("designations", stored_designation_tallies(using=using), fresh_designation_tallies(using=using)),
@@ -688,6 +726,14 @@ def rebuild(*, using="default"):
             ],
             batch_size=1000,
         )
+        TransferYearTally.objects.using(using).all().delete()
+        TransferYearTally.objects.using(using).bulk_create(
+            [
+                TransferYearTally(**dict(zip(YEAR_KEY, key, strict=True)), transfers=n)
+                for key, n in sorted(fresh_year_tallies(using=using).items())
+            ],
+            batch_size=1000,
+        )
         DesignationTally.objects.using(using).all().delete()
         DesignationTally.objects.using(using).bulk_create(
             [
@@ -696,7 +742,7 @@ def rebuild(*, using="default"):
             ],
             batch_size=1000,
         )
-    tallied = (TransferTally, ClaimTally, FindingTally, DesignationTally)
+    tallied = (TransferTally, TransferYearTally, ClaimTally, FindingTally, DesignationTally)
     return sum(model.objects.using(using).count() for model in tallied)
 
 
@@ -732,6 +778,18 @@ def finding_tallies(country, *, user):
             "supplier_id", "recipient_id", "findings", "transfers"
         )
     ]
+
+
+def transfers_by_year(country, *, published_only):
+    """``{year: transfers}`` that ``country`` was party to (0: no start date), the published
+    ones or all."""
+    rows = TransferYearTally.objects.filter(country=country)
+    if published_only:
+        rows = rows.filter(published=True)
+    counted = Counter()
+    for year, n in rows.values_list("year", "transfers"):
+        counted[year] += n
+    return dict(counted)
 
 
 def designations_by_year(country):

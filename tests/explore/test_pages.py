@@ -11,6 +11,7 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from apps.explore.pages import resolution_slug
@@ -387,7 +388,7 @@ def test_a_kept_page_is_rendered_again_the_next_day(client, monkeypatch):
 # its phases, their resolutions, the deliveries, the votes and the findings (apps/explore/embargoes.py).
 PAGE_QUERIES = {
     "home": 17,
-    "country": 29,
+    "country": 31,
     "transfer": 10,
     "transfer list": 5,
     "resolution": 6,
@@ -472,3 +473,45 @@ def test_a_resolution_lists_the_measures_resting_on_its_own_provisions_and_a_dra
     assert "refined-petroleum-cap" not in section(get(client, "/resolutions/1718/"), "measures")
     assert "arms-export-ban" in section(get(client, "/resolutions/1718/"), "measures")
     assert "None recorded." in section(get(client, "/resolutions/S-2024-255/"), "measures")
+
+
+@pytest.mark.django_db
+def test_a_countrys_timeline_counts_its_earlier_transfers_by_year_as_the_transfers_say():
+    """The latest transfers of a country, from both its sides, and the earlier ones by year:
+    the years before the last one shown off the tallies, its own year counted up to its day;
+    drafts, undated transfers and other countries' transfers left out; kept true by a change."""
+    from apps.explore.pages import earlier_transfers_by_year, latest_dated_transfers
+
+    kp, ru, cn = country("NO"), country("SE"), country("FI")
+    days = [datetime.date(2019, 5, 1), datetime.date(2019, 5, 1), datetime.date(2021, 3, 1)]
+    days += [datetime.date(2023, 1, 1) + datetime.timedelta(days=30 * i) for i in range(12)]
+    for i, day in enumerate(days):
+        TransferFactory(
+            reference=f"kp-{i:02d}",
+            supplier=kp if i % 2 else ru,
+            recipient=ru if i % 2 else kp,
+            started_on=day,
+            ended_on=None,
+            review_status="published",
+        )
+    TransferFactory(reference="kp-draft", supplier=kp, recipient=ru, started_on=datetime.date(2019, 1, 1))
+    TransferFactory(reference="kp-undated", supplier=kp, recipient=ru, started_on=None, review_status="published")
+    TransferFactory(reference="ru-cn", supplier=ru, recipient=cn, started_on=datetime.date(2019, 1, 1))
+
+    def expected(before):
+        counted = {}
+        mine = Transfer.objects.filter(Q(supplier=kp) | Q(recipient=kp), review_status="published")
+        for t in mine.filter(started_on__lt=before):
+            counted[t.started_on.year] = counted.get(t.started_on.year, 0) + 1
+        return sorted(counted.items())
+
+    latest = latest_dated_transfers(kp, 5)
+    assert [t.reference for t in latest] == ["kp-14", "kp-13", "kp-12", "kp-11", "kp-10"]
+    before = latest[-1].started_on
+    assert before.year == 2023
+    assert earlier_transfers_by_year(kp, before) == expected(before) == [(2019, 2), (2021, 1), (2023, 7)]
+    Transfer.objects.get(reference="kp-02").delete()
+    moved = Transfer.objects.get(reference="kp-00")
+    moved.started_on = datetime.date(2020, 2, 2)
+    moved.save()
+    assert earlier_transfers_by_year(kp, before) == expected(before) == [(2019, 1), (2020, 1), (2023, 7)]
