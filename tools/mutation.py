@@ -40,12 +40,62 @@ MUTMUT = VENV_BIN / "mutmut"
 REQUIREMENTS = ROOT / "requirements-dev.txt"
 WORK = ROOT / "var" / "mutation"
 
+# The period rule's tests in tests/test_common.py (the file's other tests are the registry's,
+# the visibility rule's and the CSV cells').
+PERIOD_TESTS = [
+    f"tests/test_common.py::{test}"
+    for test in (
+        "test_periods_meet_on_a_shared_day_and_not_across_a_gap",
+        "test_precision_widens_a_transfer_and_an_open_end_runs_to_today",
+        "test_the_first_start_on_or_after_a_boundary_day",
+        "test_the_first_start_on_or_after_every_day_of_two_years_is_as_defined",
+        "test_the_query_and_the_memory_forms_of_the_standing_rule_agree",
+        "test_the_query_and_the_memory_forms_of_the_transfer_rule_agree",
+        "test_the_query_and_the_memory_forms_of_the_transfer_rule_agree_at_the_ends_of_the_calendar",
+        "test_an_ongoing_transfer_meets_a_later_period_only_if_its_widened_start_reaches_it",
+    )
+]
+# The cached answers (profile, graph) and the answers kept in the process.
+CACHE_TESTS = [
+    "tests/api/test_answer_cache.py",
+    *(
+        f"tests/api/test_compiled_reads.py::{test}"
+        for test in (
+            "test_an_answer_kept_in_process_is_the_same_object_until_a_write",
+            "test_a_new_data_version_drops_the_pages_and_answers_of_older_ones",
+            "test_statements_plans_and_answers_share_one_budget",
+        )
+    ),
+]
+# The compiled pages and details, without the thousand filter URLs (about 20 s on its own;
+# it measures the store's budget, not the statements).
+COMPILED_READ_TESTS = [
+    f"tests/api/test_compiled_reads.py::{test}"
+    for test in (
+        "test_a_write_shows_in_the_next_page",
+        "test_a_key_resolved_when_compiled_is_resolved_again_after_a_write",
+        "test_a_page_past_the_last_is_still_a_404",
+        "test_the_page_size_and_count_limit_in_force_are_part_of_the_kept_page",
+        "test_a_page_kept_yesterday_is_compiled_again_today",
+        "test_one_detail_statement_serves_every_record_with_its_etag",
+        "test_a_detail_is_kept_per_audience",
+        "test_a_page_is_one_prepared_statement_on_postgresql",
+        "test_a_count_is_worked_out_once_per_kept_page",
+        "test_a_new_data_version_drops_the_pages_and_answers_of_older_ones",
+        "test_request_values_are_parameters_never_written_into_the_statement",
+    )
+]
+
 # name: (module to mutate, the tests that exercise it)
 TARGETS = {
     "contraventions": ("apps/transfers/services.py", ["tests/test_findings.py", "tests/test_findings_wording.py"]),
     "caps": ("apps/transfers/caps.py", ["tests/test_findings.py", "tests/test_findings_wording.py"]),
     "un": ("apps/ingest/services/un.py", ["tests/ingest/test_un_list.py"]),
     "ofac": ("apps/ingest/services/ofac.py", ["tests/ingest/test_ofac.py"]),
+    "periods": ("apps/common/periods.py", PERIOD_TESTS),
+    "cache": ("apps/common/cache.py", CACHE_TESTS),
+    "compiled-api": ("apps/common/api/compiled.py", COMPILED_READ_TESTS),
+    "compiled": ("apps/common/compiled.py", COMPILED_READ_TESTS),
 }
 
 STATUSES = {
