@@ -1,6 +1,7 @@
 """The machinery of ``apps.common`` that every app relies on: the registry, the one
 visibility rule, the period rule, the CSV cell and the key text."""
 
+import dataclasses
 import datetime
 import itertools
 
@@ -255,6 +256,34 @@ def test_periods_meet_on_a_shared_day_and_not_across_a_gap():
     assert not Period(D[2], D[3]).overlaps(Period(D[0], D[1]))
     assert Period(None, None).overlaps(Period(D[0], D[0]))
     assert Period(D[0], None).intersection(Period(None, D[2])) == Period(D[0], D[2])
+
+
+def test_a_period_reads_as_its_dates_with_an_ellipsis_for_an_open_side():
+    """As a reason writes a transfer's span (apps.transfers.services: "The transfer spans …")."""
+    assert str(Period(D[0], D[1])) == "2024-01-01 to 2024-03-01"
+    assert str(Period(None, D[1])) == "… to 2024-03-01"
+    assert str(Period(D[0], None)) == "2024-01-01 to …"
+
+
+def test_a_period_is_a_value_equal_by_its_dates_hashable_and_unchangeable():
+    period = Period(D[0], D[1])
+    assert period == Period(D[0], D[1]) and len({period, Period(D[0], D[1])}) == 1
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        period.end = D[2]
+
+
+@pytest.mark.django_db
+def test_every_ongoing_transfer_meets_a_period_that_starts_today():
+    """Asked from today itself: an ongoing transfer has run to today whenever it started, at
+    every precision (the query and the rule in memory alike)."""
+    transfers = {
+        TransferFactory(started_on=datetime.date(2024, 1, 20), ended_on=None, date_precision=precision).pk
+        for precision in (DAY, MONTH, YEAR)
+    }
+    asked = transfers_overlapping(TODAY, None, today=TODAY)
+    assert set(Transfer.objects.filter(pk__in=transfers).filter(asked).values_list("pk", flat=True)) == transfers
+    for transfer in Transfer.objects.filter(pk__in=transfers):
+        assert transfer_span(transfer, today=TODAY).overlaps(Period(TODAY, None))
 
 
 # --- cells and keys ----------------------------------------------------------------------
