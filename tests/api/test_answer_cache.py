@@ -11,6 +11,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from apps.common import kept
+from apps.common.cache import cache_key, cached_answer, data_changed
 from apps.common.roles import REVIEWERS
 from apps.transfers.models import Transfer
 from tests.admin.forms import admin_url
@@ -139,3 +141,58 @@ def test_a_many_to_many_change_shows_in_the_next_answer(missiles, anonymous):
     assert contravened(anonymous) == ["S/RES/1718 (2006)", "S/RES/1874 (2009)"]
     missiles["regime"].resolutions.remove(later)
     assert contravened(anonymous) == ["S/RES/1718 (2006)"]
+
+
+# --- the keys and the answers themselves (apps.common.cache) ---------------------------------
+
+
+def test_an_answers_key_is_its_name_and_parts_at_a_data_version_whatever_the_order_of_a_mapping():
+    by_name = {"from": "2023-01-01", "category": "missiles"}
+    in_other_order = {"category": "missiles", "from": "2023-01-01"}
+    assert cache_key("graph", by_name, version=7) == cache_key("graph", in_other_order, version=7)
+    assert cache_key("graph", by_name, version=7) != cache_key("graph", by_name, version=8)
+    assert cache_key("graph", by_name, version=7) != cache_key("profile", by_name, version=7)
+    assert cache_key("graph", [1], version=7) != cache_key("graph", [2], version=7)
+
+
+def test_an_answer_from_the_shared_cache_is_a_copy_the_caller_may_change():
+    """Unless it is kept in process (``in_process=True``: the same object every time), an
+    answer is unpickled from the cache on each read: changing one leaves the next intact."""
+    data_changed()  # a data version to keep the answer under
+    computed = []
+
+    def compute():
+        computed.append({"total": 1})
+        return computed[-1]
+
+    cached_answer("test-copy", [1], compute)["total"] = 2
+    assert cached_answer("test-copy", [1], compute) == {"total": 1}
+    assert len(computed) == 1
+
+
+def test_an_answer_estimated_past_the_whole_budget_is_not_kept_in_process(settings):
+    """Its estimate grows with its pickle's length (``BYTES_PER_PICKLED_BYTE``): an answer
+    of 20,000 characters is past a budget of 50,000 bytes, so it is read from the shared cache
+    each time, a new object, and the process keeps nothing of it."""
+    settings.COMPILED_READS_MAX_BYTES = 50_000
+    data_changed()
+    computed = []
+
+    def compute():
+        computed.append(["x" * 20_000])
+        return computed[-1]
+
+    first = cached_answer("test-too-large", [1], compute, in_process=True)
+    again = cached_answer("test-too-large", [1], compute, in_process=True)
+    assert again == first and again is not first
+    assert len(computed) == 1  # the shared cache kept it
+    assert not [key for key in kept.store.key_list("answer") if "test-too-large" in str(key)]
+
+
+def test_an_answer_lives_in_the_shared_cache_as_long_as_answer_cache_seconds_says(settings):
+    settings.ANSWER_CACHE_SECONDS = 0  # Django's cache: expired at once, never read again
+    data_changed()
+    computed = []
+    for _ in range(2):
+        cached_answer("test-lifetime", [1], lambda: computed.append("an answer") or computed[-1])
+    assert len(computed) == 2
