@@ -159,6 +159,15 @@ def test_a_count_is_worked_out_once_per_kept_page(anonymous, limit):
     assert [query for query in queries if "count(" in query.lower() or query.startswith("EXPLAIN")] == []
 
 
+def test_an_empty_first_page_counts_zero_exactly(anonymous):
+    """No transfer of the supplier: the first page, empty, says count 0, exact, and no next
+    page, when it is compiled and when it is read again."""
+    published_transfers(2, supplier=country("IR"))
+    for _ in range(2):
+        page = anonymous.get(LIST).json()
+        assert (page["count"], page["count_exact"], page["next"], page["results"]) == (0, True, None, [])
+
+
 @on_postgresql
 @pytest.mark.parametrize("public_only", [True, False])
 def test_the_feed_keys_in_one_statement_are_each_models_keys(public_only, editor):
