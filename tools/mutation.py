@@ -53,6 +53,9 @@ PERIOD_TESTS = [
         "test_the_query_and_the_memory_forms_of_the_transfer_rule_agree",
         "test_the_query_and_the_memory_forms_of_the_transfer_rule_agree_at_the_ends_of_the_calendar",
         "test_an_ongoing_transfer_meets_a_later_period_only_if_its_widened_start_reaches_it",
+        "test_a_period_reads_as_its_dates_with_an_ellipsis_for_an_open_side",
+        "test_a_period_is_a_value_equal_by_its_dates_hashable_and_unchangeable",
+        "test_every_ongoing_transfer_meets_a_period_that_starts_today",
     )
 ]
 # The cached answers (profile, graph) and the answers kept in the process.
@@ -81,6 +84,7 @@ COMPILED_READ_TESTS = [
         "test_a_detail_is_kept_per_audience",
         "test_a_page_is_one_prepared_statement_on_postgresql",
         "test_a_count_is_worked_out_once_per_kept_page",
+        "test_an_empty_first_page_counts_zero_exactly",
         "test_a_new_data_version_drops_the_pages_and_answers_of_older_ones",
         "test_request_values_are_parameters_never_written_into_the_statement",
     )
