@@ -23,9 +23,12 @@ bounded (``RANKED_CANDIDATES``), so a search costs the same whatever the number 
 import functools
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, migrations
 from django.db.models import Case, CharField, F, FloatField, Q, TextField, Value, When
 from django.db.models.functions import Cast
+
+from apps.common.cache import cached_answer
 
 # Matching related records looked up first and sent as a list, up to this many.
 RELATED_MATCHES_AS_VALUES = 1000
@@ -142,19 +145,22 @@ def ranked(queryset, fields, text):
         if weight == "A":
             named |= Q(**{f"{path}__istartswith": text})
     candidates = Q(pk__in=first)
+    named_first = None
     if named:
-        candidates |= Q(pk__in=queryset.filter(named).order_by(*then).values("pk")[:RANKED_CANDIDATES])
+        named_first = queryset.filter(named).order_by(*then).values("pk")[:RANKED_CANDIDATES]
+        candidates |= Q(pk__in=named_first)
     # Every match stays in the answer (its count and its pages); the others rank after the
     # candidates, in the list's order.
-    score = Case(
-        When(candidates, then=relevance(model, fields, text, vendor=vendor)),
-        default=Value(-1.0),
-        output_field=FloatField(),
-    )
-    found = queryset.annotate(relevance=score).order_by("-relevance", *then)
+    points = relevance(model, fields, text, vendor=vendor)
+    found = queryset.annotate(relevance=_scored(candidates, points)).order_by("-relevance", *then)
     found.__class__ = _ranked_class(type(queryset))
-    found._ranking = (candidates, then)
+    found._ranking = (first, named_first, points, then)
     return found
+
+
+def _scored(candidates, points):
+    """The relevance of a match: its ``points`` among the ``candidates``, -1 for the others."""
+    return Case(When(candidates, then=points), default=Value(-1.0), output_field=FloatField())
 
 
 class RankedSlicing:
@@ -185,17 +191,38 @@ class RankedSlicing:
         start, stop = k.start or 0, k.stop
         if stop is None or k.step is not None or start < 0 or stop < start:
             return super().__getitem__(k)
-        candidates, then = self._ranking
+        first, named_first, points, then = self._ranking
         plain = self._unranked()
-        # The candidates' keys, best first (at most twice RANKED_CANDIDATES).
-        keys = list(plain.filter(candidates).values_list("pk", flat=True).order_by("-relevance", *then))
+
+        def ranked_keys():
+            # The candidates' keys, read once (an index walk each), then scored by key: no
+            # statement evaluates the search over every match to find them.
+            found = [row["pk"] for row in first]
+            candidates = list(dict.fromkeys([*found, *(row["pk"] for row in named_first or ())]))
+            scored = plain._chain()
+            query = scored.query
+            shown = query.annotation_select_mask is None or "relevance" in query.annotation_select_mask
+            query.add_annotation(_scored(Q(pk__in=candidates), points), "relevance", select=shown)
+            # Best first (at most twice RANKED_CANDIDATES).
+            keys = scored.filter(pk__in=candidates).values_list("pk", flat=True).order_by("-relevance", *then)
+            return len(found), list(keys)
+
+        # The same search again reads them from the answers kept until the next write.
+        try:
+            sql, params = self.values_list("pk").query.sql_with_params()
+        except EmptyResultSet:
+            return []
+        listed, keys = cached_answer("ranked", [self.db, sql, params], ranked_keys, in_process=True)
+        query = plain.query
+        shown = query.annotation_select_mask is None or "relevance" in query.annotation_select_mask
+        query.add_annotation(_scored(Q(pk__in=keys), points), "relevance", select=shown)
         rows = []
         head = keys[start:stop]
         if head:
             position = Case(*(When(pk=key, then=Value(i)) for i, key in enumerate(head)))
             rows.extend(plain.filter(pk__in=head).order_by(position))
-        # Fewer candidates than the list's first RANKED_CANDIDATES: every match is one.
-        if stop > len(keys) and len(keys) >= RANKED_CANDIDATES:
+        # Fewer in the list's first RANKED_CANDIDATES than that: every match is a candidate.
+        if stop > len(keys) and listed >= RANKED_CANDIDATES:
             rest = plain.exclude(pk__in=keys)
             rows.extend(rest.order_by(*then)[max(start - len(keys), 0) : stop - len(keys)])
         return rows

@@ -396,7 +396,8 @@ PAGE_QUERIES = {
     "regime": 15,
     "actor": 6,
     "network": 5,
-    "search": 14,  # per kind searched: the candidates' keys, then their rows when any match
+    # Per kind searched: the candidates found and scored (kept until the next write), their rows.
+    "search": 31,
     "embargoes": 6,
 }
 
