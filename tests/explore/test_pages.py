@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
+from apps.common import kept
 from apps.explore.pages import resolution_slug
 from apps.resolutions.models import Resolution
 from apps.transfers.models import Transfer
@@ -403,7 +404,9 @@ PAGE_QUERIES = {
 
 
 def count_queries(client, url):
+    # Cold: nothing kept in the shared cache nor in this process (the answers a page reads).
     cache.clear()
+    kept.store.clear()
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
