@@ -163,6 +163,15 @@ def _scored(candidates, points):
     return Case(When(candidates, then=points), default=Value(-1.0), output_field=FloatField())
 
 
+def _rescored(queryset, candidates, points):
+    """``queryset`` (changed in place, and returned) with its ``relevance`` scored among the
+    ``candidates``' keys, a list, in place of ``ranked``'s subqueries; selected as before."""
+    query = queryset.query
+    shown = query.annotation_select_mask is None or "relevance" in query.annotation_select_mask
+    query.add_annotation(_scored(Q(pk__in=candidates), points), "relevance", select=shown)
+    return queryset
+
+
 class RankedSlicing:
     """What ``ranked`` gives: a queryset whose pages (slices) are read in two parts (see
     ``ranked``). Ordered again (``order_by``: ``?ordering=``, a sorted column), it is a plain
@@ -199,10 +208,7 @@ class RankedSlicing:
             # statement evaluates the search over every match to find them.
             found = [row["pk"] for row in first]
             candidates = list(dict.fromkeys([*found, *(row["pk"] for row in named_first or ())]))
-            scored = plain._chain()
-            query = scored.query
-            shown = query.annotation_select_mask is None or "relevance" in query.annotation_select_mask
-            query.add_annotation(_scored(Q(pk__in=candidates), points), "relevance", select=shown)
+            scored = _rescored(plain._chain(), candidates, points)
             # Best first (at most twice RANKED_CANDIDATES).
             keys = scored.filter(pk__in=candidates).values_list("pk", flat=True).order_by("-relevance", *then)
             return len(found), list(keys)
@@ -213,9 +219,7 @@ class RankedSlicing:
         except EmptyResultSet:
             return []
         listed, keys = cached_answer("ranked", [self.db, sql, params], ranked_keys, in_process=True)
-        query = plain.query
-        shown = query.annotation_select_mask is None or "relevance" in query.annotation_select_mask
-        query.add_annotation(_scored(Q(pk__in=keys), points), "relevance", select=shown)
+        _rescored(plain, keys, points)
         rows = []
         head = keys[start:stop]
         if head:

@@ -313,14 +313,13 @@ def country_timeline(country, profile, statements, today):
     recent = latest_dated_transfers(country, LATEST)
     # The older transfers, counted by year (one mark a year) before the most recent ones.
     if recent:
-        older = earlier_transfers_by_year(country, recent[-1].started_on)
-        for row in ({"year": year, "n": n} for year, n in older):
+        for year, n in earlier_transfers_by_year(country, recent[-1].started_on):
             items.append(
                 {
                     "lane": "transfers",
-                    "start": datetime.date(row["year"], 1, 1),
-                    "end": datetime.date(row["year"], 11, 30),
-                    "label": f"{row['n']} earlier transfer{'s' if row['n'] != 1 else ''} in {row['year']}",
+                    "start": datetime.date(year, 1, 1),
+                    "end": datetime.date(year, 11, 30),
+                    "label": f"{n} earlier transfer{'s' if n != 1 else ''} in {year}",
                     "kind": "transfers-year",
                 }
             )

@@ -131,14 +131,14 @@ def _load(transfer_ids):
 def write(transfer_ids, *, today=None):
     """Recompute and store the findings of ``transfer_ids`` (those deleted since are skipped),
     and count them in the findings' tally instead of those they replace."""
+    from apps.transfers.services import reached_condition
+
     transfer_ids = list(transfer_ids)
+    # Only the transfers the engine reads a measure or a designation for can have one.
+    reachable = Transfer.objects.filter(reached_condition())
     for start in range(0, len(transfer_ids), BATCH):
         chunk = transfer_ids[start : start + BATCH]
-        from apps.transfers.services import reached_condition
-
-        # Only the transfers the engine reads a measure or a designation for can have one.
-        reached = Transfer.objects.filter(pk__in=chunk).filter(reached_condition()).values_list("pk", flat=True)
-        reached = list(reached)
+        reached = list(reachable.filter(pk__in=chunk).values_list("pk", flat=True))
         rows = compute_rows(_load(reached), today=today) if reached else []
         before = tallies.stored_finding_keys(chunk)
         tallies.forget_leaving(chunk)

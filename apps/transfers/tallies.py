@@ -604,10 +604,15 @@ def fresh_transfer_tallies(*, using="default"):
 
 def fresh_year_tallies(*, using="default"):
     """``{(country pk, year, published): transfers}`` counted from the transfers now."""
+    return year_counts(Transfer._base_manager.using(using))
+
+
+def year_counts(transfers):
+    """``{(country pk, year, published): transfers}`` of the ``transfers`` (a queryset; the
+    migration that adds the tally passes its historical model's), in one grouped query."""
     found = Counter()
     rows = (
-        Transfer._base_manager.using(using)
-        .values_list("supplier_id", "recipient_id", "started_on__year", "review_status")
+        transfers.values_list("supplier_id", "recipient_id", "started_on__year", "review_status")
         .annotate(n=Count("pk"))
         .order_by()
     )

@@ -186,31 +186,41 @@ def test_findings_are_worked_out_for_every_transfer_the_engine_reaches_and_for_n
     assert in_step() == []
 
 
-def test_a_deleted_designation_leaves_the_other_findings_as_the_engine_gives_them():
-    """Two listings of one actor, each a finding of the transfer; the first deleted (its finding
-    goes by cascade), the other is the transfer's only finding, numbered as the engine numbers
-    it. A measure on listed parties only stops reaching a party whose listing is deleted."""
-    regime = RegimeFactory(code="UN-1718")
-    MeasureFactory(regime=regime, code="asset-freeze", kind="asset_freeze", direction="not_applicable", covers=[])
-    MeasureFactory(
+def listed_arms_ban(regime):
+    """An arms embargo on ``regime``'s target that reaches only the parties listed under it."""
+    return MeasureFactory(
         regime=regime,
         code="listed-arms-ban",
         covers=["munitions"],
         direction="imports_to_target",
         applies_to="listed_only",
     )
-    trader = ActorFactory(slug="a-trader", country=country("KP"))
-    first = DesignationFactory(regime=regime, actor=trader, reference="KPi.901", listed_on=D(2010, 1, 1))
-    DesignationFactory(regime=regime, actor=trader, reference="KPi.902", listed_on=D(2015, 1, 1))
-    shells = TransferFactory(
+
+
+def shells_to(actor, *, supplier, recipient):
+    """Munitions from ``supplier`` to ``recipient``'s ``actor``, over two days of October 2021."""
+    return TransferFactory(
         category="munitions",
-        supplier=country("RU"),
-        recipient=country("KP"),
-        recipient_actor=trader,
+        supplier=country(supplier),
+        recipient=country(recipient),
+        recipient_actor=actor,
         started_on=D(2021, 10, 1),
         ended_on=D(2021, 10, 2),
         date_precision="day",
     )
+
+
+def test_a_deleted_designation_leaves_the_other_findings_as_the_engine_gives_them():
+    """Two listings of one actor, each a finding of the transfer; the first deleted (its finding
+    goes by cascade), the other is the transfer's only finding, numbered as the engine numbers
+    it. A measure on listed parties only stops reaching a party whose listing is deleted."""
+    regime = RegimeFactory(code="UN-1718")
+    MeasureFactory(regime=regime, code="asset-freeze", kind="asset_freeze", direction="not_applicable", covers=[])
+    listed_arms_ban(regime)
+    trader = ActorFactory(slug="a-trader", country=country("KP"))
+    first = DesignationFactory(regime=regime, actor=trader, reference="KPi.901", listed_on=D(2010, 1, 1))
+    DesignationFactory(regime=regime, actor=trader, reference="KPi.902", listed_on=D(2015, 1, 1))
+    shells = shells_to(trader, supplier="RU", recipient="KP")
     assert stored(shells) == [
         ("breach", "listed-arms-ban"),
         ("designated_party", "asset-freeze"),
@@ -228,24 +238,10 @@ def test_a_measure_on_listed_parties_stops_reaching_a_party_whose_listing_is_del
     """No finding of the transfer rests on the listing itself (no asset freeze): its deletion
     still takes away the breach of the measure that reached the party through it."""
     regime = RegimeFactory(code="UN-2216", target_country=country("YE"))
-    MeasureFactory(
-        regime=regime,
-        code="listed-arms-ban",
-        covers=["munitions"],
-        direction="imports_to_target",
-        applies_to="listed_only",
-    )
+    listed_arms_ban(regime)
     militia = ActorFactory(slug="a-militia", country=country("YE"))
     listing = DesignationFactory(regime=regime, actor=militia, reference="YEi.001", listed_on=D(2015, 4, 14))
-    shells = TransferFactory(
-        category="munitions",
-        supplier=country("IR"),
-        recipient=country("YE"),
-        recipient_actor=militia,
-        started_on=D(2021, 10, 1),
-        ended_on=D(2021, 10, 2),
-        date_precision="day",
-    )
+    shells = shells_to(militia, supplier="IR", recipient="YE")
     assert stored(shells) == [("breach", "listed-arms-ban")]
     listing.delete()
     assert stored(shells) == []

@@ -2,27 +2,20 @@
 
 import django.db.models.deletion
 from django.db import migrations, models
-from django.db.models import Count
 
 
 def count_transfers_by_year(apps, schema_editor):
-    """The tally of the transfers already stored (apps.transfers.tallies.rebuild counts the same way)."""
+    """The tally of the transfers already stored, counted as ``tallies --rebuild`` counts it."""
+    from apps.transfers.tallies import year_counts
+
     Transfer = apps.get_model("transfers", "Transfer")
     TransferYearTally = apps.get_model("transfers", "TransferYearTally")
     alias = schema_editor.connection.alias
-    counted = {}
-    rows = (
-        Transfer.objects.using(alias)
-        .values_list("supplier_id", "recipient_id", "started_on__year", "review_status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for supplier_id, recipient_id, year, status, n in rows:
-        for country_id in (supplier_id, recipient_id):
-            key = (country_id, year or 0, status == "published")
-            counted[key] = counted.get(key, 0) + n
     TransferYearTally.objects.using(alias).bulk_create(
-        [TransferYearTally(country_id=c, year=y, published=p, transfers=n) for (c, y, p), n in sorted(counted.items())],
+        [
+            TransferYearTally(country_id=c, year=y, published=p, transfers=n)
+            for (c, y, p), n in sorted(year_counts(Transfer.objects.using(alias)).items())
+        ],
         batch_size=1000,
     )
 
