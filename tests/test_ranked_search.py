@@ -169,3 +169,38 @@ def test_no_statement_of_a_ranked_page_sorts_every_match(many_matches, monkeypat
                 nodes.extend(node.get("Plans", []))
         # The candidates' keys are sorted once (kept until the next write), by key.
         assert all(n <= 2 * 3 for n in sorted_rows), sorted_rows
+
+
+def test_a_ranked_searchs_count_is_counted_once_until_the_next_write(client, many_matches, monkeypatch):
+    """The same search asked again reads its candidates and, on PostgreSQL where a page
+    carries its bounded count, its count from what the first asking kept (no statement of the
+    second counts the matches; SQLite, the embedded store for small data, counts exactly every
+    time: ``apps.common.paging``), and a write makes both stale: a new match is counted and
+    listed."""
+    counts_kept = connection.vendor == "postgresql"
+    monkeypatch.setattr("apps.common.search.RANKED_CANDIDATES", 6)
+    first = client.get("/api/v1/transfers/?q=komid&page_size=20").json()
+    assert first["count"] == 45
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get("/api/v1/transfers/?q=komid&page_size=20").json()
+    assert again == first
+    assert not counts_kept or not [q["sql"] for q in captured.captured_queries if "count(" in q["sql"].lower()]
+    # A later page, read past the candidates in the list's order, counts the same.
+    with CaptureQueriesContext(connection) as captured:
+        second_page = client.get("/api/v1/transfers/?q=komid&page_size=20&page=2").json()
+    assert second_page["count"] == 45 and len(second_page["results"]) == 20
+    assert not counts_kept or not [q["sql"] for q in captured.captured_queries if "count(" in q["sql"].lower()]
+    import datetime
+
+    f.TransferFactory(
+        reference="komid-new",
+        items="rocket parts",
+        started_on=datetime.date(2030, 1, 1),
+        ended_on=None,
+        review_status=ReviewStatus.PUBLISHED,
+    )
+    after = client.get("/api/v1/transfers/?q=komid&page_size=20").json()
+    assert after["count"] == 46
+    # The newest match is among the candidates, ranked with the others whose reference
+    # begins with the text.
+    assert "komid-new" in [row["reference"] for row in after["results"][:6]]

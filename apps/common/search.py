@@ -25,10 +25,11 @@ import functools
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, migrations
-from django.db.models import Case, CharField, F, FloatField, Q, TextField, Value, When
+from django.db.models import Case, CharField, F, FloatField, IntegerField, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast
 
 from apps.common.cache import cached_answer
+from apps.common.paging import COUNT_COLUMN
 
 # Matching related records looked up first and sent as a list, up to this many.
 RELATED_MATCHES_AS_VALUES = 1000
@@ -202,6 +203,7 @@ class RankedSlicing:
             return super().__getitem__(k)
         first, named_first, points, then = self._ranking
         plain = self._unranked()
+        bounded_count = plain.query.annotations.get(COUNT_COLUMN)
 
         def ranked_keys():
             # The candidates' keys, read once (an index walk each), then scored by key: no
@@ -211,14 +213,20 @@ class RankedSlicing:
             scored = _rescored(plain._chain(), candidates, points)
             # Best first (at most twice RANKED_CANDIDATES).
             keys = scored.filter(pk__in=candidates).values_list("pk", flat=True).order_by("-relevance", *then)
-            return len(found), list(keys)
+            return len(found), list(keys), _counted(bounded_count, self.db)
 
-        # The same search again reads them from the answers kept until the next write.
+        # The same search again reads them from the answers kept until the next write, with
+        # the matches' bounded count when the page carries one (``COUNT_COLUMN``): a common
+        # word's count is the dearest part of a page, and it is the same on every page.
         try:
             sql, params = self.values_list("pk").query.sql_with_params()
         except EmptyResultSet:
             return []
-        listed, keys = cached_answer("ranked", [self.db, sql, params], ranked_keys, in_process=True)
+        listed, keys, count = cached_answer(
+            "ranked", [self.db, sql, params, bounded_count is not None], ranked_keys, in_process=True
+        )
+        if bounded_count is not None:
+            plain.query.annotations[COUNT_COLUMN] = Value(count, output_field=IntegerField())
         _rescored(plain, keys, points)
         rows = []
         head = keys[start:stop]
@@ -230,6 +238,16 @@ class RankedSlicing:
             rest = plain.exclude(pk__in=keys)
             rows.extend(rest.order_by(*then)[max(start - len(keys), 0) : stop - len(keys)])
         return rows
+
+
+def _counted(bounded_count, using):
+    """The value of a page's ``bounded_count`` column (``apps.common.api.rows.BoundedCount``),
+    counted in a statement of its own; None without one."""
+    if bounded_count is None:
+        return None
+    query = bounded_count.query.clone()
+    query.subquery = False
+    return QuerySet(model=query.model, query=query, using=using).count()
 
 
 def is_ranked(queryset):
