@@ -334,6 +334,57 @@ def test_the_graph_api_writes_what_its_serializer_wrote(demo_data, reviewer, que
         assert orjson.loads(graph_json(parts, transfers)) == expected
 
 
+def pairs_of(flows):
+    """``flows`` (``graph_flows``' edges) taken together by supplier and recipient, as the
+    network picture draws them: their categories, their strongest status, their count."""
+    pairs = {}
+    for supplier, s_name, recipient, r_name, category, status, count, *_dates in flows:
+        pair = pairs.setdefault((supplier, recipient), [supplier, s_name, recipient, r_name, set(), status, 0])
+        pair[4].add(category)
+        if graphs.STATUS_RANK[status] > graphs.STATUS_RANK[pair[5]]:
+            pair[5] = status
+        pair[6] += count
+    return [(*pair[:4], tuple(sorted(pair[4])), *pair[5:]) for _key, pair in sorted(pairs.items())]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [{}, {"categories": ["missiles", "munitions"]}, {"start": D(2023, 1, 1), "end": D(2024, 6, 30)}],
+    ids=["whole", "categories", "period"],
+)
+def test_the_networks_pairs_grouped_in_the_database_are_the_graphs_edges_taken_together(demo_data, reviewer, question):
+    """The network picture's links, grouped by pair before they leave the database (the
+    categories joined, the strongest status, the count summed), say what the graph's edges of
+    each pair say together, for the public and for editors (drafts included)."""
+    for number, (status, published) in enumerate(
+        [("disproven", True), ("confirmed", False), ("corroborated", True), ("alleged", True)]
+    ):
+        TransferFactory(
+            reference=f"pair-{number}",
+            supplier=country("BY"),
+            recipient=country("MM"),
+            category=["munitions", "missiles", "drones", "munitions"][number],
+            status=status,
+            started_on=D(2023, number + 1, 1),
+            ended_on=None,
+            review_status="published" if published else "draft",
+        )
+    today = D(2026, 12, 6)
+    for user in (PUBLIC, reviewer):
+        flows = graphs.graph_parts(user=user, today=today, **question)["flows"]
+        pairs = graphs.graph_parts(user=user, today=today, by_pair=True, **question)["pairs"]
+        assert any(count > 1 and len(categories) > 1 for *_names, categories, _status, count in pairs)
+        assert pairs == pairs_of(flows)
+    # Editors see the draft confirmed transfer: BY → MM is confirmed for them, corroborated for
+    # the public.
+    strongest = {
+        user: {(p[0], p[2]): p[5] for p in graphs.graph_parts(user=user, today=today, by_pair=True)["pairs"]}
+        for user in (PUBLIC, reviewer)
+    }
+    assert strongest[reviewer][("BY", "MM")] == "confirmed"
+    assert strongest[PUBLIC][("BY", "MM")] == "corroborated"
+
+
 def stored_contravening(country, user):
     """The stored contravening findings of the transfers ``country`` is party to, as ``user`` reads them."""
     rows = Finding.objects.filter(

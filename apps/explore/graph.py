@@ -8,11 +8,17 @@ lets them read.
 from operator import itemgetter
 
 from django.db.models import (
+    Aggregate,
+    Case,
+    CharField,
     Count,
+    IntegerField,
     Max,
     Min,
     Q,
     Sum,
+    Value,
+    When,
 )
 from django.utils import timezone
 
@@ -22,9 +28,8 @@ from apps.geo.models import Country
 from apps.relations.models import Relationship
 from apps.sanctions.models import Regime
 from apps.transfers import tallies
+from apps.transfers.choices import TransferStatus
 from apps.transfers.models import Transfer
-
-# How many transfer references a contravened resolution lists (the most recent first).
 
 # --- the graph ---------------------------------------------------------------------------
 
@@ -81,25 +86,92 @@ def graph_flows(start, end, categories, *, user, today):
             .values_list(*keys, "n", "first", "last", "open")
             .order_by()
         )
-    rows = list(rows)
-    ids = {row[0] for row in rows} | {row[1] for row in rows}
-    countries = {
-        pk: (iso2, name) for pk, iso2, name in Country.objects.filter(pk__in=ids).values_list("pk", "iso2", "name")
-    }
-    flows = [
-        (*countries[supplier], *countries[recipient], category, status, n, first, last, open_ended)
-        for supplier, recipient, category, status, n, first, last, open_ended in rows
-    ]
+    flows = _named(list(rows))
     flows.sort(key=itemgetter(0, 2, 4, 5))
     return flows
 
 
-def graph_parts(*, start=None, end=None, categories=(), user, today=None):
+def _named(rows):
+    """``rows`` whose first two values are countries' ids, with each id replaced by the
+    country's code and name (read in a query of their own)."""
+    ids = {row[0] for row in rows} | {row[1] for row in rows}
+    countries = {
+        pk: (iso2, name) for pk, iso2, name in Country.objects.filter(pk__in=ids).values_list("pk", "iso2", "name")
+    }
+    return [(*countries[supplier], *countries[recipient], *rest) for supplier, recipient, *rest in rows]
+
+
+# --- the graph by pair of countries ------------------------------------------------------
+
+# The numbers of one pair's transfers, all categories and statuses together: the supplier's
+# code and name, the recipient's, the categories (sorted), the strongest status among them
+# (confirmed, corroborated, alleged, disproven) and the number of transfers.
+PAIR = ("supplier_iso2", "supplier_name", "recipient_iso2", "recipient_name", "categories", "status", "transfers")
+
+# Strongest first: a pair of several transfers shows the best-supported one's status.
+STATUS_RANK = {
+    TransferStatus.CONFIRMED: 3,
+    TransferStatus.CORROBORATED: 2,
+    TransferStatus.ALLEGED: 1,
+    TransferStatus.DISPROVEN: 0,
+}
+
+
+class DistinctJoined(Aggregate):
+    """The distinct values of a text column in a group, joined by commas (in no set order)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(DISTINCT %(expressions)s, ',')"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler, connection, function="GROUP_CONCAT", template="%(function)s(DISTINCT %(expressions)s)"
+        )
+
+
+def graph_pairs(start, end, categories, *, user, today):
+    """The transfers between each pair of countries (``PAIR`` tuples, by supplier and
+    recipient), grouped before they leave the database: what the network picture draws. The
+    same numbers as ``graph_flows``' edges of the pair taken together."""
+    rank = Case(
+        *(When(status=status, then=Value(points)) for status, points in STATUS_RANK.items()),
+        output_field=IntegerField(),
+    )
+    if start is None and end is None:
+        rows = tallies.transfer_tallies(published_only=not sees_drafts(user))
+        counted = Sum("transfers")
+    else:
+        rows = Transfer.objects.visible_to(user).filter(transfers_overlapping(start, end, today=today))
+        counted = Count("pk")
+    if categories:
+        rows = rows.filter(category__in=categories)
+    rows = (
+        rows.values("supplier_id", "recipient_id")
+        .annotate(joined=DistinctJoined("category"), strongest=Max(rank), n=counted)
+        .values_list("supplier_id", "recipient_id", "joined", "strongest", "n")
+        .order_by()
+    )
+    by_rank = {points: status for status, points in STATUS_RANK.items()}
+    pairs = [
+        (supplier, recipient, tuple(sorted(joined.split(","))), by_rank[strongest], n)
+        for supplier, recipient, joined, strongest, n in rows
+    ]
+    pairs = _named(pairs)
+    pairs.sort(key=itemgetter(0, 2))
+    return pairs
+
+
+def graph_parts(*, start=None, end=None, categories=(), user, today=None, by_pair=False):
     """What ``country_graph`` is made of: ``flows`` (``graph_flows``), ``nodes`` (sorted),
     ``others`` (the sanctions and relationship edges) and ``period`` (the transfer list's
-    query parameters of the period asked)."""
+    query parameters of the period asked). ``by_pair``: the transfers as ``pairs``
+    (``graph_pairs``) instead of ``flows``, for a picture that draws one link a pair."""
     today = today or timezone.localdate()
-    flows = graph_flows(start, end, categories, user=user, today=today)
+    if by_pair:
+        flows = graph_pairs(start, end, categories, user=user, today=today)
+    else:
+        flows = graph_flows(start, end, categories, user=user, today=today)
     regimes = (
         Regime.objects.filter(target_country__isnull=False)
         .filter(overlapping(start, end))
@@ -163,7 +235,7 @@ def graph_parts(*, start=None, end=None, categories=(), user, today=None):
             }
         )
     return {
-        "flows": flows,
+        "pairs" if by_pair else "flows": flows,
         "nodes": sorted(nodes.values(), key=lambda n: n["id"]),
         "others": others,
         "period": period,

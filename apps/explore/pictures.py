@@ -19,15 +19,8 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from apps.transfers.choices import TransferStatus
+from apps.explore.graph import STATUS_RANK
 
-# Strongest first: an edge of several transfers shows the best-supported one's status.
-STATUS_RANK = {
-    TransferStatus.CONFIRMED: 3,
-    TransferStatus.CORROBORATED: 2,
-    TransferStatus.ALLEGED: 1,
-    TransferStatus.DISPROVEN: 0,
-}
 NETWORK_SIZE = 760
 # Rows of the edge table under the network (the busiest pairs).
 TABLE_ROWS = 60
@@ -68,13 +61,13 @@ def _aggregate(graph, group=lambda node: node):
     "references"}}``; a link inside one group is left out."""
     transfers = {}
     others = {}
-    for supplier, _s, recipient, _r, category, status, count, *_dates in graph["flows"]:
+    for supplier, _s, recipient, _r, categories, status, count in graph["pairs"]:
         pair = (group(supplier), group(recipient))
         if pair[0] == pair[1] == OTHERS:
             continue
         aggregate = transfers.setdefault(pair, {"count": 0, "status": status, "categories": set()})
         aggregate["count"] += count
-        aggregate["categories"].add(category)
+        aggregate["categories"].update(categories)
         if STATUS_RANK[status] > STATUS_RANK[aggregate["status"]]:
             aggregate["status"] = status
     for edge in graph["others"]:
@@ -146,15 +139,15 @@ def _edges(transfers, others, categories, draw=None):
 
 
 def network(graph, *, start=None, end=None, categories=()):
-    """The layout of ``graph`` (``graph_parts``'s answer: the transfer edges' numbers, the
-    nodes and the other edges): nodes with their position, size and page; edges aggregated by
+    """The layout of ``graph`` (``graph_parts``'s answer by pair: the transfers' numbers by
+    pair of countries, the nodes and the other edges): nodes with their position, size and page; edges aggregated by
     country pair and kind, with their path, class and link.
 
     At density it stays readable: past ``NETWORK_MAX_NODES`` the least busy nodes are drawn
     as one, "others" (its links summed), and only the ``NETWORK_MAX_EDGES`` strongest links
     are drawn; the table lists the busiest links between the countries themselves."""
     weight = defaultdict(int)
-    for supplier, _s, recipient, _r, _category, _status, count, *_dates in graph["flows"]:
+    for supplier, _s, recipient, _r, _categories, _status, count in graph["pairs"]:
         weight[supplier] += count
         weight[recipient] += count
     for edge in graph["others"]:

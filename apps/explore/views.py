@@ -232,7 +232,7 @@ def network(request):
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         chosen = form.cleaned_data["category"]
     categories = sorted({leaf for c in chosen for leaf in category_and_descendants(c)})
-    graph = graph_parts(start=start, end=end, categories=categories, user=pages.PUBLIC)
+    graph = graph_parts(start=start, end=end, categories=categories, user=pages.PUBLIC, by_pair=True)
     picture = pictures.network(graph, start=start, end=end, categories=chosen)
     return render(request, "explore/network.html", {"form": form, "picture": picture, "api": reverse("api:graph")})
 
