@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from rigour.ids import IMO
 from simple_history.models import HistoricalRecords
 
 from apps.actors.choices import ActorKind
@@ -83,6 +82,10 @@ class Actor(TrackedModel):
 def valid_imo(value, *, field="imo"):
     """``value`` as seven digits (``"IMO 9176187"`` → ``"9176187"``) when its check digit is
     right; otherwise a ``ValidationError`` naming ``field``."""
+    # Imported here: rigour's identifiers bring its transliteration tables, a tenth of a
+    # second of every process's start-up, which only a vessel's number needs.
+    from rigour.ids import IMO
+
     digits = str(value).strip().upper().removeprefix("IMO").strip()
     if not (len(digits) == 7 and digits.isdigit() and IMO.is_valid(digits)):
         raise ValidationError({field: f"{value!r} is not an IMO number (seven digits, the last the check digit)"})

@@ -21,7 +21,7 @@ class CommonConfig(AppConfig):
     label = "common"
 
     def ready(self):
-        from apps.common import checks, signals  # noqa: F401
+        from apps.common import checks, lookups, signals  # noqa: F401
 
         # Keep the roles' permissions in step with models added by later migrations.
         post_migrate.connect(_sync_roles, sender=self)

@@ -138,11 +138,11 @@ def write(transfer_ids, *, today=None):
     reachable = Transfer.objects.filter(reached_condition())
     for start in range(0, len(transfer_ids), BATCH):
         chunk = transfer_ids[start : start + BATCH]
-        reached = list(reachable.filter(pk__in=chunk).values_list("pk", flat=True))
+        reached = list(reachable.filter(pk__any_of=chunk).values_list("pk", flat=True))
         rows = compute_rows(_load(reached), today=today) if reached else []
         before = tallies.stored_finding_keys(chunk)
         tallies.forget_leaving(chunk)
-        Finding.objects.filter(transfer_id__in=chunk).delete()
+        Finding.objects.filter(transfer_id__any_of=chunk).delete()
         Finding.objects.bulk_create(rows, batch_size=1000)
         tallies.move_findings(before, tallies.finding_keys(tallies.rows_of(rows)))
 
@@ -230,7 +230,7 @@ def recompute(transfer_ids, *, cascade=(), before=(), today=None):
     cascade = sorted(cascade)
     states = list(before)
     for start in range(0, len(cascade), BATCH):
-        rows = Transfer.objects.filter(pk__in=cascade[start : start + BATCH]).only(*STATE_FIELDS)
+        rows = Transfer.objects.filter(pk__any_of=cascade[start : start + BATCH]).only(*STATE_FIELDS)
         states.extend(state_of(t) for t in rows)
     peers = sorted(peers_of(states, exclude=transfer_ids))
     if len(peers) <= sync_limit():

@@ -109,7 +109,7 @@ def stored_counted(pks, *, using="default"):
     found = {}
     pks = list(pks)
     for start in range(0, len(pks), CHUNK):
-        rows = Transfer._base_manager.using(using).filter(pk__in=pks[start : start + CHUNK]).values("pk", *FIELDS)
+        rows = Transfer._base_manager.using(using).filter(pk__any_of=pks[start : start + CHUNK]).values("pk", *FIELDS)
         for row in rows:
             found[row["pk"]] = counted(row)
     return found
@@ -344,7 +344,7 @@ def after_load(written, rows_before, *, using="default"):
     for start in range(0, len(asked_list), CHUNK):
         for pk, status in (
             Transfer._base_manager.using(using)
-            .filter(pk__in=asked_list[start : start + CHUNK])
+            .filter(pk__any_of=asked_list[start : start + CHUNK])
             .values_list("pk", "review_status")
         ):
             published_before[pk] = status == PUBLISHED
@@ -355,7 +355,7 @@ def after_load(written, rows_before, *, using="default"):
     for start in range(0, len(ordered), CHUNK):
         for claim_status, transfer_status, n in (
             Claim._base_manager.using(using)
-            .filter(pk__in=ordered[start : start + CHUNK])
+            .filter(pk__any_of=ordered[start : start + CHUNK])
             .values_list("review_status", "transfer__review_status")
             .annotate(n=Count("pk"))
             .order_by()
@@ -366,7 +366,7 @@ def after_load(written, rows_before, *, using="default"):
     for start in range(0, len(flipped_list), CHUNK):
         for pk, transfer_id, status in (
             Claim._base_manager.using(using)
-            .filter(transfer_id__in=flipped_list[start : start + CHUNK])
+            .filter(transfer_id__any_of=flipped_list[start : start + CHUNK])
             .values_list("pk", "transfer_id", "review_status")
         ):
             if pk in claims:
@@ -440,7 +440,7 @@ def stored_finding_keys(transfer_ids, *, using="default"):
     for start in range(0, len(transfer_ids), CHUNK):
         rows += (
             Finding.objects.using(using)
-            .filter(transfer_id__in=transfer_ids[start : start + CHUNK], kind__in=CONTRAVENING)
+            .filter(transfer_id__any_of=transfer_ids[start : start + CHUNK], kind__in=CONTRAVENING)
             .values_list(*FINDING_COLUMNS)
         )
     return finding_keys(rows)
@@ -546,7 +546,9 @@ def _designations_after_load(written, rows_before, using):
     asked = sorted({row["actor_id"] for row in designations_before.values()} - set(country_before))
     for start in range(0, len(asked), CHUNK):
         country_before.update(
-            Actor._base_manager.using(using).filter(pk__in=asked[start : start + CHUNK]).values_list("pk", "country_id")
+            Actor._base_manager.using(using)
+            .filter(pk__any_of=asked[start : start + CHUNK])
+            .values_list("pk", "country_id")
         )
     removed = Counter(
         designation_key(country_before.get(row["actor_id"]), row["listed_on"]) for row in designations_before.values()
@@ -556,7 +558,7 @@ def _designations_after_load(written, rows_before, using):
     for start in range(0, len(ordered), CHUNK):
         for country_id, listed_on in (
             Designation._base_manager.using(using)
-            .filter(pk__in=ordered[start : start + CHUNK])
+            .filter(pk__any_of=ordered[start : start + CHUNK])
             .values_list("actor__country_id", "listed_on")
         ):
             added[designation_key(country_id, listed_on)] += 1

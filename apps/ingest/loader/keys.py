@@ -94,7 +94,7 @@ def existing_keys(spec, keys):
     found = {}
     paths = spec.model.NATURAL_KEY
     for chunk in chunks(keys, LOOKUP_CHUNK):
-        filters = {f"{path}__in": sorted({key[i] for key in chunk}) for i, path in enumerate(paths)}
+        filters = {f"{path}__any_of": sorted({key[i] for key in chunk}) for i, path in enumerate(paths)}
         wanted = set(chunk)
         for row in spec.model._base_manager.filter(**filters).values_list("pk", *paths):
             key = spec.normalize_key(tuple(str(part) for part in row[1:]))

@@ -87,7 +87,7 @@ def _fields_too_deep(load, spec, record, skipped):
     objects more than ``nesting.MAX_DEPTH`` levels deep; return their names."""
     found = set()
     for name, value in record.fields.items():
-        if name not in skipped and nesting.too_deep(value):
+        if isinstance(value, list | dict) and name not in skipped and nesting.too_deep(value):
             load.error(record.location, spec.label, name, nesting.DEPTH_MESSAGE)
             found.add(name)
     return found

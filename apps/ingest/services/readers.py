@@ -91,14 +91,17 @@ class FileSource:
 
     # -- fixtures ------------------------------------------------------------------------------
 
-    def _fixture_record(self, obj, location):
+    def _fixture_record(self, obj, location, escaped=True):
+        """``obj`` as a Record, or a ReadError. ``escaped``: whether its text may hold a
+        ``\\u`` escape (JSON read from a file decoded as UTF-8 can hold a lone surrogate only
+        through one), False when it is known to hold none."""
         if not isinstance(obj, dict):
             return ReadError(location, "each object must be a mapping with 'model' and 'fields'")
         label = obj.get("model")
         if not isinstance(label, str) or not label:
             return ReadError(location, "the object has no 'model'")
         fields = obj.get("fields", {})
-        if _holds_surrogate(obj):
+        if escaped and _holds_surrogate(obj):
             return _surrogate_error(location, label, fields)
         return Record(label.strip().lower(), fields, location)
 
@@ -107,7 +110,8 @@ class FileSource:
             if isinstance(item, ReadError):
                 yield ReadError(Location(self.name, item.location.where), item.message)
                 return
-            yield self._fixture_record(item, Location(self.name, f"object {index}"))
+            obj, escaped = item
+            yield self._fixture_record(obj, Location(self.name, f"object {index}"), escaped)
 
     def _read_jsonl(self, stream):
         for number, line in enumerate(stream, start=1):
@@ -119,7 +123,7 @@ class FileSource:
             except json.JSONDecodeError as exc:
                 yield ReadError(location, f"malformed JSON: {exc.msg} at column {exc.colno}")
                 continue
-            yield self._fixture_record(obj, location)
+            yield self._fixture_record(obj, location, "\\u" in line)
 
     def _read_yaml(self, stream):
         try:
@@ -268,7 +272,8 @@ def _csv_value(spec, name, cell, list_fields):
 
 
 def _iter_json_array(stream):
-    """Yield the objects of a top-level JSON array one at a time, or a ReadError."""
+    """Yield the objects of a top-level JSON array one at a time, each with whether its text
+    holds a ``\\u`` escape (``(object, escaped)``), or a ReadError."""
     decoder = json.JSONDecoder()
     buffer = stream.read(CHUNK)
     eof = len(buffer) < CHUNK
@@ -327,7 +332,7 @@ def _iter_json_array(stream):
                 eof = len(more) < CHUNK
                 lines_before += buffer.count("\n", 0, position)
                 buffer, position = buffer[position:] + more, 0
-        yield obj
+        yield obj, buffer.find("\\u", position, end) != -1
         position = end
         expect_value = False
         first = False

@@ -34,6 +34,10 @@ def write_report(command, report):
 
 
 class Command(BaseCommand):
+    # A load reads data, not the project's configuration: the system checks (the admin's and
+    # the URLs', which import every view) are a third of a second of every import's start-up,
+    # and ``manage.py check`` runs them.
+    requires_system_checks = []
     help = (
         "Validate and load fixture files (JSON, YAML, JSON Lines) and CSV files written against the "
         "data-model contract. Every object is checked and every error reported; nothing is written "
