@@ -3,9 +3,12 @@
     DATABASE_URL=postgres://root@127.0.0.1:5432/h_bench .venv/bin/python bench/import_bench.py --n 20000
 
 Generates a fixture of N transfers (two source links each), N claims and N/10 sources, then,
-each time on emptied tables: loads it with our loader (full validation, history rows), with
-``loaddata``, and copies the rows our loader writes (the same rows: the objects, their
-many-to-many links, their history rows and the links those hold) with ``COPY``. Prints the ratios; the last lines are
+each time on emptied tables: loads it with our loader (full validation, history rows, the
+findings of the transfers a measure reaches), with ``loaddata``, and copies the rows our
+loader writes (the same rows: the objects, their many-to-many links, their history rows and
+the links those hold, and the stored findings) with ``COPY``. The demo data's regimes and
+measures are loaded once first, so that the transfers to and from the DPRK in arms are
+reached by its embargo and the loads write their findings. Prints the ratios; the last lines are
 
     import N=<n>: loader <s>s, loaddata <s>s, copy <s>s, <x>x faster than loaddata, <y>x the time of copy
     import_data N=<n>: whole process <s>s = <z>x the time of copy
@@ -44,7 +47,16 @@ from apps.evidence.models import Source  # noqa: E402
 from apps.geo.models import Country  # noqa: E402
 from apps.ingest.loader import load_records  # noqa: E402
 from apps.ingest.services.readers import FileSource  # noqa: E402
-from apps.transfers.models import Claim, ClaimTally, FindingTally, Transfer, TransferTally, TransferYearTally  # noqa: E402
+from apps.sanctions.models import Measure  # noqa: E402
+from apps.transfers.models import (  # noqa: E402
+    Claim,
+    ClaimTally,
+    Finding,
+    FindingTally,
+    Transfer,
+    TransferTally,
+    TransferYearTally,
+)
 
 MODELS = (Source, Transfer, Claim)
 PAIRS = [("KP", "RU"), ("RU", "KP"), ("IR", "RU"), ("CN", "KP"), ("KP", "SY")]
@@ -128,8 +140,10 @@ def tables():
         names.append(model.history.model._meta.db_table)
         names.extend(field.remote_field.through._meta.db_table for field in model._meta.many_to_many)
         names.extend(link_history_model(field)._meta.db_table for field in tracked_link_fields(model))
-    # The counts the loads keep of what they write (apps.transfers.tallies).
-    names.extend(model._meta.db_table for model in (TransferTally, TransferYearTally, ClaimTally, FindingTally))
+    # The counts the loads keep of what they write (apps.transfers.tallies), and the findings.
+    names.extend(
+        model._meta.db_table for model in (TransferTally, TransferYearTally, ClaimTally, FindingTally, Finding)
+    )
     return names
 
 
@@ -176,8 +190,20 @@ def copy_rows():
     return now, country
 
 
-def run_copy(n, state):
-    """COPY the sources, transfers, links, claims and their history rows."""
+def written_findings():
+    """The stored findings a load wrote, as ``COPY`` gives them back: ``(columns, text)``."""
+    columns = [field.column for field in Finding._meta.concrete_fields]
+    text = io.StringIO()
+    statement = f"COPY (SELECT {', '.join(columns)} FROM {Finding._meta.db_table}) TO STDOUT"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for block in copy:
+            text.write(bytes(block).decode())
+    return columns, text.getvalue()
+
+
+def run_copy(n, state, findings):
+    """COPY the sources, transfers, links, claims and their history rows, and ``findings``
+    (``written_findings``: the loader's own)."""
     now, country = state
     sources = max(n // 10, 2)
     buffers = {}
@@ -272,6 +298,9 @@ def run_copy(n, state):
                 text.write("\t".join("\\N" if v is None else str(v) for v in row) + "\n")
             with cursor.cursor.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
                 copy.write(text.getvalue())
+        columns, text = findings
+        with cursor.cursor.copy(f"COPY {Finding._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:
+            copy.write(text)
     connection.commit() if not connection.get_autocommit() else None
     return time.perf_counter() - started
 
@@ -282,6 +311,8 @@ def main():
     parser.add_argument("--skip-loaddata", action="store_true", help="time only the loader and COPY (large N)")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
+    if not Measure.objects.exists():
+        call_command("load_demo", verbosity=0)  # the regimes and measures that reach the transfers
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "bench.json"
         generate(args.n, path)
@@ -290,6 +321,10 @@ def main():
         loader = timed(lambda: run_loader(path))
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"loader: {loader:.2f}s (peak memory {peak:.0f} MB)", flush=True)
+        findings = written_findings() if connection.vendor == "postgresql" else None
+        if findings:
+            reached = Finding.objects.values("transfer_id").distinct().count()
+            print(f"findings written: {Finding.objects.count()} for {reached} transfers", flush=True)
         process = None
         if connection.vendor == "postgresql":
             connection.close()
@@ -301,7 +336,7 @@ def main():
             print(f"loaddata: {loaddata:.2f}s", flush=True)
         copy = None
         if connection.vendor == "postgresql":
-            copy = run_copy(args.n, copy_rows())
+            copy = run_copy(args.n, copy_rows(), findings)
             print(f"copy: {copy:.2f}s", flush=True)
         empty()
     faster = f"{loaddata / loader:.1f}x faster than loaddata" if loaddata else "loaddata not run"

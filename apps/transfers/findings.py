@@ -33,6 +33,7 @@ from django.db import connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.common.bulk import insert_new
 from apps.common.periods import Period
 from apps.transfers import tallies
 from apps.transfers.models import Audience, Finding, FindingsQueue, Transfer
@@ -123,7 +124,9 @@ def compute_rows(transfers, *, today=None):
 
 
 def _load(transfer_ids):
-    return Transfer.objects.filter(pk__in=transfer_ids).select_related(
+    """The transfers with their countries and actors, each country and actor read once (a
+    load's thousands of transfers share a few countries)."""
+    return Transfer.objects.filter(pk__any_of=transfer_ids).prefetch_related(
         "supplier", "recipient", "supplier_actor", "recipient_actor"
     )
 
@@ -143,7 +146,7 @@ def write(transfer_ids, *, today=None):
         before = tallies.stored_finding_keys(chunk)
         tallies.forget_leaving(chunk)
         Finding.objects.filter(transfer_id__any_of=chunk).delete()
-        Finding.objects.bulk_create(rows, batch_size=1000)
+        insert_new(Finding, rows)
         tallies.move_findings(before, tallies.finding_keys(tallies.rows_of(rows)))
 
 

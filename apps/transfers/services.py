@@ -252,9 +252,14 @@ def in_force_period(measure, regime):
 def resolutions_behind(measure):
     """The resolutions a measure rests on: those of its provisions, else its regime's adopted
     ones (a regime also lists the drafts about it that were vetoed or failed, for its vote
-    matrix; a draft that was not adopted binds nobody)."""
-    from_provisions = list({p.resolution_id: p.resolution for p in measure.provisions.all()}.values())
-    return from_provisions or [r for r in measure.regime.resolutions.all() if r.outcome == Outcome.ADOPTED]
+    matrix; a draft that was not adopted binds nobody). Worked out once per measure as loaded:
+    every finding of a measure asks it twice, and a load's findings share a few measures."""
+    behind = measure.__dict__.get("_resolutions_behind")
+    if behind is None:
+        from_provisions = list({p.resolution_id: p.resolution for p in measure.provisions.all()}.values())
+        behind = from_provisions or [r for r in measure.regime.resolutions.all() if r.outcome == Outcome.ADOPTED]
+        measure.__dict__["_resolutions_behind"] = behind
+    return behind
 
 
 def _binding(measure, reasons):

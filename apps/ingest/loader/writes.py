@@ -8,13 +8,12 @@ Changed objects are written with ``bulk_update`` and ``bulk_history_create`` eve
 Nothing here validates: the apply pass hands over only valid objects.
 """
 
-import json
 import operator
 from collections import defaultdict
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 
+from apps.common.bulk import copy_rows, db_value
 from apps.common.history import link_columns, link_history_columns, link_history_model, tracked_link_fields
 from apps.ingest.loader.ids import allocate_pks
 from apps.ingest.loader.keys import LOOKUP_CHUNK, chunks
@@ -136,22 +135,6 @@ def write_link_history(field, rows):
     )
 
 
-def copy_rows(table, columns, rows):
-    """PostgreSQL ``COPY`` of ``rows`` (sequences of Python values) into ``columns`` of ``table``."""
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-        with cursor.cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
-
-
-def _db_value(field, value):
-    if isinstance(field, models.JSONField):
-        return None if value is None else json.dumps(value, cls=field.encoder or DjangoJSONEncoder)
-    return value
-
-
 def copy_created(model, created, now, user_id, change_reason):
     """New rows and their history rows with PostgreSQL COPY (the primary keys are already
     allocated). The history rows are the ones ``bulk_history_create`` writes: simple-history's
@@ -164,7 +147,7 @@ def copy_created(model, created, now, user_id, change_reason):
     for obj in created:
         row = list(values_of(obj))
         for i, field in json_at:
-            row[i] = _db_value(field, row[i])
+            row[i] = db_value(field, row[i])
         rows.append(row)
     copy_rows(model._meta.db_table, [f.column for f in fields], rows)
 
