@@ -84,6 +84,7 @@ def _edges(transfers, others, categories, draw=None):
     """The links as rows, the busiest transfers first; ``draw`` (positions and radii by
     node) adds each one's path."""
     heaviest_edge = max((a["count"] for a in transfers.values()), default=1)
+    transfer_list = reverse("explore:transfer-list")  # once: a busy network has thousands of links
     edges = []
     for (source, target), aggregate in sorted(transfers.items(), key=lambda item: (-item[1]["count"], item[0])):
         query = {"supplier": source, "recipient": target}
@@ -103,9 +104,7 @@ def _edges(transfers, others, categories, draw=None):
                 "what": what,
                 "title": f"{source} → {target}: {count} transfer{'s' if count != 1 else ''} "
                 f"({what}), strongest status {aggregate['status']}",
-                "href": None
-                if OTHERS in (source, target)
-                else f"{reverse('explore:transfer-list')}?{urlencode(query)}",
+                "href": None if OTHERS in (source, target) else f"{transfer_list}?{urlencode(query)}",
                 "bend": 40,
             }
         )

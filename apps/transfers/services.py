@@ -156,7 +156,7 @@ class _Context:
         from apps.transfers.models import Claim
 
         notified = defaultdict(set)
-        claims = Claim.objects.filter(transfer__in=[t.pk for t in self.transfers], stance="notifies")
+        claims = Claim.objects.filter(transfer_id__any_of=[t.pk for t in self.transfers], stance="notifies")
         for transfer_id, country_id in claims.values_list("transfer_id", "claimant_country_id"):
             if country_id is not None:
                 notified[transfer_id].add(country_id)
