@@ -11,11 +11,17 @@ request reads: ``router.db_for_read``), before the answer is computed, so:
   with or without Redis;
 - a replica keeps its answers under the version its own data is at.
 
+Work whose own writes change nothing its answers depend on may hold the version it started
+at (``version_held``): the findings a load writes, batch after batch, do not change the
+measures, caps and votes the engine reads for the next batch.
+
 With no version (a database just flushed) nothing is kept. The cache is Django's
 (``CACHES``: local memory in one process, Redis when ``REDIS_URL`` is set, shared by every app
 server); losing it costs only recomputation.
 """
 
+import contextlib
+import contextvars
 import hashlib
 import json
 import pickle
@@ -35,9 +41,32 @@ def version_alias():
     return router.db_for_read(DataVersion)
 
 
+# The version ``version_held`` holds, while it holds it.
+_held = contextvars.ContextVar("held_data_version", default=None)
+
+
 def data_version(using=None):
-    """The data version of database ``using`` (default: the one reads go to now), or None."""
+    """The data version of database ``using`` (default: the one reads go to now, or the one
+    ``version_held`` holds), or None."""
+    held = _held.get()
+    if held is not None and using is None:
+        return held
     return dataversion.read_version(using or version_alias())
+
+
+@contextlib.contextmanager
+def version_held():
+    """Within the block, answers are read and kept under the data version as it stands on
+    entering it, though the block writes. Only for work whose writes change nothing the
+    answers it reads are made of (the stored findings are not read by the engine that writes
+    them); the answers it keeps are under a version that was current when they were worked
+    out. Inside a transaction that has written, that version is its own and uncommitted:
+    no one else ever reads under it."""
+    token = _held.set(data_version())
+    try:
+        yield
+    finally:
+        _held.reset(token)
 
 
 def data_changed(using=None):

@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from apps.common import kept
-from apps.common.cache import cache_key, cached_answer, data_changed
+from apps.common.cache import cache_key, cached_answer, data_changed, data_version, version_held
 from apps.common.roles import REVIEWERS
 from apps.transfers.models import Transfer
 from tests.admin.forms import admin_url
@@ -196,3 +196,23 @@ def test_an_answer_lives_in_the_shared_cache_as_long_as_answer_cache_seconds_say
     for _ in range(2):
         cached_answer("test-lifetime", [1], lambda: computed.append("an answer") or computed[-1])
     assert len(computed) == 2
+
+
+def test_a_held_version_keeps_answers_through_the_blocks_own_writes_and_only_there(missiles):
+    """Inside ``version_held`` the answers read before a write are read again after it (the
+    block's writes change nothing they are made of); outside it, the same write makes them
+    stale."""
+    computed = []
+
+    def count():
+        computed.append(1)
+        return len(computed)
+
+    before = data_version()
+    with version_held():
+        assert cached_answer("held", [], count, in_process=True) == 1
+        data_changed()
+        assert data_version() == before
+        assert cached_answer("held", [], count, in_process=True) == 1
+    assert data_version() != before
+    assert cached_answer("held", [], count, in_process=True) == 2

@@ -9,7 +9,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -259,6 +260,27 @@ def test_a_delivery_takes_the_others_of_its_cap_period_past_the_cap_and_its_dele
     assert stored(next_year) == [("counts_toward_cap", "refined-petroleum-cap")]
     second.delete()
     assert stored(first) == [("counts_toward_cap", "refined-petroleum-cap")]
+    assert in_step() == []
+
+
+def test_a_write_of_many_batches_sums_the_caps_months_once_and_stores_what_the_engine_gives(monkeypatch):
+    """Writing the findings of many transfers, batch after batch, changes nothing the engine
+    reads (the caps' month totals are sums of transfers, not of findings): the totals are
+    summed once for the whole write (per audience), not once a batch, and every batch's findings are the
+    engine's, the cap exceeded across batches included."""
+    cap()
+    deliveries = [fuel(f"fuel-{month}", D(2024, month, 1), 100_000) for month in range(1, 8)]
+    Finding.objects.all().delete()
+    monkeypatch.setattr(findings, "BATCH", 2)
+    with CaptureQueriesContext(connection) as captured:
+        findings.write([t.pk for t in deliveries])
+    # Once as every transfer counts (the findings everyone reads) and once as the public reads
+    # them (a published delivery's cap findings are also written for the public), not once
+    # a batch of two transfers (eight).
+    summed = [q["sql"] for q in captured.captured_queries if "date_trunc" in q["sql"].lower()]
+    assert len(summed) == 2, summed
+    # 700,000 barrels in 2024 against a cap of 500,000: every delivery of the year exceeds it.
+    assert {stored(t)[0] for t in deliveries} == {("exceeds_cap", "refined-petroleum-cap")}
     assert in_step() == []
 
 
