@@ -15,6 +15,7 @@ from collections import defaultdict
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from apps.common.bulk import analyze_grown
 from apps.common.conflicts import conflict_message, conflict_sqlstate
 from apps.common.registry import contract_labels
 from apps.common.roles import is_reviewer
@@ -22,6 +23,7 @@ from apps.ingest.loader.apply import apply
 from apps.ingest.loader.ids import allocate_pks, placeholder_pks
 from apps.ingest.loader.keys import reference_keys
 from apps.ingest.loader.scan import scan
+from apps.ingest.services.contract import spec_for_label
 from apps.ingest.services.records import LoadError, LoadFailed, LoadReport, Location
 from apps.transfers.signals import after_load
 
@@ -124,6 +126,7 @@ def load_records(sources, *, user=None, dry_run=False, batch_size=BATCH_SIZE, pr
             _run_passes(load)
             if load.report.errors:
                 raise LoadFailed(load.report)
+            _analyze_grown(load)
             # The findings of what it wrote, in the same transaction: none is ever stale.
             after_load(load.written, before=load.transfers_before, rows_before=load.rows_before)
     except LoadFailed:
@@ -146,6 +149,14 @@ class RecordList:
 
     def records(self):
         return iter(self._records)
+
+
+def _analyze_grown(load):
+    """The tables the load grew by a tenth or more, analysed before anything reads them."""
+    for label, counts in load.report.counts.items():
+        spec = spec_for_label(label)
+        if spec is not None:
+            analyze_grown(spec.model, counts.created)
 
 
 def _run_passes(load):
