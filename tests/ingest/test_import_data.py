@@ -251,6 +251,37 @@ def test_import_rejects_bad_object_reports_it_and_writes_nothing(kind, write_fix
     assert row_counts() == before
 
 
+def test_a_key_or_reference_that_cannot_be_read_is_refused_saying_why_at_its_field(write_fixture):
+    """A reference written with a hole in it (``[null]``), with a list inside the list, as
+    ``true``, or with more parts than the key of the record it points to, and a record's own
+    key left empty or written as a list: each is refused at its record and field, saying
+    why, and nothing is written. None of them is taken for another key (``"None"``, ``"True"``)."""
+    objects = [
+        _transfer("a", supplier=[None]),
+        _transfer("b", supplier=[["KP"]]),
+        _transfer("c", supplier=True),
+        {
+            "model": "resolutions.vote",
+            "fields": {"resolution": ["S/RES/1718 (2006)", "8(b)"], "country": ["RU"], "position": "yes"},
+        },
+        _transfer(""),
+        _transfer(["d"]),
+    ]
+    path = write_fixture(objects)
+    before = row_counts()
+    report = load_records([FileSource(path)])
+    assert [str(e) for e in report.errors] == [
+        f"{path}, object 1: transfers.transfer.supplier: [None] is not a natural key",
+        f"{path}, object 2: transfers.transfer.supplier: [['KP']] is not a natural key",
+        f"{path}, object 3: transfers.transfer.supplier: True is not a natural key",
+        f"{path}, object 4: resolutions.vote.resolution: ['S/RES/1718 (2006)', '8(b)'] is not a natural key "
+        "of resolutions.resolution (1 part(s))",
+        f"{path}, object 5: transfers.transfer.reference: the natural key field 'reference' is missing",
+        f"{path}, object 6: transfers.transfer.reference: reference must be a single value",
+    ]
+    assert row_counts() == before
+
+
 def test_every_error_is_reported_with_file_object_model_and_field(write_fixture, capsys):
     path = write_fixture([_transfer("a", supplier=["XX"]), _transfer("b", category="rockets"), _transfer("c")])
     with pytest.raises(CommandError, match="2 error"):
