@@ -40,16 +40,30 @@ def test_story_loads_with_forward_references_history_and_bookkeeping(editor):
     assert record.history_change_reason.startswith("import_data")
 
 
+STORY_RECORDS = len(story_objects())
+
+
 @pytest.mark.parametrize(
-    "keep", [0, loader_passes.KEEP_RECORDS], ids=["large load: read twice", "small load: read once"]
+    ("keep", "reads_wanted"),
+    [(0, 2), (STORY_RECORDS - 1, 2), (STORY_RECORDS, 1), (loader_passes.KEEP_RECORDS, 1)],
+    ids=[
+        "large load: read twice",
+        "one record more than kept: read twice",
+        "as many records as kept: read once",
+        "small load: read once",
+    ],
 )
-def test_a_load_reads_its_files_once_when_small_and_twice_when_large_with_the_same_result(keep, monkeypatch):
+def test_a_load_reads_its_files_once_when_small_and_twice_when_large_with_the_same_result(
+    keep, reads_wanted, monkeypatch
+):
+    """A load of up to ``KEEP_RECORDS`` records is kept in memory and its files read once; one
+    record more and the files are read again to apply them. Either way the same rows are written."""
     monkeypatch.setattr(loader_passes, "KEEP_RECORDS", keep)
     reads = []
     records = FileSource.records
     monkeypatch.setattr(FileSource, "records", lambda self: reads.append(self.name) or records(self))
     assert load_records([FileSource(STORY)]).ok
-    assert len(reads) == (2 if keep == 0 else 1)
+    assert len(reads) == reads_wanted
     missiles = Transfer.objects.get(reference="kp-ru-missiles-2023")
     assert list(missiles.in_exchange_for.values_list("reference", flat=True)) == ["ru-kp-fuel-2024"]
     assert Claim.objects.filter(transfer=missiles).count() == 2
@@ -280,6 +294,43 @@ def test_a_key_or_reference_that_cannot_be_read_is_refused_saying_why_at_its_fie
         f"{path}, object 6: transfers.transfer.reference: reference must be a single value",
     ]
     assert row_counts() == before
+
+
+def test_a_record_that_is_not_one_of_a_models_is_refused_saying_why(write_fixture, tmp_path):
+    """A record whose model is blank, whose fields are not an object, or which has a field its
+    model does not have (the message lists the fields the model has, to correct the spelling
+    by) is refused, saying why. A line of JSON Lines that cannot be read does not hide the
+    records after it: they are checked too."""
+    path = write_fixture(
+        [
+            {"model": " ", "fields": {}},
+            {"model": "transfers.transfer", "fields": ["reference", "t"]},
+            {
+                "model": "sanctions.authority",
+                "fields": {"code": "EU", "name": "European Union", "kind": "intergovernmental", "colour": "blue"},
+            },
+        ]
+    )
+    lines = tmp_path / "more.jsonl"
+    lines.write_text('{oops\n{"model": "transfers.transfer", "fields": []}\n', encoding="utf-8")
+    before = row_counts()
+    report = load_records([FileSource(path), FileSource(lines)])
+    assert [str(e) for e in report.errors] == [
+        f"{path}, object 1: unknown model ''",
+        f"{path}, object 2: transfers.transfer: 'fields' must be an object",
+        f"{path}, object 3: sanctions.authority.colour: unknown field "
+        "(fields: code, name, kind, country, binds, members)",
+        f"{lines}, line 1: malformed JSON: Expecting property name enclosed in double quotes at column 2",
+        f"{lines}, line 2: transfers.transfer: 'fields' must be an object",
+    ]
+    assert row_counts() == before
+
+
+def test_the_progress_bar_counts_up_to_the_number_of_records(capsys):
+    """import_data on a terminal shows a progress bar: it goes up to the number of records in
+    the files, the story's 19 (not one more, nor one less)."""
+    assert load_records([FileSource(STORY)], progress=True).ok
+    assert f"| {STORY_RECORDS}/{STORY_RECORDS} [" in capsys.readouterr().err
 
 
 def test_every_error_is_reported_with_file_object_model_and_field(write_fixture, capsys):

@@ -91,6 +91,24 @@ def test_a_nul_in_any_file_format_is_refused(tmp_path, name, content, where, fie
     assert row_counts() == before
 
 
+def test_every_field_of_a_record_is_searched_for_a_nul_whatever_the_fields_before_it(tmp_path):
+    """A transfer whose items and description hold a NUL, and one of whose field names does,
+    the three written after a number (a quantity) and one after another: each of the three is
+    reported, none hidden by the fields before it."""
+    fields = {"reference": "t", "supplier": ["KP"], "recipient": ["RU"], "category": "missiles", "quantity_low": 5}
+    fields |= {"items": "KN-23\x00", "descr\x00iption": "x", "description": "fired\x00"}
+    path = tmp_path / "nul.json"
+    path.write_text(json.dumps([{"model": "transfers.transfer", "fields": fields}]), encoding="utf-8")
+    before = row_counts()
+    report = load_records([FileSource(path)])
+    assert [str(error) for error in report.errors] == [
+        f"{path}, object 1: transfers.transfer.items: {NUL_MESSAGE}",
+        f"{path}, object 1: transfers.transfer.descr\\x00iption: {NUL_MESSAGE} (in the field name)",
+        f"{path}, object 1: transfers.transfer.description: {NUL_MESSAGE}",
+    ]
+    assert row_counts() == before
+
+
 @pytest.fixture
 def editor_client(client, django_user_model):
     editor = django_user_model.objects.create_user(username="editor", password="x", is_staff=True)
