@@ -129,6 +129,7 @@ def test_a_ranked_searchs_pages_are_the_rows_of_its_whole_order(many_matches, mo
     those places: the ranked candidates, then the other matches in the list's order."""
     monkeypatch.setattr("apps.common.search.RANKED_CANDIDATES", 6)
     whole = [t.reference for t in _komid()]
+    scores = [t.relevance for t in _komid()]
     assert len(whole) == 45 and len(set(whole)) == 45
     # The candidates (the six most recent, and six whose reference starts with the text)
     # come first, by relevance; the others in the list's order, newest first.
@@ -138,7 +139,10 @@ def test_a_ranked_searchs_pages_are_the_rows_of_its_whole_order(many_matches, mo
     )
     for start in range(0, 46, 5):
         for size in (1, 4, 10, 25):
-            assert [t.reference for t in _komid()[start : start + size]] == whole[start : start + size]
+            page = _komid()[start : start + size]
+            assert [t.reference for t in page] == whole[start : start + size]
+            # Each row carries the relevance the whole statement gives it (-1 past the candidates).
+            assert [t.relevance for t in page] == scores[start : start + size]
     values = _komid().values("reference")
     assert [row["reference"] for row in values[3:17]] == whole[3:17]
     # Ordered again, it is the plain order.

@@ -164,13 +164,24 @@ def _scored(candidates, points):
     return Case(When(candidates, then=points), default=Value(-1.0), output_field=FloatField())
 
 
-def _rescored(queryset, candidates, points):
-    """``queryset`` (changed in place, and returned) with its ``relevance`` scored among the
-    ``candidates``' keys, a list, in place of ``ranked``'s subqueries; selected as before."""
+def _with_relevance(queryset, relevance, *, shown=False):
+    """``queryset`` (changed in place, and returned) with ``relevance`` as its relevance,
+    selected as before (or ``shown``)."""
     query = queryset.query
-    shown = query.annotation_select_mask is None or "relevance" in query.annotation_select_mask
-    query.add_annotation(_scored(Q(pk__in=candidates), points), "relevance", select=shown)
+    shown = shown or query.annotation_select_mask is None or "relevance" in query.annotation_select_mask
+    query.add_annotation(relevance, "relevance", select=shown)
     return queryset
+
+
+def _known_scores(scores):
+    """The relevance of rows whose scores are known (``{key: score}``), -1 for any other."""
+    if not scores:
+        return Value(-1.0, output_field=FloatField())
+    return Case(
+        *(When(pk=key, then=Value(score)) for key, score in scores.items()),
+        default=Value(-1.0),
+        output_field=FloatField(),
+    )
 
 
 class RankedSlicing:
@@ -210,9 +221,9 @@ class RankedSlicing:
             # statement evaluates the search over every match to find them.
             found = [row["pk"] for row in first]
             candidates = list(dict.fromkeys([*found, *(row["pk"] for row in named_first or ())]))
-            scored = _rescored(plain._chain(), candidates, points)
-            # Best first (at most twice RANKED_CANDIDATES).
-            keys = scored.filter(pk__in=candidates).values_list("pk", flat=True).order_by("-relevance", *then)
+            scored = _with_relevance(plain._chain(), _scored(Q(pk__in=candidates), points), shown=True)
+            # Best first (at most twice RANKED_CANDIDATES), with their scores.
+            keys = scored.filter(pk__in=candidates).values_list("pk", "relevance").order_by("-relevance", *then)
             return len(found), list(keys), _counted(bounded_count, self.db)
 
         # The same search again reads them from the answers kept until the next write, with
@@ -222,20 +233,23 @@ class RankedSlicing:
             sql, params = self.values_list("pk").query.sql_with_params()
         except EmptyResultSet:
             return []
-        listed, keys, count = cached_answer(
+        listed, scored_keys, count = cached_answer(
             "ranked", [self.db, sql, params, bounded_count is not None], ranked_keys, in_process=True
         )
         if bounded_count is not None:
             plain.query.annotations[COUNT_COLUMN] = Value(count, output_field=IntegerField())
-        _rescored(plain, keys, points)
+        keys = [key for key, _score in scored_keys]
         rows = []
-        head = keys[start:stop]
+        head = scored_keys[start:stop]
         if head:
-            position = Case(*(When(pk=key, then=Value(i)) for i, key in enumerate(head)))
-            rows.extend(plain.filter(pk__in=head).order_by(position))
+            # The page's candidates by their kept scores, in their ranked order again
+            # (relevance, then the list's order): the search's scoring is not worked out anew.
+            scores = dict(head)
+            page = _with_relevance(plain._chain(), _known_scores(scores)).filter(pk__in=list(scores))
+            rows.extend(page.order_by("-relevance", *then))
         # Fewer in the list's first RANKED_CANDIDATES than that: every match is a candidate.
         if stop > len(keys) and listed >= RANKED_CANDIDATES:
-            rest = plain.exclude(pk__in=keys)
+            rest = _with_relevance(plain, _known_scores({})).exclude(pk__in=keys)
             rows.extend(rest.order_by(*then)[max(start - len(keys), 0) : stop - len(keys)])
         return rows
 
