@@ -6,6 +6,7 @@ that statement costs more than the database's work. ``COPY`` streams the rows in
 """
 
 import json
+import operator
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models
@@ -29,6 +30,20 @@ def db_value(field, value):
     return value
 
 
+def copy_values(fields, objects):
+    """Each of ``objects``' values of ``fields``, a list a row, as ``COPY`` takes them."""
+    names = [field.attname for field in fields]
+    values_of = operator.attrgetter(*names) if len(names) > 1 else lambda obj: (getattr(obj, names[0]),)
+    json_at = [(i, field) for i, field in enumerate(fields) if isinstance(field, models.JSONField)]
+    rows = []
+    for obj in objects:
+        row = list(values_of(obj))
+        for i, field in json_at:
+            row[i] = db_value(field, row[i])
+        rows.append(row)
+    return rows
+
+
 def insert_new(model, objects, *, using="default"):
     """Write ``objects`` (new instances of ``model``, without primary keys: the database
     numbers them) as new rows; their primary keys are not read back."""
@@ -39,17 +54,12 @@ def insert_new(model, objects, *, using="default"):
         model.objects.using(using).bulk_create(objects, batch_size=1000)
         return
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    json_fields = {field.attname for field in fields if isinstance(field, models.JSONField)}
-    rows = (
-        [
-            db_value(field, getattr(obj, field.attname))
-            if field.attname in json_fields
-            else getattr(obj, field.attname)
-            for field in fields
-        ]
-        for obj in objects
-    )
-    copy_rows(model._meta.db_table, [field.column for field in fields], rows, using=using)
+    copy_rows(model._meta.db_table, [field.column for field in fields], copy_values(fields, objects), using=using)
+
+
+# autovacuum's own defaults (autovacuum_analyze_threshold, autovacuum_analyze_scale_factor).
+ANALYZE_THRESHOLD = 50
+ANALYZE_SCALE_FACTOR = 0.1
 
 
 def analyze_grown(model, added, *, using="default"):
@@ -60,13 +70,13 @@ def analyze_grown(model, added, *, using="default"):
     as if it held its first rows, and what reads it next (the load's findings, the caps' sums)
     can take minutes instead of a fraction of a second. Returns whether it did."""
     connection = connections[using]
-    if connection.vendor != "postgresql" or added <= 50:
+    if connection.vendor != "postgresql" or added <= ANALYZE_THRESHOLD:
         return False
     table = model._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
         (rows,) = cursor.fetchone()
-        if added <= 50 + 0.1 * max(rows, 0):
+        if added <= ANALYZE_THRESHOLD + ANALYZE_SCALE_FACTOR * max(rows, 0):
             return False
         cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
     return True

@@ -8,12 +8,11 @@ Changed objects are written with ``bulk_update`` and ``bulk_history_create`` eve
 Nothing here validates: the apply pass hands over only valid objects.
 """
 
-import operator
 from collections import defaultdict
 
-from django.db import connection, models
+from django.db import connection
 
-from apps.common.bulk import copy_rows, db_value
+from apps.common.bulk import copy_rows, copy_values
 from apps.common.history import link_columns, link_history_columns, link_history_model, tracked_link_fields
 from apps.ingest.loader.ids import allocate_pks
 from apps.ingest.loader.keys import LOOKUP_CHUNK, chunks
@@ -141,14 +140,7 @@ def copy_created(model, created, now, user_id, change_reason):
     tracked fields, then the date, type "+", user and change reason. Returns
     ``{object pk: history id}``."""
     fields = model._meta.concrete_fields
-    values_of = operator.attrgetter(*(f.attname for f in fields))
-    json_at = [(i, f) for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
-    rows = []
-    for obj in created:
-        row = list(values_of(obj))
-        for i, field in json_at:
-            row[i] = db_value(field, row[i])
-        rows.append(row)
+    rows = copy_values(fields, created)
     copy_rows(model._meta.db_table, [f.column for f in fields], rows)
 
     historical = model.history.model
