@@ -141,3 +141,32 @@ def test_identifiers_are_loaded_as_deep_as_allowed_and_refused_one_level_deeper(
     report = load_records([FileSource(path)])
     assert report.ok, [str(e) for e in report.errors]
     assert Actor.objects.get(slug="deep-actor").identifiers == json.loads(identifiers_cell(MAX_DEPTH - 1))
+
+
+@pytest.mark.parametrize("suffix", ["json", "jsonl"])
+def test_only_records_whose_text_can_hold_no_nul_nor_deep_value_skip_the_walks(tmp_path, suffix):
+    """A record read from JSON text with no ``\\u`` escape and no more brackets than
+    ``MAX_DEPTH`` is ``plain``: the loader does not walk its values for a NUL, a lone surrogate
+    or a value nested too deep, as such text can hold none. Any escape, or one bracket more,
+    and it is walked."""
+
+    def fields(identifiers, name="Plain"):
+        return {"slug": "a", "kind": "company", "name": name, "identifiers": identifiers}
+
+    # The object, its fields and its identifiers are three brackets; the rest are lists.
+    cases = [
+        (fields({"un_ref": nested(MAX_DEPTH - 3)}), True),
+        (fields({"un_ref": nested(MAX_DEPTH - 2)}), False),
+        (fields({}, name="Caf\u00e9"), False),  # written as an escape by json.dumps
+        (fields({}, name="Café"), True),
+    ]
+    objects = [{"model": "actors.actor", "fields": f} for f, _ in cases]
+    path = tmp_path / f"records.{suffix}"
+    if suffix == "json":
+        text = "[" + ",\n".join(json.dumps(o, ensure_ascii=i != 3) for i, o in enumerate(objects)) + "]"
+    else:
+        text = "".join(json.dumps(o, ensure_ascii=i != 3) + "\n" for i, o in enumerate(objects))
+    path.write_text(text, encoding="utf-8")
+    records = list(FileSource(path).records())
+    assert [record.plain for record in records] == [plain for _, plain in cases]
+    assert [record.fields for record in records] == [f for f, _ in cases]

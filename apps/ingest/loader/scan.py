@@ -51,8 +51,10 @@ def _scan_record(load, record):
     # A field holding a NUL is reported and never read (PostgreSQL refuses a NUL even in a
     # query), and so is one nesting lists and objects too deep (it would break whatever walks
     # it); the record is not applied, but its key still counts when the field is another.
-    refused = _fields_with_nul(load, spec, record)
-    refused |= _fields_too_deep(load, spec, record, refused)
+    refused = set()
+    if not record.plain:
+        refused = _fields_with_nul(load, spec, record)
+        refused |= _fields_too_deep(load, spec, record, refused)
     if refused:
         load.skip.add(record.location)
         if any(name in refused for name, _ in spec.key_parts):

@@ -91,10 +91,11 @@ class FileSource:
 
     # -- fixtures ------------------------------------------------------------------------------
 
-    def _fixture_record(self, obj, location, escaped=True):
+    def _fixture_record(self, obj, location, escaped=True, shallow=False):
         """``obj`` as a Record, or a ReadError. ``escaped``: whether its text may hold a
         ``\\u`` escape (JSON read from a file decoded as UTF-8 can hold a lone surrogate only
-        through one), False when it is known to hold none."""
+        through one), False when it is known to hold none; ``shallow``: whether its text is
+        known to hold no more than ``nesting.MAX_DEPTH`` brackets (``Record.plain``)."""
         if not isinstance(obj, dict):
             return ReadError(location, "each object must be a mapping with 'model' and 'fields'")
         label = obj.get("model")
@@ -103,15 +104,15 @@ class FileSource:
         fields = obj.get("fields", {})
         if escaped and _holds_surrogate(obj):
             return _surrogate_error(location, label, fields)
-        return Record(label.strip().lower(), fields, location)
+        return Record(label.strip().lower(), fields, location, plain=shallow and not escaped)
 
     def _read_json(self, stream):
         for index, item in enumerate(_iter_json_array(stream), start=1):
             if isinstance(item, ReadError):
                 yield ReadError(Location(self.name, item.location.where), item.message)
                 return
-            obj, escaped = item
-            yield self._fixture_record(obj, Location(self.name, f"object {index}"), escaped)
+            obj, escaped, shallow = item
+            yield self._fixture_record(obj, Location(self.name, f"object {index}"), escaped, shallow)
 
     def _read_jsonl(self, stream):
         for number, line in enumerate(stream, start=1):
@@ -123,7 +124,7 @@ class FileSource:
             except json.JSONDecodeError as exc:
                 yield ReadError(location, f"malformed JSON: {exc.msg} at column {exc.colno}")
                 continue
-            yield self._fixture_record(obj, location, "\\u" in line)
+            yield self._fixture_record(obj, location, "\\u" in line, _shallow(line))
 
     def _read_yaml(self, stream):
         try:
@@ -271,9 +272,17 @@ def _csv_value(spec, name, cell, list_fields):
     return cell
 
 
+def _shallow(text, start=0, end=None):
+    """Whether ``text[start:end]`` holds no more than ``nesting.MAX_DEPTH`` brackets (those in
+    strings counted too): no value in it can nest deeper."""
+    end = len(text) if end is None else end
+    return text.count("[", start, end) + text.count("{", start, end) <= nesting.MAX_DEPTH
+
+
 def _iter_json_array(stream):
     """Yield the objects of a top-level JSON array one at a time, each with whether its text
-    holds a ``\\u`` escape (``(object, escaped)``), or a ReadError."""
+    holds a ``\\u`` escape and whether it is ``_shallow`` (``(object, escaped, shallow)``), or a
+    ReadError."""
     decoder = json.JSONDecoder()
     buffer = stream.read(CHUNK)
     eof = len(buffer) < CHUNK
@@ -332,7 +341,7 @@ def _iter_json_array(stream):
                 eof = len(more) < CHUNK
                 lines_before += buffer.count("\n", 0, position)
                 buffer, position = buffer[position:] + more, 0
-        yield obj, buffer.find("\\u", position, end) != -1
+        yield obj, buffer.find("\\u", position, end) != -1, _shallow(buffer, position, end)
         position = end
         expect_value = False
         first = False

@@ -23,6 +23,10 @@ class Record:
     label: str
     fields: dict
     location: Location
+    # Read from JSON text with no ``\\u`` escape and no more than ``nesting.MAX_DEPTH``
+    # brackets: such text can hold no NUL and no lone surrogate (JSON writes either only as an
+    # escape) and nothing nested too deep, so the checks that walk every value are skipped.
+    plain: bool = False
 
 
 def delisting_records(keys, on, file):
