@@ -166,13 +166,13 @@ STATE_FIELDS = ("supplier_id", "recipient_id", "category", "started_on", "ended_
 def state_of(transfer):
     """What decides which trade caps count a transfer: its countries, category, reference day
     (its start, else its end) and whether it counts at all (not disproven)."""
-    return (
-        transfer.supplier_id,
-        transfer.recipient_id,
-        transfer.category,
-        transfer.started_on or transfer.ended_on,
-        transfer.status != "disproven",
-    )
+    return state_of_values(tuple(getattr(transfer, name) for name in STATE_FIELDS))
+
+
+def state_of_values(values):
+    """``state_of`` a transfer from the values of its ``STATE_FIELDS``, in that order."""
+    supplier_id, recipient_id, category, started_on, ended_on, status = values
+    return (supplier_id, recipient_id, category, started_on or ended_on, status != "disproven")
 
 
 def cap_groups(states):
@@ -242,8 +242,8 @@ def recompute(transfer_ids, *, cascade=(), before=(), today=None):
     cascade = sorted(cascade)
     states = list(before)
     for start in range(0, len(cascade), BATCH):
-        rows = Transfer.objects.filter(pk__any_of=cascade[start : start + BATCH]).only(*STATE_FIELDS)
-        states.extend(state_of(t) for t in rows)
+        rows = Transfer.objects.filter(pk__any_of=cascade[start : start + BATCH]).values_list(*STATE_FIELDS)
+        states.extend(state_of_values(values) for values in rows)
     peers = sorted(peers_of(states, exclude=transfer_ids))
     if len(peers) <= sync_limit():
         write(peers, today=today)

@@ -73,8 +73,9 @@ def _of_countries(pks):
 
 
 def _of_claims(pks):
-    # A notification to a committee exempts a supply, or fulfils a duty to notify it.
-    return Q(claims__in=pks)
+    # A notification to a committee exempts a supply, or fulfils a duty to notify it. A load's
+    # claims are tens of thousands: one array, not a parameter each.
+    return Q(claims__id__any_of=pks)
 
 
 def _of_actors(pks):

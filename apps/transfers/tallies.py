@@ -434,13 +434,16 @@ def rows_of(findings):
 
 
 def stored_finding_keys(transfer_ids, *, using="default"):
-    """``finding_keys`` of the stored findings of ``transfer_ids``."""
+    """``finding_keys`` of the stored findings of ``transfer_ids``. Every finding of theirs is
+    read (``finding_keys`` leaves out those that do not contravene): a condition on the kind
+    too led the planner to the kind's index, every finding of a kind tested against the whole
+    list of transfers (130 ms for 2,000 transfers among 16,000 findings, against 6 ms)."""
     transfer_ids = list(transfer_ids)
     rows = []
     for start in range(0, len(transfer_ids), CHUNK):
         rows += (
             Finding.objects.using(using)
-            .filter(transfer_id__any_of=transfer_ids[start : start + CHUNK], kind__in=CONTRAVENING)
+            .filter(transfer_id__any_of=transfer_ids[start : start + CHUNK])
             .values_list(*FINDING_COLUMNS)
         )
     return finding_keys(rows)
