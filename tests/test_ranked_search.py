@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
+from apps.common import kept
 from apps.common.choices import ReviewStatus
 from apps.common.search import ranked
 from apps.transfers.models import Transfer
@@ -208,3 +209,24 @@ def test_a_ranked_searchs_count_is_counted_once_until_the_next_write(client, man
     # The newest match is among the candidates, ranked with the others whose reference
     # begins with the text.
     assert "komid-new" in [row["reference"] for row in after["results"][:6]]
+
+
+def test_a_ranked_searchs_pages_kept_as_statements_are_its_whole_order(client, many_matches, monkeypatch):
+    """A page of a ranked search that lies within its candidates, or wholly past them, is kept
+    as one statement until the next write, as a filtered list's page is
+    (``apps.common.api.compiled``); read first and then again from that statement, every page
+    holds the rows the whole ranked order gives at its places, with the whole count. Only the
+    page that spans the candidates and the matches past them is read in parts each time."""
+    monkeypatch.setattr("apps.common.search.RANKED_CANDIDATES", 6)
+    search = "/api/v1/transfers/?q=komid"
+    whole = [row["reference"] for row in client.get(f"{search}&page_size=45").json()["results"]]
+    assert len(whole) == 45
+    kept.store.clear()
+    for number in range(1, 10):
+        for _asking in range(2):  # the first asking keeps the page's statement, the second runs it
+            answer = client.get(f"{search}&page_size=5&page={number}").json()
+            assert [row["reference"] for row in answer["results"]] == whole[(number - 1) * 5 : number * 5]
+            assert answer["count"] == 45
+    pages = [kept.store.get(key) for key in kept.store.key_list("read") if "list" in key]
+    assert len(pages) == 9
+    assert sum(page is not None for page in pages) == 8

@@ -18,6 +18,7 @@ and a page beyond it would make the database fail instead of answering that it i
 import json
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
 from django.utils.functional import cached_property
@@ -72,13 +73,30 @@ def estimated_count(queryset):
     return run_estimate(queryset.db, estimate_statement(queryset))
 
 
-def count_of(queryset):
+def count_of(queryset, *, kept=False):
     """``(count, exact)`` of the rows ``queryset`` matches: on PostgreSQL counted up to
-    ``API_EXACT_COUNT_LIMIT`` and one more, past it the planner's estimate; SQLite counts."""
+    ``API_EXACT_COUNT_LIMIT`` and one more, past it the planner's estimate; SQLite counts.
+    ``kept``: the bounded count is kept until the next write (``kept_bounded_count``)."""
     if connections[queryset.db].vendor != "postgresql":
         return queryset.count(), True  # no estimate to fall back on: one exact count
-    bounded = queryset.values("pk")[: settings.API_EXACT_COUNT_LIMIT + 1].count()
+    limit = settings.API_EXACT_COUNT_LIMIT + 1
+    bounded = kept_bounded_count(queryset, limit) if kept else queryset.values("pk")[:limit].count()
     return settled_count(bounded, lambda: estimated_count(queryset))
+
+
+def kept_bounded_count(queryset, limit):
+    """How many rows ``queryset`` matches, counted no further than ``limit``, kept as an
+    answer until the next write (``apps.common.cache.cached_answer``) under the counting
+    statement: every page of one list (a filter, a search) counts once, whichever way it is
+    read (a page kept as one statement, a ranked page read in parts)."""
+    from apps.common.cache import cached_answer
+
+    bounded = queryset.order_by().values("pk")[:limit]
+    try:
+        sql, params = bounded.query.sql_with_params()
+    except EmptyResultSet:
+        return 0
+    return cached_answer("bounded-count", [bounded.db, sql, params], bounded.count, in_process=True)
 
 
 class LookaheadPage(Page):

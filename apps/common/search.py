@@ -25,11 +25,11 @@ import functools
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, migrations
-from django.db.models import Case, CharField, F, FloatField, IntegerField, Q, QuerySet, TextField, Value, When
+from django.db.models import Case, CharField, F, FloatField, IntegerField, Q, TextField, Value, When
 from django.db.models.functions import Cast
 
 from apps.common.cache import cached_answer
-from apps.common.paging import COUNT_COLUMN
+from apps.common.paging import COUNT_COLUMN, kept_bounded_count
 
 # Matching related records looked up first and sent as a list, up to this many.
 RELATED_MATCHES_AS_VALUES = 1000
@@ -212,6 +212,20 @@ class RankedSlicing:
         start, stop = k.start or 0, k.stop
         if stop is None or k.step is not None or start < 0 or stop < start:
             return super().__getitem__(k)
+        parts = self._page_parts(start, stop)
+        return [row for part in parts for row in part]
+
+    def page_statement(self, start, stop):
+        """The one queryset that reads the rows ``start`` to ``stop`` of the ranked order (the
+        candidates' part or the rest's), for a page kept as one statement
+        (``apps.common.api.compiled``); None when the page spans both parts or is empty."""
+        parts = self._page_parts(start, stop)
+        return parts[0] if len(parts) == 1 else None
+
+    def _page_parts(self, start, stop):
+        """The statements that read the rows ``start`` to ``stop`` of the ranked order, in
+        order: the page's candidates by their kept scores, then the matches past them in the
+        list's order (either may be left out)."""
         first, named_first, points, then = self._ranking
         plain = self._unranked()
         bounded_count = plain.query.annotations.get(COUNT_COLUMN)
@@ -239,19 +253,19 @@ class RankedSlicing:
         if bounded_count is not None:
             plain.query.annotations[COUNT_COLUMN] = Value(count, output_field=IntegerField())
         keys = [key for key, _score in scored_keys]
-        rows = []
+        parts = []
         head = scored_keys[start:stop]
         if head:
             # The page's candidates by their kept scores, in their ranked order again
             # (relevance, then the list's order): the search's scoring is not worked out anew.
             scores = dict(head)
             page = _with_relevance(plain._chain(), _known_scores(scores)).filter(pk__in=list(scores))
-            rows.extend(page.order_by("-relevance", *then))
+            parts.append(page.order_by("-relevance", *then))
         # Fewer in the list's first RANKED_CANDIDATES than that: every match is a candidate.
         if stop > len(keys) and listed >= RANKED_CANDIDATES:
             rest = _with_relevance(plain, _known_scores({})).exclude(pk__in=keys)
-            rows.extend(rest.order_by(*then)[max(start - len(keys), 0) : stop - len(keys)])
-        return rows
+            parts.append(rest.order_by(*then)[max(start - len(keys), 0) : stop - len(keys)])
+        return parts
 
 
 def _counted(bounded_count, using):
@@ -259,9 +273,9 @@ def _counted(bounded_count, using):
     counted in a statement of its own; None without one."""
     if bounded_count is None:
         return None
-    query = bounded_count.query.clone()
-    query.subquery = False
-    return QuerySet(model=query.model, query=query, using=using).count()
+    # Kept under the counting statement, which a page of the search kept as one statement
+    # counts too (``kept_bounded_count``).
+    return kept_bounded_count(bounded_count.counted.using(using), bounded_count.limit)
 
 
 def is_ranked(queryset):

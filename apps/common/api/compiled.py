@@ -13,8 +13,8 @@ everything the statement depends on:
   record of a resource shares one statement.
 
 A request the statement cannot be kept for (cursor pages, ``?page=last``, an invalid page, a
-filter that matches nothing before any query, a ranked search read in parts) takes the ORM's
-path as before.
+filter that matches nothing before any query, the one page of a ranked search that spans its
+candidates and the matches past them) takes the ORM's path as before.
 """
 
 from django.conf import settings
@@ -55,16 +55,23 @@ class CompiledPage:
     """One page of a list: the statement of its rows (one past the page, to learn whether
     another follows), run for each request, and their count (``count_of``), worked out on the
     first read and kept with the page: the page is kept for one data version and one day
-    (``list_key``), and its count cannot change before they do."""
+    (``list_key``), and its count cannot change before they do: its bounded count is
+    kept as an answer (``kept_bounded_count``), which every page of the same list reads."""
 
     def __init__(self, queryset, number, page_size):
-        if is_ranked(queryset):
-            # A ranked search is read in parts whose statements depend on the matches
-            # (``apps.common.search.ranked``): the ORM's path reads it.
-            raise LookupError("a ranked search is not one statement")
         bottom = (number - 1) * page_size
+        if not is_ranked(queryset):
+            page = queryset[bottom : bottom + page_size + 1]
+        else:
+            # A ranked search's page is read in parts whose statements depend on its matches
+            # (``apps.common.search.ranked``), which are the same until the next write, as is
+            # this page's key: a page within one part is that part's statement; one that spans
+            # the candidates and the rest takes the ORM's path.
+            page = queryset.page_statement(bottom, bottom + page_size + 1)
+            if page is None:
+                raise LookupError("this page of a ranked search is not one statement")
         self.number = number
-        self.rows = CompiledRead(queryset[bottom : bottom + page_size + 1])
+        self.rows = CompiledRead(page)
         self.counted = queryset.counted.order_by()
         self.count = None
 
@@ -76,7 +83,7 @@ class CompiledPage:
         if self.count is None:
             counted = self.counted  # None once another thread has counted
             if counted is not None:
-                self.count = count_of(counted) if rows else (0, True)
+                self.count = count_of(counted, kept=True) if rows else (0, True)
                 self.counted = None  # not needed again
         return rows, *self.count
 

@@ -96,6 +96,8 @@ class BoundedCount(Subquery):
 
     def __init__(self, queryset, limit):
         super().__init__(queryset.order_by().values("pk")[:limit], output_field=IntegerField())
+        # What it counts, for counting it in a statement of its own (``kept_bounded_count``).
+        self.counted, self.limit = queryset, limit
 
     @property
     def convert_value(self):
