@@ -208,15 +208,19 @@ def latest_dated_transfers(country, limit):
 
 def earlier_transfers_by_year(country, before):
     """``[(year, n)]``: how many published transfers of ``country`` started before the day
-    ``before``, by year: the years before its own off the tallies, its own counted."""
+    ``before``, by year, off the tallies: its own year's less those of that year that start on
+    ``before`` or later, counted (the latest transfers, those the page shows: a few, where
+    counting the year's transfers before the day read a busy country's whole year, 130 ms at a
+    million transfers)."""
     counted = tallies.transfers_by_year(country, published_only=True)
     years = [(year, n) for year, n in sorted(counted.items()) if 0 < year < before.year and n]
-    same_year = (
+    later = (
         public_transfers()
         .filter(Q(supplier=country) | Q(recipient=country))
-        .filter(started_on__gte=datetime.date(before.year, 1, 1), started_on__lt=before)
+        .filter(started_on__gte=before, started_on__lt=datetime.date(before.year + 1, 1, 1))
         .count()
     )
+    same_year = counted.get(before.year, 0) - later
     if same_year:
         years.append((before.year, same_year))
     return years

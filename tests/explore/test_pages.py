@@ -522,3 +522,18 @@ def test_a_countrys_timeline_counts_its_earlier_transfers_by_year_as_the_transfe
     moved.started_on = datetime.date(2020, 2, 2)
     moved.save()
     assert earlier_transfers_by_year(kp, before) == expected(before) == [(2019, 1), (2020, 1), (2023, 7)]
+    # A transfer of a later year is not one of the year's, however late it starts.
+    TransferFactory(
+        reference="kp-next",
+        supplier=kp,
+        recipient=ru,
+        started_on=datetime.date(2024, 2, 1),
+        ended_on=None,
+        review_status="published",
+    )
+    assert earlier_transfers_by_year(kp, before) == expected(before) == [(2019, 1), (2020, 1), (2023, 7)]
+    # Nor is one of the same year that starts on the day itself.
+    TransferFactory(
+        reference="kp-same-day", supplier=ru, recipient=kp, started_on=before, ended_on=None, review_status="published"
+    )
+    assert earlier_transfers_by_year(kp, before) == expected(before) == [(2019, 1), (2020, 1), (2023, 7)]
