@@ -257,6 +257,25 @@ class Finding(models.Model):
             models.Index(fields=["transfer", "audience", "rank"], name="finding_of_transfer"),
             models.Index(fields=["measure", "kind"], name="finding_by_measure"),
             models.Index(fields=["measure", "cap_period_start"], name="finding_by_cap_period"),
+            # The caps a country's transfers exceeded, one entry per cap and period (its
+            # profile): read off the index alone, not off every exceeding finding's row.
+            # (Every column a key: SQLite has no included columns.)
+            models.Index(
+                fields=[
+                    "measure",
+                    "cap_period_start",
+                    "cap_period_end",
+                    "cap_total_low",
+                    "cap_quantity",
+                    "cap_unit",
+                    "supplier",
+                    "recipient",
+                    "audience",
+                    "published",
+                ],
+                condition=models.Q(kind="exceeds_cap"),
+                name="finding_exceeding_cap",
+            ),
             # A country's findings under one measure, in the transfer list's order: the examples
             # of a resolution its profile lists are read off these, one walk per measure and side.
             models.Index(
