@@ -62,7 +62,9 @@ def graph_flows(start, end, categories, *, user, today):
         if categories:
             rows = rows.filter(category__in=categories)
         if published_only:
-            rows = rows.values_list(*keys, "transfers", "first_start", "last_end", "open_ended")
+            # In no order: they are sorted below, by the countries' codes (sorting them by id
+            # as well cost PostgreSQL 60 ms, on disk, at 64,000 edges).
+            rows = rows.values_list(*keys, "transfers", "first_start", "last_end", "open_ended").order_by()
         else:
             rows = (
                 rows.values(*keys)
