@@ -149,6 +149,24 @@ class _Context:
         self.positions = self._positions()
         self.notified = self._notified()
         self._cap_months = None
+        self._in_force = {}
+        self._provisions_of = {}
+
+    def in_force(self, measure, regime):
+        """``in_force_period(measure, regime)``, worked out once per request: a load's
+        thousands of transfers are weighed against the same few measures."""
+        key = (measure.pk, regime.pk)
+        if key not in self._in_force:
+            self._in_force[key] = in_force_period(measure, regime)
+        return self._in_force[key]
+
+    def provisions(self, measure):
+        """A measure's provisions (prefetched), as a new list: the related manager that hands
+        them out costs more to make than the list, once per finding."""
+        found = self._provisions_of.get(measure.pk)
+        if found is None:
+            found = self._provisions_of[measure.pk] = tuple(measure.provisions.all())
+        return list(found)
 
     def _notified(self):
         """``{transfer pk: {country pk}}``: the states that notified each transfer to a committee
@@ -329,7 +347,7 @@ def _measure_findings(transfer, span, context):
                 match = POSSIBLE_BREACH
             if match is None:
                 continue
-            in_force = in_force_period(measure, measure.regime)
+            in_force = context.in_force(measure, measure.regime)
             if in_force is None or not in_force.overlaps(span):
                 continue
             overlap = in_force.intersection(span)
@@ -460,7 +478,7 @@ def _finding(kind, measure, side, obliges, binding, overlap, transfer, context, 
         binding=binding,
         overlap=overlap,
         status=transfer.status,
-        provisions=list(measure.provisions.all()),
+        provisions=context.provisions(measure),
         resolutions=votes,
         reasons=reasons,
         **extra,
@@ -488,7 +506,7 @@ def _designation_findings(transfer, span, context):
             if not listed.overlaps(span):
                 continue
             for measure in designation.regime.asset_freezes:
-                in_force = in_force_period(measure, designation.regime)
+                in_force = context.in_force(measure, designation.regime)
                 if in_force is None or not in_force.overlaps(span):
                     continue
                 overlap = in_force.intersection(span)

@@ -199,7 +199,7 @@ def _build(load, spec, record, pk, row):
         pass  # a value of the wrong type, which clean_fields() reports
     skipped = spec.not_cleaned if row is not None else spec.clean_fields_exclude(instance, record.fields)
     try:
-        instance.clean_fields(exclude=skipped)
+        spec.clean_fields(instance, skipped)
     except ValidationError as exc:
         failed = _validation_messages(exc)
     except (TypeError, OverflowError):

@@ -24,46 +24,61 @@ _LOOKUPS = {
 
 def check_constraints(spec, instance):
     """Messages of the check constraints the instance breaks."""
-    return [
-        constraint.violation_error_message
-        for constraint in spec.check_constraints
-        if _q_value(constraint.condition, instance) is False
-    ]
+    compiled = spec.__dict__.get("_compiled_checks")
+    if compiled is None:
+        compiled = spec.__dict__["_compiled_checks"] = [
+            (constraint.violation_error_message, _compiled(constraint.condition, spec.model))
+            for constraint in spec.check_constraints
+        ]
+    return [message for message, value in compiled if value(instance) is False]
 
 
-def _operand(instance, value):
-    """The value a lookup compares with: a constant, or another field of the instance (``F``)."""
-    if isinstance(value, F):
-        return getattr(instance, instance._meta.get_field(value.name).attname)
-    return value
-
-
-def _q_value(q, instance):
-    """True, False or None (unknown) for a Q object against an unsaved instance."""
-    results = []
+def _compiled(q, model):
+    """A function of an unsaved instance giving True, False or None (unknown) for the Q object
+    ``q``: its fields' column names and comparisons looked up once, not for every record."""
+    parts = []
     for child in q.children:
         if isinstance(child, models.Q):
-            results.append(_q_value(child, instance))
+            parts.append(_compiled(child, model))
             continue
         lookup, expected = child
         name, _, op = lookup.partition("__")
-        op = op or "exact"
-        actual = getattr(instance, instance._meta.get_field(name).attname)
+        attname = model._meta.get_field(name).attname
         if op == "isnull":
-            results.append((actual is None) == bool(expected))
+            parts.append(_is_null(attname, bool(expected)))
             continue
-        expected = _operand(instance, expected)
+        other = model._meta.get_field(expected.name).attname if isinstance(expected, F) else None
+        parts.append(_comparison(attname, _LOOKUPS[op or "exact"], expected, other))
+    conjunction, negated = q.connector == models.Q.AND, q.negated
+
+    def value(instance):
+        results = [part(instance) for part in parts]
+        if conjunction:
+            found = False if False in results else (None if None in results else True)
+        else:
+            found = True if True in results else (None if None in results else False)
+        if negated and found is not None:
+            found = not found
+        return found
+
+    return value
+
+
+def _is_null(attname, expected):
+    return lambda instance: (getattr(instance, attname) is None) == expected
+
+
+def _comparison(attname, compare, constant, other):
+    """A lookup's value: the field against a constant, or against another field (``F``)."""
+
+    def value(instance):
+        actual = getattr(instance, attname)
+        expected = constant if other is None else getattr(instance, other)
         if actual is None or expected is None:
-            results.append(None)
-            continue
+            return None
         try:
-            results.append(_LOOKUPS[op](actual, expected))
+            return compare(actual, expected)
         except TypeError:
-            results.append(None)
-    if q.connector == models.Q.AND:
-        value = False if False in results else (None if None in results else True)
-    else:
-        value = True if True in results else (None if None in results else False)
-    if q.negated and value is not None:
-        value = not value
+            return None
+
     return value
