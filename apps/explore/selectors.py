@@ -29,7 +29,8 @@ from apps.sanctions.models import Designation, Measure, Regime
 from apps.transfers import tallies
 from apps.transfers.findings import audience_of, queued_count
 from apps.transfers.models import Finding
-from apps.transfers.services import CONTRAVENING, EXCEEDS_CAP, PROVISION_ORDER, resolutions_behind
+from apps.transfers.rule_inputs import PROVISION_ORDER, resolutions_behind
+from apps.transfers.services import CONTRAVENING, EXCEEDS_CAP
 
 # How many transfer references a contravened resolution lists (the most recent first).
 EXAMPLES = 20

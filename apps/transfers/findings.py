@@ -182,7 +182,7 @@ def cap_groups(states):
     from apps.sanctions.choices import MeasureKind, category_and_ancestors, category_and_descendants
     from apps.sanctions.models import Measure
     from apps.transfers.caps import RECIPIENT_SIDE, SUPPLIER_SIDE, cap_period
-    from apps.transfers.services import in_force_period
+    from apps.transfers.rule_inputs import in_force_period
 
     states = [state for state in states if state[3] is not None and state[4]]
     if not states:
@@ -405,7 +405,8 @@ def as_contraventions(rows, transfers, *, today=None):
     """``Contravention`` objects (as the engine gives them) from stored ``rows``, with the
     votes behind each read now; ``{transfer pk: [...]}`` for every transfer of ``transfers``."""
     from apps.transfers.caps import CapCount
-    from apps.transfers.services import Contravention, ResolutionVotes, positions_of, resolutions_behind
+    from apps.transfers.rule_inputs import positions_of, resolutions_behind
+    from apps.transfers.services import Contravention, ResolutionVotes
 
     today = today or timezone.localdate()
     by_pk = {t.pk: t for t in transfers}
@@ -461,7 +462,7 @@ def stored_rows(transfer_ids, *, user=None):
     from django.db.models import Prefetch
 
     from apps.resolutions.models import Provision
-    from apps.transfers.services import PROVISION_ORDER
+    from apps.transfers.rule_inputs import PROVISION_ORDER
 
     return (
         Finding.objects.filter(transfer_id__in=list(transfer_ids), audience__in=audience_of(user))
