@@ -23,6 +23,8 @@ from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
 from django.utils.functional import cached_property
 
+from apps.common.cache import cached_answer
+
 # The column of a page's rows that holds the bounded count, when the page carries it.
 COUNT_COLUMN = "_bounded_count"
 # The largest row offset (and row count) SQLite and PostgreSQL take: a signed 64-bit integer.
@@ -89,8 +91,6 @@ def kept_bounded_count(queryset, limit):
     answer until the next write (``apps.common.cache.cached_answer``) under the counting
     statement: every page of one list (a filter, a search) counts once, whichever way it is
     read (a page kept as one statement, a ranked page read in parts)."""
-    from apps.common.cache import cached_answer
-
     bounded = queryset.order_by().values("pk")[:limit]
     try:
         sql, params = bounded.query.sql_with_params()

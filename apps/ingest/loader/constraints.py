@@ -6,6 +6,7 @@ contract's constraints use are known (``_LOOKUPS``, plus ``isnull``). As in SQL,
 comparison unknown, and a CHECK passes when its condition is unknown.
 """
 
+import functools
 import re
 
 from django.db import models
@@ -24,13 +25,16 @@ _LOOKUPS = {
 
 def check_constraints(spec, instance):
     """Messages of the check constraints the instance breaks."""
-    compiled = spec.__dict__.get("_compiled_checks")
-    if compiled is None:
-        compiled = spec.__dict__["_compiled_checks"] = [
-            (constraint.violation_error_message, _compiled(constraint.condition, spec.model))
-            for constraint in spec.check_constraints
-        ]
-    return [message for message, value in compiled if value(instance) is False]
+    return [message for message, value in _compiled_checks(spec) if value(instance) is False]
+
+
+@functools.cache
+def _compiled_checks(spec):
+    """``[(message, value)]`` of ``spec``'s check constraints, each compiled once (``_compiled``)."""
+    return [
+        (constraint.violation_error_message, _compiled(constraint.condition, spec.model))
+        for constraint in spec.check_constraints
+    ]
 
 
 def _compiled(q, model):
