@@ -90,9 +90,26 @@ BYTES_PER_PICKLED_BYTE = 6
 BYTES_PER_ANSWER = 1024
 
 
-def cached_answer(name, parts, compute, *, in_process=False):
+def tables_version(models):
+    """The version of the data ``models`` hold, as a key's part: their tables' versions
+    (``dataversion.table_versions``), read from the database reads go to now; within
+    ``version_held``, the version it holds. None: nothing is kept."""
+    held = _held.get()
+    if held is not None:
+        return held
+    versions = dataversion.table_versions([model._meta.db_table for model in models], version_alias())
+    return None if versions is None else "t" + ".".join(map(str, versions))
+
+
+def cached_answer(name, parts, compute, *, in_process=False, reads=None):
     """``compute()``, cached under ``name`` and ``parts`` until the data changes (or
     ``ANSWER_CACHE_SECONDS`` pass).
+
+    ``reads``: every model the answer is made of (their tables: what ``compute`` selects
+    from). It is then kept until one of their tables changes (``tables_version``), not the
+    whole data: a write elsewhere leaves it kept. A model left out of the list is a stale
+    answer after it changes: the answers that use it have a test that captures the tables
+    their statements name.
 
     ``in_process``: also keep the answer in this process, as it is, for an answer read on
     many requests that costs more to unpickle from the cache than to look up (model
@@ -100,7 +117,9 @@ def cached_answer(name, parts, compute, *, in_process=False):
     (``apps.common.kept``) for the current data version only, read from the database on
     every call, so a write anywhere makes it stale here too. The caller must not change what
     it gets: the next request gets the same objects."""
-    version = data_version()
+    if reads is not None and in_process:
+        raise ValueError("an answer kept in the process follows the data version: no reads")
+    version = data_version() if reads is None else tables_version(reads)
     if version is None:  # a database just flushed: nothing is kept
         return compute()
     key = cache_key(name, *parts, version=version)

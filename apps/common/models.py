@@ -208,3 +208,19 @@ class DataVersion(models.Model):
 
     def __str__(self):
         return str(self.version)
+
+
+class TableVersion(models.Model):
+    """The version of one table of the data, raised by the same trigger as the data version,
+    in the same transaction, by a write to that table only (``apps.common.dataversion``). An
+    answer made of a few tables (the graph of countries) is kept under theirs, so a write to
+    any other table (a source's title, a claim's quote) leaves it kept."""
+
+    name = models.CharField(primary_key=True, max_length=63)
+    version = models.BigIntegerField()
+
+    class Meta:
+        db_table = "common_tableversion"
+
+    def __str__(self):
+        return f"{self.name} {self.version}"

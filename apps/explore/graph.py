@@ -26,10 +26,10 @@ from apps.common.periods import overlapping, transfers_overlapping
 from apps.common.roles import sees_drafts
 from apps.geo.models import Country
 from apps.relations.models import Relationship
-from apps.sanctions.models import Regime
+from apps.sanctions.models import Authority, Regime
 from apps.transfers import tallies
 from apps.transfers.choices import TransferStatus
-from apps.transfers.models import Transfer
+from apps.transfers.models import Transfer, TransferTally
 
 # --- the graph ---------------------------------------------------------------------------
 
@@ -162,6 +162,13 @@ def graph_pairs(start, end, categories, *, user, today):
     pairs = _named(pairs)
     pairs.sort(key=itemgetter(0, 2))
     return pairs
+
+
+def graph_reads(start=None, end=None):
+    """The models ``graph_parts`` reads for a period (``apps.common.cache.cached_answer``'s
+    ``reads``): the transfers' tally without a period, the transfers themselves with one."""
+    transfers = TransferTally if start is None and end is None else Transfer
+    return [transfers, Country, Regime, Authority, Relationship]
 
 
 def graph_parts(*, start=None, end=None, categories=(), user, today=None, by_pair=False):

@@ -4,8 +4,10 @@ admin action, the loader, a many-to-many change) shows in the next answer."""
 
 import datetime
 import json
+import re
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -13,7 +15,9 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.common import kept
 from apps.common.cache import cache_key, cached_answer, data_changed, data_version, version_held
-from apps.common.roles import REVIEWERS
+from apps.common.dataversion import table_versions
+from apps.common.roles import REVIEWERS, sees_drafts
+from apps.explore.graph import graph_parts, graph_reads
 from apps.transfers.models import Transfer
 from tests.admin.forms import admin_url
 from tests.api.conftest import user_in
@@ -21,7 +25,9 @@ from tests.factories import (
     AuthorityFactory,
     MeasureFactory,
     RegimeFactory,
+    RelationshipFactory,
     ResolutionFactory,
+    SourceFactory,
     TransferFactory,
     VoteFactory,
     country,
@@ -65,11 +71,17 @@ def edges(client):
 
 @pytest.mark.parametrize("path", [PROFILE, GRAPH, f"{GRAPH}?from=2023-01-01&category=missiles"])
 def test_a_cached_answer_is_served_with_only_the_data_version_read(missiles, anonymous, path):
+    """The profile with the data version; the graph with its tables' versions (and the data
+    version, in the same statement: ``dataversion.table_versions``)."""
     first = anonymous.get(path)
     with CaptureQueriesContext(connection) as queries:
         again = anonymous.get(path)
     assert again.status_code == 200 and again.json() == first.json()
-    assert [q["sql"] for q in queries.captured_queries] == ["SELECT version FROM common_dataversion WHERE id = 1"]
+    [query] = [q["sql"] for q in queries.captured_queries]
+    if path == PROFILE:
+        assert query == "SELECT version FROM common_dataversion WHERE id = 1"
+    else:
+        assert "FROM common_dataversion WHERE id = 1 UNION ALL SELECT name, version FROM common_tableversion" in query
 
 
 def test_drafts_are_cached_apart_for_those_who_see_them(missiles, anonymous, editor_client):
@@ -216,3 +228,110 @@ def test_a_held_version_keeps_answers_through_the_blocks_own_writes_and_only_the
         assert cached_answer("held", [], count, in_process=True) == 1
     assert data_version() != before
     assert cached_answer("held", [], count, in_process=True) == 2
+
+
+# --- an answer kept under its tables' versions: the graph ----------------------------------
+
+
+def graph(client, path=GRAPH):
+    return client.get(path).json()
+
+
+def rename_kp():
+    kp = country("KP")
+    kp.name = "DPRK, renamed"
+    kp.save()
+
+
+def retarget_regime(missiles):
+    regime = missiles["regime"]
+    regime.target_country = country("IR")
+    regime.save()
+
+
+def rename_authority(missiles):
+    authority = missiles["regime"].authority
+    authority.name = "The Security Council, renamed"
+    authority.save()
+
+
+# A write to each model the graph is made of (``graph_reads``), and what it changes there.
+GRAPH_WRITES = {
+    "a country": lambda missiles: rename_kp(),
+    "a regime": retarget_regime,
+    "an authority": rename_authority,
+    "a relationship": lambda missiles: RelationshipFactory(reference="ru-kp-treaty", review_status="published"),
+    "a transfer's tally": lambda missiles: TransferFactory(reference="kp-ru-more", review_status="published"),
+}
+
+
+@pytest.mark.parametrize("write", GRAPH_WRITES)
+@pytest.mark.parametrize("path", [GRAPH, f"{GRAPH}?from=2023-01-01"])
+def test_a_write_to_what_the_graph_is_made_of_shows_in_the_next_graph(missiles, anonymous, write, path):
+    before = graph(anonymous, path)
+    GRAPH_WRITES[write](missiles)
+    after = graph(anonymous, path)
+    assert after != before
+    with CaptureQueriesContext(connection) as queries:
+        assert graph(anonymous, path) == after
+    assert len(queries.captured_queries) == 1  # kept again
+
+
+def test_the_graph_is_kept_through_writes_to_what_it_is_not_made_of(missiles, anonymous):
+    """A new source, and a transfer's description (no tally changes), leave the graph without
+    a period kept; the data version moves on, and the profile is computed again. A graph of a
+    period reads the transfers themselves: the description makes it stale."""
+    period = f"{GRAPH}?from=2023-01-01"
+    first, first_of_period, profile = graph(anonymous), graph(anonymous, period), anonymous.get(PROFILE).json()
+    version = data_version()
+    SourceFactory(title="A new report")
+    transfer = missiles["transfer"]
+    transfer.description = "Described again."
+    transfer.save()
+    assert data_version() != version
+    with CaptureQueriesContext(connection) as queries:
+        assert graph(anonymous) == first
+    assert len(queries.captured_queries) == 1
+    with CaptureQueriesContext(connection) as queries:
+        assert graph(anonymous, period) == first_of_period
+    assert len(queries.captured_queries) > 1
+    with CaptureQueriesContext(connection) as queries:
+        assert anonymous.get(PROFILE).json() == profile
+    assert len(queries.captured_queries) > 1
+
+
+TABLE_NAMED = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
+
+
+@pytest.mark.parametrize("start", [None, datetime.date(2023, 1, 1)])
+@pytest.mark.parametrize("drafts", [False, True], ids=["public", "drafts"])
+def test_the_graph_reads_no_table_but_those_it_is_kept_under(missiles, start, drafts):
+    """Every table the graph's statements name is one of ``graph_reads``' (the user's groups
+    aside: whether they see drafts is part of the key): a table left out would keep a graph
+    its change had made stale."""
+    RelationshipFactory(reference="ru-kp-treaty", review_status="published")
+    user = user_in(REVIEWERS, "graph-reviewer") if drafts else AnonymousUser()
+    assert sees_drafts(user) is drafts
+    with CaptureQueriesContext(connection) as queries:
+        parts = graph_parts(start=start, user=user)
+    assert parts["flows"] and parts["others"]
+    named = {table for query in queries.captured_queries for table in TABLE_NAMED.findall(query["sql"])}
+    kept_under = {model._meta.db_table for model in graph_reads(start)}
+    assert named and named <= kept_under, named - kept_under
+
+
+def test_a_tables_version_is_the_data_version_of_its_last_write():
+    """Written: the data version that write set; never written: the data version now; a
+    change no trigger sees (``data_changed``): every table's version with the data's."""
+    data_changed()
+    source_table, country_table = SourceFactory._meta.model._meta.db_table, "geo_country"
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM common_tableversion WHERE name = %s", [country_table])
+    SourceFactory(title="Written now")
+    written = data_version()
+    assert table_versions([source_table, country_table], "default") == (written, written)
+    ResolutionFactory(symbol="S/RES/9999 (2099)", number=9999)
+    assert table_versions([source_table, country_table], "default") == (written, data_version())
+    data_changed()
+    assert data_version() > written
+    assert table_versions([source_table], "default") == (data_version(),)

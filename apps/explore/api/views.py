@@ -16,7 +16,7 @@ from apps.common.api.views import BaseAPIView
 from apps.common.cache import cached_answer
 from apps.common.roles import sees_drafts
 from apps.explore.api.serializers import CountryProfileSerializer, GraphSerializer
-from apps.explore.graph import graph_parts
+from apps.explore.graph import graph_parts, graph_reads
 from apps.explore.selectors import cached_country_profile
 from apps.geo.models import Country
 from apps.sanctions.choices import TransferCategory
@@ -112,7 +112,13 @@ class GraphView(BaseAPIView):
         # The JSON itself is cached until the next write (apps.common.cache), per question, per
         # audience and per address the links are built on: a graph of a million transfers has
         # tens of thousands of edges, which a cache hit neither rebuilds nor serialises again.
-        body = cached_answer("graph", [start, end, categories, sees_drafts(request.user), today, transfers], answer)
+        # It is kept until a table it is made of changes (``graph_reads``), not any write.
+        body = cached_answer(
+            "graph",
+            [start, end, categories, sees_drafts(request.user), today, transfers],
+            answer,
+            reads=graph_reads(start, end),
+        )
         return HttpResponse(body, content_type="application/json")
 
 
