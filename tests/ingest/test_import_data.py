@@ -14,6 +14,7 @@ from apps.ingest.services.readers import FileSource
 from apps.resolutions.models import Resolution
 from apps.sanctions.models import Designation, Measure
 from apps.transfers.models import Claim, Transfer
+from tests.factories import TransferFactory
 from tests.ingest.conftest import STORY, row_counts, story_objects
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +115,22 @@ def test_a_load_that_changes_only_a_transfers_links_is_counted_as_an_update(edit
     fuel = Transfer.objects.get(reference="ru-kp-fuel-2024")
     assert list(fuel.via.values_list("iso2", flat=True)) == ["CN"]
     assert (fuel.version, fuel.updated_by, fuel.history.first().history_type) == (2, editor, "~")
+
+
+def test_records_made_after_a_load_take_keys_past_the_loaded_ones(write_fixture):
+    """The loader hands out its rows' keys before it writes them (``loader.ids``): the
+    database's own key generator must know, so that a record made after the load, through the
+    models or by a second load, takes a key no loaded row holds."""
+    TransferFactory(reference="made-before")
+    run(write_fixture([_transfer(f"loaded-{n}") for n in range(3)]))
+    loaded = set(Transfer.objects.filter(reference__startswith="loaded-").values_list("pk", flat=True))
+    made = TransferFactory(reference="made-after")
+    run(write_fixture([_transfer(f"loaded-again-{n}") for n in range(2)], "again.json"))
+    again = set(Transfer.objects.filter(reference__startswith="loaded-again-").values_list("pk", flat=True))
+    before = Transfer.objects.get(reference="made-before").pk
+    assert len(loaded) == 3 and len(again) == 2
+    assert before < min(loaded) and max(loaded) < made.pk < min(again)
+    assert Transfer.objects.count() == 7
 
 
 def test_references_may_point_forward_across_files(write_fixture):
