@@ -14,10 +14,12 @@ from django.utils import timezone
 
 from apps.actors.models import Actor
 from apps.common import kept
+from apps.common.api.compiled import CompiledPage, KeptPage, read_page
 from apps.common.cache import cached_answer, data_changed
 from apps.common.changes import _history_keys, _keys_of_every_model
 from apps.common.registry import contract_models
 from apps.transfers.api.views import TransferViewSet
+from apps.transfers.models import Transfer
 from tests.factories import ActorFactory, TransferFactory, country
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +65,46 @@ def test_a_key_resolved_when_compiled_is_resolved_again_after_a_write(anonymous)
     assert references(anonymous.get(url).json()) == []
     published_transfers(1, reference="new-acme", supplier_actor=ActorFactory(slug="acme"))
     assert references(anonymous.get(url).json()) == ["new-acme"]
+
+
+def test_a_kept_page_reads_the_data_version_in_its_own_statement(anonymous):
+    """Read again, a kept page sends no statement of its own for the data version: its rows'
+    statement reads it (``VERSION_COLUMN``), in the same snapshot as the rows."""
+    published_transfers(2)
+    first, _ = queries_of(anonymous, LIST)
+    again, queries = queries_of(anonymous, LIST)
+    assert again == first
+    assert "SELECT version FROM common_dataversion WHERE id = 1" not in queries
+    assert sum("(SELECT version FROM common_dataversion WHERE id = 1)" in query for query in queries) == 1
+
+
+def test_a_page_written_to_while_it_is_compiled_is_compiled_again_then_left_to_the_orm(anonymous):
+    """Its rows come at a newer data version than it was compiled at: it is compiled again;
+    when that happens twice over, ``read_page`` leaves the page to the ORM's path (None)."""
+    published_transfers(2)
+    compiled = []
+
+    def transfers():
+        rows = Transfer.objects.order_by("pk").values("pk")
+        rows.counted = Transfer.objects.all()
+        return rows
+
+    def compile_while_written_to():
+        compiled.append(1)
+        data_changed()  # another writer, between the version read and the rows
+        return CompiledPage(transfers(), 1, 10)
+
+    assert read_page(("test-written-to",), compile_while_written_to) is None
+    assert len(compiled) == 2
+
+    def compile_once_written_to():
+        compiled.append(1)
+        if len(compiled) == 3:
+            data_changed()
+        return CompiledPage(transfers(), 1, 10)
+
+    rows, count, exact = read_page(("test-written-to-once",), compile_once_written_to)
+    assert len(compiled) == 4 and (len(rows), count, exact) == (2, 2, True)
 
 
 def test_a_page_past_the_last_is_still_a_404(anonymous):
@@ -136,11 +178,11 @@ def test_a_page_is_one_prepared_statement_on_postgresql(anonymous):
     anonymous.get(LIST)
     page, queries = queries_of(anonymous, LIST)
     assert page["count"] == 3
-    # The data version (apps.common.dataversion), then rows and many-to-many lists: one
-    # statement; the count was read with the first request, and kept with the page.
-    assert queries[0] == "SELECT version FROM common_dataversion WHERE id = 1"
-    assert len(queries) == 2, queries
-    assert "ARRAY(SELECT" in queries[1] and "count(*)" not in queries[1]
+    # Rows, many-to-many lists and the data version (apps.common.dataversion) they were read
+    # at: one statement; the count was read with the first request, and kept with the page.
+    assert len(queries) == 1, queries
+    assert "ARRAY(SELECT" in queries[0] and "count(*)" not in queries[0]
+    assert "(SELECT version FROM common_dataversion WHERE id = 1)" in queries[0]
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%transfers_transfer%"])
         assert cursor.fetchone()[0] >= 1
@@ -326,7 +368,7 @@ def test_request_values_are_parameters_never_written_into_the_statement(anonymou
     assert anonymous.get(f"{LIST}&reference=needle%27s-100%25").status_code == 200  # needle's-100%
     assert anonymous.get("/api/v1/transfers/bound-ref/").json()["reference"] == "bound-ref"
     reads = [kept.store.get(key) for key in kept.store.key_list("read")]
-    reads = [getattr(read, "rows", read) for read in reads]  # a list page's rows
+    reads = [read.page.rows if isinstance(read, KeptPage) else read for read in reads]  # a list page's rows
     assert len(reads) == 2
     for read in reads:
         assert "needle" not in read.sql and "bound-ref" not in read.sql and "%s" in read.sql

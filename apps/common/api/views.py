@@ -22,12 +22,11 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from apps.common.api.compiled import CompiledPage, detail_key, list_key
+from apps.common.api.compiled import CompiledPage, detail_key, list_key, read_page
 from apps.common.api.parsers import JSONParser
 from apps.common.api.renderers import CSVRenderer, ORJSONRenderer
 from apps.common.api.rows import plan_for
 from apps.common.api.serializers import ChangesSerializer
-from apps.common.cache import data_version
 from apps.common.changes import changes_since
 from apps.common.compiled import PLACEHOLDERS, CompiledRead, kept
 from apps.common.conflicts import run_in_transaction
@@ -174,15 +173,12 @@ class BaseViewSet(RequestScopedAnswers, viewsets.ModelViewSet):
         number = self.paginator.plain_page_number(request) if self.paginator else None
         if number is not None:
             page_size = self.paginator.get_page_size(request)
-            version = data_version()
-            compiled = kept(
-                list_key(self, request, page_size, version),
+            answer = read_page(
+                list_key(self, request, page_size),
                 lambda: CompiledPage(
                     plan.values(self.filter_queryset(self.get_queryset()), counted=False), number, page_size
                 ),
-                data_version=version,
             )
-            answer = compiled.read() if compiled else None
             if answer is not None:
                 rows, count, exact = answer
                 page = self.paginator.page_of(request, rows, number, page_size, count, exact)
