@@ -1,5 +1,8 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
+
+from apps.common.functions import install_sqlite_functions
 
 
 def _sync_roles(sender, **kwargs):
@@ -29,3 +32,4 @@ class CommonConfig(AppConfig):
         # every table of the data raises (apps.common.dataversion): on every table, after any
         # migration (post_migrate is sent once every app has migrated).
         post_migrate.connect(_install_version_triggers, sender=self)
+        connection_created.connect(install_sqlite_functions)

@@ -50,17 +50,20 @@ FLOW = (
 )
 
 
-def graph_flows(start, end, categories, *, user, today):
+def graph_flows(start, end, categories, *, user, today, suppliers=None):
     """The transfer edges' numbers (``FLOW`` tuples) in the edges' order. Without a period,
     read off the tallies (one row per edge for the public, the published and draft rows summed
-    for editors); with one, the transfers meeting it grouped (a tally does not know which of
-    its transfers meet a period). The countries' codes and names in a query of their own."""
+    for editors; ``suppliers``: those of these countries' ids only); with one, the transfers
+    meeting it grouped (a tally does not know which of its transfers meet a period). The
+    countries' codes and names in a query of their own."""
     keys = ("supplier_id", "recipient_id", "category", "status")
     if start is None and end is None:
         published_only = not sees_drafts(user)
         rows = tallies.transfer_tallies(published_only=published_only)
         if categories:
             rows = rows.filter(category__in=categories)
+        if suppliers is not None:
+            rows = rows.filter(supplier_id__in=suppliers)
         if published_only:
             # In no order: they are sorted below, by the countries' codes (sorting them by id
             # as well cost PostgreSQL 60 ms, on disk, at 64,000 edges).
@@ -171,13 +174,17 @@ def graph_reads(start=None, end=None):
     return [transfers, Country, Regime, Authority, Relationship]
 
 
-def graph_parts(*, start=None, end=None, categories=(), user, today=None, by_pair=False):
+def graph_parts(*, start=None, end=None, categories=(), user, today=None, by_pair=False, countries=None):
     """What ``country_graph`` is made of: ``flows`` (``graph_flows``), ``nodes`` (sorted),
     ``others`` (the sanctions and relationship edges) and ``period`` (the transfer list's
     query parameters of the period asked). ``by_pair``: the transfers as ``pairs``
-    (``graph_pairs``) instead of ``flows``, for a picture that draws one link a pair."""
+    (``graph_pairs``) instead of ``flows``, for a picture that draws one link a pair.
+    ``countries``: the codes and names of the countries the transfer edges join, when the
+    caller reads those edges itself (``apps.explore.graph_json``): ``flows`` are then empty."""
     today = today or timezone.localdate()
-    if by_pair:
+    if countries is not None:
+        flows = [(*country, *country) for country in countries]
+    elif by_pair:
         flows = graph_pairs(start, end, categories, user=user, today=today)
     else:
         flows = graph_flows(start, end, categories, user=user, today=today)
@@ -244,7 +251,7 @@ def graph_parts(*, start=None, end=None, categories=(), user, today=None, by_pai
             }
         )
     return {
-        "pairs" if by_pair else "flows": flows,
+        "pairs" if by_pair else "flows": flows if countries is None else [],
         "nodes": sorted(nodes.values(), key=lambda n: n["id"]),
         "others": others,
         "period": period,

@@ -1,8 +1,5 @@
 """The API views of the cross-app questions: a country's profile and the graph of countries."""
 
-from urllib.parse import quote_plus, urlencode
-
-import orjson
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +14,7 @@ from apps.common.cache import cached_answer
 from apps.common.roles import sees_drafts
 from apps.explore.api.serializers import CountryProfileSerializer, GraphSerializer
 from apps.explore.graph import graph_parts, graph_reads
+from apps.explore.graph_json import graph_json, tally_graph_json
 from apps.explore.selectors import cached_country_profile
 from apps.geo.models import Country
 from apps.sanctions.choices import TransferCategory
@@ -39,44 +37,6 @@ class GraphQuerySerializer(serializers.Serializer):
         if attrs.get("from") and attrs.get("to") and attrs["to"] < attrs["from"]:
             raise serializers.ValidationError({"to": "to must not be before from."})
         return attrs
-
-
-class _Quoted(dict):
-    """A value as ``urlencode`` quotes it, each quoted once."""
-
-    def __missing__(self, value):
-        self[value] = quoted = quote_plus(value)
-        return quoted
-
-
-def graph_json(parts, transfers):
-    """The graph (``graph_parts``) as ``GraphSerializer`` writes it, each transfer edge linking
-    the list of its transfers at ``transfers``: written straight from the edges' numbers, not
-    through the serializer's fields (a million transfers make tens of thousands of edges), each
-    code, category and status quoted for the link once (as ``urlencode`` quotes it)."""
-    flows = parts["flows"]
-    period = f"&{urlencode(parts['period'])}" if parts["period"] else ""
-    quoted = _Quoted()
-    edges = [
-        {
-            "kind": "transfer",
-            "source": supplier,
-            "target": recipient,
-            "reference": None,
-            "category": category,
-            "status": status,
-            "count": count,
-            "started_on": first_start,
-            "ended_on": last_end,
-            "ongoing": open_ended > 0,
-            "list": f"{transfers}?supplier={quoted[supplier]}&recipient={quoted[recipient]}"
-            f"&category={quoted[category]}&status={quoted[status]}{period}",
-        }
-        for supplier, _s, recipient, _r, category, status, count, first_start, last_end, open_ended in flows
-    ]
-    for edge in parts["others"]:
-        edges.append({**{name: value for name, value in edge.items() if name != "filters"}, "list": None})
-    return orjson.dumps({"nodes": parts["nodes"], "edges": edges})
 
 
 class GraphView(BaseAPIView):
@@ -106,6 +66,8 @@ class GraphView(BaseAPIView):
         transfers = request.build_absolute_uri(reverse("api:transfer-list"))
 
         def answer():
+            if start is None and end is None:  # off the tallies, rebuilt for the suppliers that changed
+                return tally_graph_json(categories, user=request.user, transfers=transfers)
             parts = graph_parts(start=start, end=end, categories=categories, user=request.user, today=today)
             return graph_json(parts, transfers)
 
