@@ -167,11 +167,15 @@ def graph_pairs(start, end, categories, *, user, today):
     return pairs
 
 
+# What the graph reads besides the transfers or their tally.
+GRAPH_READS = (Country, Regime, Authority, Relationship)
+
+
 def graph_reads(start=None, end=None):
     """The models ``graph_parts`` reads for a period (``apps.common.cache.cached_answer``'s
     ``reads``): the transfers' tally without a period, the transfers themselves with one."""
     transfers = TransferTally if start is None and end is None else Transfer
-    return [transfers, Country, Regime, Authority, Relationship]
+    return [transfers, *GRAPH_READS]
 
 
 def graph_parts(*, start=None, end=None, categories=(), user, today=None, by_pair=False, countries=None):

@@ -7,7 +7,8 @@ the edges of each supplier are kept as JSON of their own (``tally_graph_json``),
 fingerprint of the tally rows they were made of, so the first graph after a write rebuilds
 only the suppliers whose rows changed. The fingerprint of a supplier is its number of rows and
 the sum of a hash of each row's text (``RowHash``), read for every supplier in one grouped
-statement; a row's every column the edges show is in its text.
+statement; everything the edges and nodes show of a row is in its text, its countries' codes
+and names included.
 """
 
 from operator import itemgetter
@@ -15,15 +16,12 @@ from urllib.parse import quote_plus, urlencode
 
 import orjson
 from django.core.cache import cache
-from django.db.models import CharField, Count, Sum, Value
-from django.db.models.functions import Concat
+from django.db.models import Count, Sum
 
-from apps.common.cache import cache_key, version_alias
-from apps.common.dataversion import table_versions
-from apps.common.functions import RowHash
+from apps.common.cache import cache_key
+from apps.common.functions import Joined, RowHash
 from apps.common.roles import sees_drafts
 from apps.explore.graph import graph_flows, graph_parts
-from apps.geo.models import Country
 from apps.transfers import tallies
 
 
@@ -78,28 +76,47 @@ def graph_json(parts, transfers):
 # --- the graph without a period, rebuilt supplier by supplier ------------------------------
 
 
+# What a row of the tally is, as far as the graph writes it: its counts and dates, and the
+# codes and names of its countries (a country renamed changes the fingerprints it is in).
+FINGERPRINTED = [
+    "supplier__iso2",
+    "supplier__name",
+    "recipient__iso2",
+    "recipient__name",
+    "category",
+    "status",
+    "published",
+    "transfers",
+    "open_ended",
+    "first_start",
+    "last_end",
+]
+
+
 def supplier_fingerprints(published_only, categories):
-    """``{supplier id: (rows, sum of the rows' hashes)}`` of the tally rows a reader reads:
-    the graph's transfer edges of a supplier change only when its fingerprint does."""
+    """``{supplier id: (code, rows, sum of the rows' hashes)}`` of the tally rows a reader
+    reads: the graph's transfer edges of a supplier, and the countries they join, change only
+    when its fingerprint does. One grouped statement."""
     rows = tallies.transfer_tallies(published_only=published_only)
     if categories:
         rows = rows.filter(category__in=categories)
-    columns = ["recipient_id", "category", "status", "published", "transfers", "open_ended", "first_start", "last_end"]
-    text = Concat(*[part for column in columns for part in (column, Value("|"))][:-1], output_field=CharField())
-    grouped = rows.values("supplier_id").annotate(n=Count("pk"), h=Sum(RowHash(text))).order_by()
-    return {supplier: (n, h) for supplier, n, h in grouped.values_list("supplier_id", "n", "h")}
+    text = Joined(*FINGERPRINTED)
+    grouped = rows.values("supplier_id", "supplier__iso2").annotate(n=Count("pk"), h=Sum(RowHash(text))).order_by()
+    return {
+        supplier: (code, n, h)
+        for supplier, code, n, h in grouped.values_list("supplier_id", "supplier__iso2", "n", "h")
+    }
 
 
 def tally_graph_json(categories, *, user, transfers):
     """``graph_json`` of the graph without a period (the same bytes, parsed), its transfer
     edges kept supplier by supplier in the shared cache (one entry per audience, categories and
-    address, under the countries' table version: codes and names are written in the edges)
-    and rebuilt for the suppliers whose tally rows changed since (``supplier_fingerprints``)."""
+    address) and rebuilt for the suppliers whose fingerprint changed since
+    (``supplier_fingerprints``): a kept supplier's edges are right whatever the data version."""
     published_only = not sees_drafts(user)
     fingerprints = supplier_fingerprints(published_only, categories)
-    [countries_version] = table_versions([Country._meta.db_table], version_alias())
-    key = cache_key("graph-suppliers", published_only, categories, transfers, version=countries_version)
-    kept = (cache.get(key) if countries_version is not None else None) or {}
+    key = cache_key("graph-suppliers", published_only, categories, transfers, version="fingerprinted")
+    kept = cache.get(key) or {}
     changed = [
         supplier for supplier, fingerprint in fingerprints.items() if kept.get(supplier, (None,))[0] != fingerprint
     ]
@@ -109,12 +126,12 @@ def tally_graph_json(categories, *, user, transfers):
         by_code = {}
         for flow in flows:  # in the edges' order: a supplier's are together
             by_code.setdefault(flow[0], []).append(flow)
-        ids = dict(Country.objects.filter(pk__in=changed).values_list("iso2", "pk"))
+        ids = {fingerprint[0]: supplier for supplier, fingerprint in fingerprints.items()}
         for code, supplier_flows in by_code.items():
             edges = orjson.dumps(flow_edges(supplier_flows, transfers))[1:-1]
             recipients = sorted({(flow[2], flow[3]) for flow in supplier_flows})
             suppliers[ids[code]] = (fingerprints[ids[code]], (code, supplier_flows[0][1]), recipients, edges)
-    if (changed or len(suppliers) != len(kept)) and countries_version is not None:
+    if changed or len(suppliers) != len(kept):
         cache.set(key, suppliers)
     ordered = sorted(suppliers.values(), key=itemgetter(1))
     countries = {entry[1] for entry in ordered} | {recipient for entry in ordered for recipient in entry[2]}
