@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -339,3 +340,18 @@ def test_a_tables_version_is_the_data_version_of_its_last_write():
     data_changed()
     assert data_version() > written
     assert table_versions([source_table], "default") == (data_version(),)
+
+
+def test_only_the_whole_graph_keeps_its_suppliers_edges(missiles, anonymous):
+    """The graph of every category keeps each supplier's edges for the next write; a graph of
+    a few categories (the client's choice, each as large) is kept whole only."""
+    transfers = "http://testserver/api/v1/transfers/"
+
+    def suppliers_kept(categories):
+        return cache.get(cache_key("graph-suppliers", True, categories, transfers, version="fingerprinted"))
+
+    cache.clear()
+    anonymous.get(f"{GRAPH}?category=missiles")
+    assert suppliers_kept(["missiles"]) is None
+    anonymous.get(GRAPH)
+    assert [entry[1] for entry in suppliers_kept([]).values()] == [("KP", country("KP").name)]

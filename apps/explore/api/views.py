@@ -66,7 +66,10 @@ class GraphView(BaseAPIView):
         transfers = request.build_absolute_uri(reverse("api:transfer-list"))
 
         def answer():
-            if start is None and end is None:  # off the tallies, rebuilt for the suppliers that changed
+            # The whole graph off the tallies, rebuilt for the suppliers that changed; not one of
+            # a few categories, which a client chooses freely: its suppliers' edges would be
+            # kept beside the whole graph's for every choice.
+            if start is None and end is None and not categories:
                 return tally_graph_json(categories, user=request.user, transfers=transfers)
             parts = graph_parts(start=start, end=end, categories=categories, user=request.user, today=today)
             return graph_json(parts, transfers)
