@@ -133,6 +133,24 @@ def test_records_made_after_a_load_take_keys_past_the_loaded_ones(write_fixture)
     assert Transfer.objects.count() == 7
 
 
+def test_a_load_that_drops_a_link_deletes_it_and_keeps_the_others(editor, write_fixture):
+    """A transfer loaded through China and Mongolia, then loaded again through Mongolia only:
+    the China row goes, the Mongolia one stays (the same row, not written again), and the
+    next load of the same file changes nothing."""
+    transfer = _transfer("through-two", via=[["CN"], ["MN"]])
+    run(write_fixture([transfer]))
+    kept = Transfer.objects.get(reference="through-two").via.through.objects.get(country__iso2="MN").pk
+    transfer["fields"]["via"] = [["MN"]]
+    path = write_fixture([transfer], "fewer.json")
+    report = load_records([FileSource(path)], user=editor)
+    assert report.ok and report.counts["transfers.transfer"].updated == 1
+    loaded = Transfer.objects.get(reference="through-two")
+    assert list(loaded.via.values_list("iso2", flat=True)) == ["MN"]
+    assert loaded.via.through.objects.get(transfer=loaded).pk == kept
+    again = load_records([FileSource(path)], user=editor)
+    assert (again.counts["transfers.transfer"].updated, again.counts["transfers.transfer"].unchanged) == (0, 1)
+
+
 def test_references_may_point_forward_across_files(write_fixture):
     objects = story_objects()
     transfers = [o for o in objects if o["model"] != "transfers.claim"]
