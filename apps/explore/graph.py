@@ -187,11 +187,13 @@ def graph_parts(*, start=None, end=None, categories=(), user, today=None, by_pai
     caller reads those edges itself (``apps.explore.graph_json``): ``flows`` are then empty."""
     today = today or timezone.localdate()
     if countries is not None:
-        flows = [(*country, *country) for country in countries]
+        flows = []
     elif by_pair:
         flows = graph_pairs(start, end, categories, user=user, today=today)
     else:
         flows = graph_flows(start, end, categories, user=user, today=today)
+    if countries is None:
+        countries = {(f[0], f[1]) for f in flows} | {(f[2], f[3]) for f in flows}
     regimes = (
         Regime.objects.filter(target_country__isnull=False)
         .filter(overlapping(start, end))
@@ -214,8 +216,8 @@ def graph_parts(*, start=None, end=None, categories=(), user, today=None, by_pai
         nodes.setdefault(node_id, {"id": node_id, "kind": "authority", "name": authority.name})
         return node_id
 
-    for flow in {(f[0], f[1]) for f in flows} | {(f[2], f[3]) for f in flows}:
-        country_node(*flow)
+    for iso2, name in countries:
+        country_node(iso2, name)
     period = {}
     if start:
         period["active_after"] = start.isoformat()
@@ -255,7 +257,7 @@ def graph_parts(*, start=None, end=None, categories=(), user, today=None, by_pai
             }
         )
     return {
-        "pairs" if by_pair else "flows": flows if countries is None else [],
+        "pairs" if by_pair else "flows": flows,
         "nodes": sorted(nodes.values(), key=lambda n: n["id"]),
         "others": others,
         "period": period,

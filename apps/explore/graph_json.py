@@ -11,7 +11,7 @@ statement; everything the edges and nodes show of a row is in its text, its coun
 and names included.
 """
 
-from operator import itemgetter
+from collections import namedtuple
 from urllib.parse import quote_plus, urlencode
 
 import orjson
@@ -108,6 +108,11 @@ def supplier_fingerprints(published_only, categories):
     }
 
 
+# One supplier's transfer edges as kept: the fingerprint they were made at, the supplier's and
+# recipients' codes and names (the graph's nodes), and the edges' JSON, without brackets.
+SupplierEdges = namedtuple("SupplierEdges", "fingerprint country recipients edges")
+
+
 def tally_graph_json(categories, *, user, transfers):
     """``graph_json`` of the graph without a period (the same bytes, parsed), its transfer
     edges kept supplier by supplier in the shared cache (one entry per audience, categories and
@@ -118,7 +123,9 @@ def tally_graph_json(categories, *, user, transfers):
     key = cache_key("graph-suppliers", published_only, categories, transfers, version="fingerprinted")
     kept = cache.get(key) or {}
     changed = [
-        supplier for supplier, fingerprint in fingerprints.items() if kept.get(supplier, (None,))[0] != fingerprint
+        supplier
+        for supplier, fingerprint in fingerprints.items()
+        if supplier not in kept or kept[supplier].fingerprint != fingerprint
     ]
     suppliers = {supplier: entry for supplier, entry in kept.items() if supplier in fingerprints}
     if changed:
@@ -130,12 +137,15 @@ def tally_graph_json(categories, *, user, transfers):
         for code, supplier_flows in by_code.items():
             edges = orjson.dumps(flow_edges(supplier_flows, transfers))[1:-1]
             recipients = sorted({(flow[2], flow[3]) for flow in supplier_flows})
-            suppliers[ids[code]] = (fingerprints[ids[code]], (code, supplier_flows[0][1]), recipients, edges)
+            supplier = ids[code]
+            suppliers[supplier] = SupplierEdges(fingerprints[supplier], (code, supplier_flows[0][1]), recipients, edges)
     if changed or len(suppliers) != len(kept):
         cache.set(key, suppliers)
-    ordered = sorted(suppliers.values(), key=itemgetter(1))
-    countries = {entry[1] for entry in ordered} | {recipient for entry in ordered for recipient in entry[2]}
+    ordered = sorted(suppliers.values(), key=lambda entry: entry.country)
+    countries = {entry.country for entry in ordered} | {
+        recipient for entry in ordered for recipient in entry.recipients
+    }
     parts = graph_parts(categories=categories, user=user, countries=countries)
     others = orjson.dumps(other_edges(parts))[1:-1]
-    edges = b",".join([*(entry[3] for entry in ordered), *([others] if others else [])])
+    edges = b",".join([*(entry.edges for entry in ordered), *([others] if others else [])])
     return b'{"nodes":' + orjson.dumps(parts["nodes"]) + b',"edges":[' + edges + b"]}"

@@ -354,4 +354,4 @@ def test_only_the_whole_graph_keeps_its_suppliers_edges(missiles, anonymous):
     anonymous.get(f"{GRAPH}?category=missiles")
     assert suppliers_kept(["missiles"]) is None
     anonymous.get(GRAPH)
-    assert [entry[1] for entry in suppliers_kept([]).values()] == [("KP", country("KP").name)]
+    assert [entry.country for entry in suppliers_kept([]).values()] == [("KP", country("KP").name)]
