@@ -13,7 +13,9 @@ the transfer list (a word many transfers name, one few do). The graph is kept un
 of the tables it is made of, so the source's title leaves it kept: each round then writes to one
 of them (a row of the transfers' tally, of the supplier with the most rows, counted one more or
 one fewer in SQL, as a transfer added or moved would; put back at the end) and reads the graph
-again, cold (``graph-after-tally``): its edges are rebuilt for that supplier.
+again, cold (``graph-after-tally``): its edges are rebuilt for that supplier. The network
+page's pairs are kept the same way, and read again after the tally's write too
+(``network-after-tally``): they are grouped anew from the whole tally.
 
 Each line gives the cold read's median and maximum in ms and the warm read's median as the
 reference; the last line reads
@@ -57,7 +59,7 @@ def timed(url):
 
 
 # Read again after a write to what they are made of, not to a source.
-AFTER_TALLY_WRITE = {"graph-after-tally": "/api/v1/graph/"}
+AFTER_TALLY_WRITE = {"graph-after-tally": "/api/v1/graph/", "network-after-tally": "/network/"}
 
 
 def write_once(database_url):
