@@ -43,6 +43,19 @@ def _no_kept_catalogue():
     kept.store.clear()
 
 
+def delivery(reference, recipient, category):
+    """A published delivery from the DPRK in January 2023."""
+    return TransferFactory(
+        reference=reference,
+        supplier=country("KP"),
+        recipient=country(recipient),
+        category=category,
+        started_on=D(2023, 1, 1),
+        ended_on=D(2023, 2, 1),
+        review_status="published",
+    )
+
+
 @pytest.fixture
 def shells():
     """A published delivery of shells from the DPRK to Russia under two measures of one regime:
@@ -54,15 +67,7 @@ def shells():
     provided = MeasureFactory(regime=regime, code="arms-export-ban", covers=["munitions"])
     provided.provisions.add(ProvisionFactory(resolution=resolution, paragraph="8(b)", summary="No arms."))
     MeasureFactory(regime=regime, code="services-ban", covers=["munitions"])
-    TransferFactory(
-        reference="kp-ru-shells",
-        supplier=country("KP"),
-        recipient=country("RU"),
-        category="munitions",
-        started_on=D(2023, 1, 1),
-        ended_on=D(2023, 2, 1),
-        review_status="published",
-    )
+    delivery("kp-ru-shells", "RU", "munitions")
     return {"regime": regime, "resolution": resolution, "measure": provided}
 
 
@@ -106,15 +111,7 @@ def test_a_warm_read_is_four_statements_whatever_the_number_of_findings(shells, 
     the catalogue is not read again, and nothing is compiled per finding."""
     MeasureFactory(regime=shells["regime"], code="another-ban", covers=["munitions", "missiles"])
     Transfer.objects.get(reference="kp-ru-shells").save()  # recomputed with the third measure
-    TransferFactory(
-        reference="kp-ru-one",
-        supplier=country("KP"),
-        recipient=country("CN"),
-        category="missiles",
-        started_on=D(2023, 1, 1),
-        ended_on=D(2023, 2, 1),
-        review_status="published",
-    )
+    delivery("kp-ru-one", "CN", "missiles")
     counts = {}
     for reference in ("kp-ru-shells", "kp-ru-one"):
         answer(anonymous, reference)
