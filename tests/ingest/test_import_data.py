@@ -368,6 +368,15 @@ def test_the_progress_bar_counts_up_to_the_number_of_records(capsys):
     assert f"| {STORY_RECORDS}/{STORY_RECORDS} [" in capsys.readouterr().err
 
 
+def test_a_load_told_nothing_else_shows_no_progress_and_writes_its_history_as_an_import(capsys):
+    """``load_records``' defaults, which the official lists' matching and the upload's dry run
+    rely on: no progress bar on the terminal, and each history record's reason "import"."""
+    assert load_records([FileSource(STORY)]).ok
+    assert capsys.readouterr().err == ""
+    missiles = Transfer.objects.get(reference="kp-ru-missiles-2023")
+    assert missiles.history.get().history_change_reason == "import"
+
+
 def test_every_error_is_reported_with_file_object_model_and_field(write_fixture, capsys):
     path = write_fixture([_transfer("a", supplier=["XX"]), _transfer("b", category="rockets"), _transfer("c")])
     with pytest.raises(CommandError, match="2 error"):
