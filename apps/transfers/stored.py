@@ -7,9 +7,10 @@ is the measure behind it: its regime and authority, its provisions, the resoluti
 and how each country voted on them. Those are the same few hundred measures for every
 transfer, so they are read once into a ``Catalogue`` kept in the process until one of their
 tables is written (``CATALOGUE_READS``, through the tables' versions); a transfer's own rows
-are read by one statement compiled once per audience (``apps.common.compiled``). A request
-for one transfer's findings is then three statements, none of them compiled anew: the
-transfer, the tables' versions and its rows (plus the designations, when a finding names one).
+are read by one statement compiled once per audience (``apps.common.compiled``). Reading one
+transfer's findings is then two statements, none of them compiled anew: its rows and the
+catalogue's tables' versions (plus the designations, when a finding names one); the API's
+answer adds the transfer's own and the queue's count.
 """
 
 from dataclasses import dataclass
@@ -121,7 +122,14 @@ def contraventions_of(transfer, *, user=None, today=None):
     rows = stored_rows(transfer.pk, user=user)
     if not rows:
         return []
-    return as_contraventions(rows, transfer, catalogue(), today=today or timezone.localdate())
+    measures = catalogue()
+    if any(row["measure_id"] not in measures.measures for row in rows):
+        # A measure newer than the kept catalogue (written since its tables' version was read,
+        # or inside ``version_held``), or one deleted, with its findings, since the rows were
+        # read: the catalogue as it stands now, and only the rows whose measure is in it.
+        measures = read_catalogue()
+        rows = [row for row in rows if row["measure_id"] in measures.measures]
+    return as_contraventions(rows, transfer, measures, today=today or timezone.localdate())
 
 
 def as_contraventions(rows, transfer, catalogue, *, today):

@@ -13,7 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.utils.encoders import JSONEncoder
 
 from apps.common import kept
+from apps.common.cache import version_held
 from apps.resolutions.models import Vote
+from apps.transfers import stored
 from apps.transfers.api.serializers import TransferContraventionsSerializer
 from apps.transfers.findings import PUBLIC
 from apps.transfers.models import Transfer
@@ -209,6 +211,30 @@ def test_a_write_to_a_table_of_the_catalogue_shows_in_the_next_answer(table, she
     shows = WRITES[table](shells)
     assert not shows(before)
     assert shows(answer(anonymous))
+
+
+def test_a_finding_of_a_measure_newer_than_the_kept_catalogue_is_read_whole(shells, anonymous):
+    """Within ``version_held`` (a load's transaction) the catalogue is kept under the held
+    version while the block writes: a measure added there, and the finding it gives, are read
+    from the catalogue as it stands, not refused as unknown."""
+    with version_held():
+        assert "newer-ban" not in by_measure(answer(anonymous))
+        MeasureFactory(regime=shells["regime"], code="newer-ban", covers=["munitions"])
+        assert by_measure(answer(anonymous))["newer-ban"]["regime"]["code"] == "UN-7000"
+
+
+def test_a_row_read_before_its_measure_was_deleted_is_left_out(shells, anonymous, monkeypatch):
+    """A measure deleted between the read of a transfer's rows and the catalogue's takes its
+    findings with it: the row read before is left out, not answered with a 500. (The two reads
+    cannot be interleaved with a write from a test; the row is added to what was read.)"""
+    read = stored.stored_rows
+
+    def with_a_deleted_measure(transfer_pk, *, user=None):
+        rows = read(transfer_pk, user=user)
+        return [*rows, {**rows[0], "measure_id": 999_999}]
+
+    monkeypatch.setattr(stored, "stored_rows", with_a_deleted_measure)
+    assert sorted(by_measure(answer(anonymous))) == ["arms-export-ban", "services-ban"]
 
 
 def test_a_draft_is_read_by_editors_only(shells, anonymous, editor_client):
