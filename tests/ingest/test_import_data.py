@@ -377,6 +377,20 @@ def test_a_load_told_nothing_else_shows_no_progress_and_writes_its_history_as_an
     assert missiles.history.get().history_change_reason == "import"
 
 
+def test_a_dry_run_gives_every_new_record_of_every_model_a_key_no_stored_row_has():
+    """A dry run hands each new record a placeholder key (``placeholder_pks``): negative, so
+    that no check takes it for a stored row's, and one per record, for the second model of the
+    load and those after it as for the first."""
+    load = loader_passes.Load(sources=[FileSource(STORY)], dry_run=True)
+    loader_passes.scan(load)
+    new = {spec: [key for key in keys if key not in load.pk_of[spec]] for spec, keys in load.in_load.items()}
+    loader_passes.allocate(load)
+    placeholders = {spec.label: [load.pk_of[spec][key] for key in keys] for spec, keys in new.items() if keys}
+    assert len(placeholders) >= 3, placeholders
+    for keys in placeholders.values():
+        assert all(pk < 0 for pk in keys) and len(set(keys)) == len(keys), placeholders
+
+
 def test_every_error_is_reported_with_file_object_model_and_field(write_fixture, capsys):
     path = write_fixture([_transfer("a", supplier=["XX"]), _transfer("b", category="rockets"), _transfer("c")])
     with pytest.raises(CommandError, match="2 error"):
