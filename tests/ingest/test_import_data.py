@@ -101,6 +101,17 @@ def test_a_corrected_file_updates_only_what_changed(editor, write_fixture):
     assert Transfer.objects.get(reference="kp-ru-missiles-2023").version == 1
 
 
+def test_a_load_that_changes_two_records_counts_two_updates(write_fixture):
+    run(STORY)
+    corrected = copy.deepcopy(story_objects())
+    for record in corrected:
+        if record["model"] == "transfers.transfer":
+            record["fields"]["description"] = "Described again."
+    report = load_records([FileSource(write_fixture(corrected))])
+    assert report.ok
+    assert (report.counts["transfers.transfer"].updated, report.counts["transfers.transfer"].unchanged) == (2, 0)
+
+
 def test_a_load_that_changes_only_a_transfers_links_is_counted_as_an_update(editor, write_fixture, capsys):
     """Only the countries a transfer went through (``via``, many-to-many) differ from what is
     stored: the summary says one update, and the transfer gets a new version and history row."""
