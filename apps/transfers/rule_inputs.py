@@ -63,11 +63,6 @@ class RuleInputs:
                 notified[transfer_id].add(country_id)
         return notified
 
-    def _provisions(self):
-        return Prefetch(
-            "provisions", queryset=Provision.objects.select_related("resolution").order_by(*PROVISION_ORDER)
-        )
-
     def _measures(self):
         """The measures on the countries of these transfers, with what they rest on: the same
         for every request until the data changes, so cached until then (five queries saved)."""
@@ -78,7 +73,7 @@ class RuleInputs:
             Measure.objects.filter(regime__target_country__in=self.countries)
             .exclude(direction=Direction.NOT_APPLICABLE)
             .select_related("regime__authority__country", "regime__target_country")
-            .prefetch_related(self._provisions(), "regime__resolutions", "regime__authority__members")
+            .prefetch_related(provisions_prefetch(), "regime__resolutions", "regime__authority__members")
             .order_by("regime__code", "code")
         )
         by_target = defaultdict(list)
@@ -98,7 +93,7 @@ class RuleInputs:
         )
 
     def _read_designations(self, actors):
-        freezes = Measure.objects.filter(kind=MeasureKind.ASSET_FREEZE).prefetch_related(self._provisions())
+        freezes = Measure.objects.filter(kind=MeasureKind.ASSET_FREEZE).prefetch_related(provisions_prefetch())
         designations = (
             Designation.objects.filter(actor__in=actors)
             .select_related("actor", "regime__authority__country", "regime__target_country")
@@ -134,6 +129,11 @@ class RuleInputs:
             caps = [m for ms in self.measures.values() for m in ms if m.kind == MeasureKind.TRADE_CAP]
             self._cap_months = cap_month_totals(caps, user=self.user)
         return self._cap_months
+
+
+def provisions_prefetch():
+    """A measure's provisions with their resolutions, in the order the findings give them."""
+    return Prefetch("provisions", queryset=Provision.objects.select_related("resolution").order_by(*PROVISION_ORDER))
 
 
 def positions_of(resolution_ids, country_ids):

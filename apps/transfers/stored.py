@@ -16,7 +16,7 @@ answer adds the transfer's own and the queue's count.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.common.cache import cached_answer, version_alias
@@ -77,11 +77,10 @@ class Catalogue:
 
 def read_catalogue():
     """The catalogue as the data stands (four statements)."""
-    from apps.transfers.rule_inputs import PROVISION_ORDER, resolutions_behind
+    from apps.transfers.rule_inputs import provisions_prefetch, resolutions_behind
 
     measures = Measure.objects.select_related("regime__authority").prefetch_related(
-        Prefetch("provisions", queryset=Provision.objects.select_related("resolution").order_by(*PROVISION_ORDER)),
-        "regime__resolutions",
+        provisions_prefetch(), "regime__resolutions"
     )
     by_pk = {measure.pk: measure for measure in measures}
     for measure in by_pk.values():
@@ -132,19 +131,19 @@ def contraventions_of(transfer, *, user=None, today=None):
     return as_contraventions(rows, transfer, measures, today=today or timezone.localdate())
 
 
-def as_contraventions(rows, transfer, catalogue, *, today):
+def as_contraventions(rows, transfer, known, *, today):
     """``Contravention`` objects from a transfer's stored ``rows``, the measures and the votes
-    taken from ``catalogue``."""
+    taken from the catalogue ``known``."""
     from apps.transfers.caps import CapCount
     from apps.transfers.rule_inputs import resolutions_behind
     from apps.transfers.services import Contravention, ResolutionVotes
 
     sides = {"supplier": transfer.supplier, "recipient": transfer.recipient}
     designations = _designations({row["designation_id"] for row in rows} - {None})
-    positions = catalogue.positions
+    positions = known.positions
     found = []
     for row in rows:
-        measure = catalogue.measures[row["measure_id"]]
+        measure = known.measures[row["measure_id"]]
         cap = None
         if row["cap_quantity"] is not None:
             cap = CapCount(
