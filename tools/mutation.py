@@ -142,11 +142,34 @@ def copy_working_tree(name):
     return target
 
 
+def flushing_tests(tests):
+    """The tests of a selection that are transactional and so empty the database when they end
+    (pytest-django's ``transaction=True``, Django's ``TransactionTestCase``, a live server):
+    a whole file if any of its tests is, a test named by id if its decorators say so."""
+    markers = ("transaction=True", "TransactionTestCase", "live_server")
+    found = []
+    for test in tests:
+        file, _, name = test.partition("::")
+        text = (ROOT / file).read_text()
+        if name:
+            head = text.split(f"\ndef {name}(", 1)[0].rsplit("\n\n", 1)[-1]
+            text = head + text.split(f"\ndef {name}(", 1)[-1].split("\n", 1)[0]
+        if any(marker in text for marker in markers):
+            found.append(test)
+    return found
+
+
 def run(name, path, tests, *, resume=False):
     workdir = WORK / name if resume and (WORK / name / ".mutmut-cache").exists() else copy_working_tree(name)
     database = os.environ.get("DATABASE_URL", f"sqlite:///{workdir / 'mutation.sqlite3'}")
     # PostgreSQL keeps the test database between runs (SQLite's is in memory): no migrations per mutant.
     reuse = ["--reuse-db"] if database.startswith("postgres") else []
+    flushing = flushing_tests(tests)
+    if reuse and flushing:
+        # A transactional test empties every table when it ends, the migrations' rows (the
+        # countries) included, so the next run over a kept database would fail every test.
+        print(f"   not keeping the test database: {', '.join(flushing)} flush it", flush=True)
+        reuse = []
     runner = " ".join([str(PYTHON), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *reuse, *tests])
     if os.name != "nt":
         # mutmut 2 counts a mutant killed only when the tests exit with status 1; one that breaks
