@@ -12,7 +12,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.common.cache import data_changed
-from apps.transfers.services import contraventions_for, transfer_contraventions
+from apps.transfers.services import (
+    CONTRAVENING,
+    FINDING_LABELS,
+    FINDINGS,
+    contraventions_for,
+    transfer_contraventions,
+)
 from tests.factories import (
     ActorFactory,
     AuthorityFactory,
@@ -30,6 +36,28 @@ pytestmark = pytest.mark.django_db
 
 D = datetime.date
 TODAY = D(2026, 11, 28)
+
+
+def test_the_kinds_of_finding_are_the_contracts_names_and_six_of_them_contravene():
+    """Files, filters (``?finding=needs_exemption``), CSV columns and the stored rows name a
+    finding's kind by the contract's strings (docs/data-model.md, "The kinds of finding"),
+    so a kind spelt otherwise in the engine would break every reader outside it."""
+    assert sorted(FINDINGS) == sorted(
+        [
+            "breach",
+            "possible_breach",
+            "exceeds_cap",
+            "counts_toward_cap",
+            "needs_exemption",
+            "exempted",
+            "not_notified",
+            "designated_party",
+        ]
+    )
+    assert sorted(CONTRAVENING) == sorted(
+        ["breach", "possible_breach", "exceeds_cap", "needs_exemption", "not_notified", "designated_party"]
+    )
+    assert set(FINDING_LABELS) == set(FINDINGS)
 
 
 def findings(transfer, **kwargs):

@@ -91,10 +91,19 @@ COMPILED_READ_TESTS = [
     )
 ]
 
+# The engine's rules: the findings, their wording, scope, exemptions, notification duties and
+# parts of a whole, and a file written against the contract.
+FINDINGS_TESTS = [
+    "tests/test_findings.py",
+    "tests/test_findings_wording.py",
+    "tests/test_rules_scope_exemptions.py",
+    "tests/api/test_findings_contract.py",
+]
+
 # name: (module to mutate, the tests that exercise it)
 TARGETS = {
-    "contraventions": ("apps/transfers/services.py", ["tests/test_findings.py", "tests/test_findings_wording.py"]),
-    "caps": ("apps/transfers/caps.py", ["tests/test_findings.py", "tests/test_findings_wording.py"]),
+    "contraventions": ("apps/transfers/services.py", FINDINGS_TESTS),
+    "caps": ("apps/transfers/caps.py", FINDINGS_TESTS),
     "un": ("apps/ingest/services/un.py", ["tests/ingest/test_un_list.py"]),
     "ofac": ("apps/ingest/services/ofac.py", ["tests/ingest/test_ofac.py"]),
     "periods": ("apps/common/periods.py", PERIOD_TESTS),
