@@ -489,6 +489,28 @@ def test_a_load_writes_the_findings_of_what_it_loads(tmp_path):
     assert in_step() == []
 
 
+def test_a_load_that_moves_a_delivery_out_of_its_cap_year_takes_the_others_back_under_the_cap(tmp_path):
+    """The cap's other deliveries of the year the load moved a delivery out of are written
+    again, not only those of the year it moved into."""
+    cap()
+    march = fuel("fuel-march", D(2024, 3, 1), 300_000)
+    june = fuel("fuel-june", D(2024, 6, 1), 300_000)
+    assert stored(march) == [("exceeds_cap", "refined-petroleum-cap")]
+    data = tmp_path / "moved.json"
+    data.write_text(
+        '[{"model": "transfers.transfer", "fields": {"reference": "fuel-june", "supplier": ["RU"], '
+        '"recipient": ["KP"], "category": "refined_petroleum", "started_on": "2025-06-01", '
+        '"ended_on": "2025-06-01", "date_precision": "day", "quantity_low": "300000", '
+        '"quantity_high": "300000", "quantity_unit": "barrels", "review_status": "published"}}]'
+    )
+    call_command("import_data", str(data), stdout=io.StringIO())
+    june.refresh_from_db()
+    assert june.started_on == D(2025, 6, 1)
+    assert stored(march) == [("counts_toward_cap", "refined-petroleum-cap")]
+    assert stored(june) == [("counts_toward_cap", "refined-petroleum-cap")]
+    assert in_step() == []
+
+
 # --- a property: after any sequence of writes, the stored findings are the engine's ---------
 
 
