@@ -412,6 +412,21 @@ def test_every_error_is_reported_with_file_object_model_and_field(write_fixture,
     assert not Transfer.objects.exists()
 
 
+def test_a_record_refused_by_the_scan_does_not_hide_the_errors_of_the_records_after_it(write_fixture, capsys):
+    """A record the first pass refuses (here, of no model) is skipped when the records are
+    applied; the records after it are still validated and their errors reported."""
+    path = write_fixture(
+        [{"model": "foo.bar", "fields": {}}, _transfer("b", category="rockets"), _transfer("c", category="bombs")]
+    )
+    with pytest.raises(CommandError, match="3 error"):
+        run(path)
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith(f"{path}, object 1: foo.bar: unknown model 'foo.bar'")
+    assert err[1].startswith(f"{path}, object 2: transfers.transfer.category: Value 'rockets'")
+    assert err[2].startswith(f"{path}, object 3: transfers.transfer.category: Value 'bombs'")
+    assert not Transfer.objects.exists()
+
+
 def test_one_bad_object_among_a_thousand_writes_nothing(write_fixture):
     objects = [_transfer(f"t-{n}") for n in range(1000)]
     objects[637]["fields"]["quantity_low"] = -4
