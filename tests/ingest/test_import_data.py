@@ -219,6 +219,11 @@ BAD_OBJECTS = {
         "transfers.transfer.started_on: “2024-13-01” value has the correct format",
     ),
     "unknown field": (_transfer("t", colour="red"), "transfers.transfer.colour: unknown field"),
+    "links not a list": (_transfer("t", via="CN"), "transfers.transfer.via: must be a list of natural keys"),
+    "a list for a single value": (
+        _transfer("t", quantity_low=[1, 2]),
+        "transfers.transfer.quantity_low: must be a single value, not list [1, 2]",
+    ),
     "unknown model": ({"model": "foo.bar", "fields": {}}, "foo.bar: unknown model 'foo.bar'"),
     "missing natural key": (
         {"model": "transfers.transfer", "fields": {"supplier": ["KP"]}},
@@ -309,6 +314,38 @@ def test_import_rejects_bad_object_reports_it_and_writes_nothing(kind, write_fix
     assert [str(e) for e in report.errors if message in str(e)], [str(e) for e in report.errors]
     assert all(f"{path}, object 20" in str(e) for e in report.errors)
     assert row_counts() == before
+
+
+def test_every_bad_field_of_a_record_is_reported_not_only_the_first(write_fixture, capsys):
+    path = write_fixture([_transfer("t", via="CN", quantity_low=[1, 2])])
+    with pytest.raises(CommandError, match="2 error"):
+        run(path)
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"{path}, object 1: transfers.transfer.via: must be a list of natural keys"
+    assert err[1] == f"{path}, object 1: transfers.transfer.quantity_low: must be a single value, not list [1, 2]"
+
+
+def test_a_record_as_dumpdata_writes_it_loads_its_content_and_keeps_the_loaders_bookkeeping(write_fixture):
+    """``dumpdata`` writes the bookkeeping fields (when made, by whom, the version) among a
+    record's fields; they are ignored wherever they come, and the fields after them are read."""
+    fields = {"created_at": "2020-01-01T00:00:00Z", "version": 7, "updated_by": None}
+    record = _transfer("t")
+    record["fields"] = {**fields, **record["fields"]}
+    run(write_fixture([record]))
+    transfer = Transfer.objects.get(reference="t")
+    assert (transfer.category, transfer.supplier.iso2, transfer.version) == ("missiles", "KP", 1)
+    assert transfer.created_at.year > 2020
+
+
+@pytest.mark.parametrize("empty", [None, ""])
+def test_an_empty_cell_or_null_for_links_clears_them_and_for_a_reference_leaves_it_unset(write_fixture, empty):
+    """A CSV's empty cell (``""``) or a JSON ``null`` for a many-to-many field means no links,
+    and for a foreign key no record: neither is an error."""
+    run(write_fixture([_transfer("t", via=[["CN"]])]))
+    assert list(Transfer.objects.get(reference="t").via.values_list("iso2", flat=True)) == ["CN"]
+    run(write_fixture([_transfer("t", via=empty, supplier_actor=empty)]))
+    transfer = Transfer.objects.get(reference="t")
+    assert (list(transfer.via.all()), transfer.supplier_actor) == ([], None)
 
 
 def test_a_key_or_reference_that_cannot_be_read_is_refused_saying_why_at_its_field(write_fixture):
