@@ -12,7 +12,7 @@ from apps.ingest.loader import load as loader_passes
 from apps.ingest.loader import load_records
 from apps.ingest.services.readers import FileSource
 from apps.resolutions.models import Resolution
-from apps.sanctions.models import Designation, Measure
+from apps.sanctions.models import Authority, Designation, Measure
 from apps.transfers.models import Claim, Transfer
 from tests.factories import TransferFactory
 from tests.ingest.conftest import STORY, row_counts, story_objects
@@ -346,6 +346,41 @@ def test_an_empty_cell_or_null_for_links_clears_them_and_for_a_reference_leaves_
     run(write_fixture([_transfer("t", via=empty, supplier_actor=empty)]))
     transfer = Transfer.objects.get(reference="t")
     assert (list(transfer.via.all()), transfer.supplier_actor) == ([], None)
+
+
+def test_an_empty_cell_is_no_value_where_a_field_may_be_empty_and_an_error_at_the_field_where_not(
+    write_fixture, capsys
+):
+    """A CSV's empty cell for a number or a date that may be empty stores nothing (NULL); a
+    null or an empty cell for a field that must have a value is that field's error."""
+    run(write_fixture([_transfer("t", started_on="", quantity_low="", quantity_high=5)]))
+    transfer = Transfer.objects.get(reference="t")
+    assert (transfer.started_on, transfer.quantity_low, transfer.quantity_high) == (None, None, 5)
+    resolution = {"symbol": "S/RES/9999 (2099)", "outcome": "adopted", "number": 9999}
+    path = write_fixture(
+        [{"model": "resolutions.resolution", "fields": {**resolution, "chapter_vii": None, "adopted_without_vote": ""}}]
+    )
+    with pytest.raises(CommandError, match="2 error"):
+        run(path)
+    assert capsys.readouterr().err.splitlines() == [
+        f"{path}, object 1: resolutions.resolution.chapter_vii: This field cannot be null.",
+        f"{path}, object 1: resolutions.resolution.adopted_without_vote: This field cannot be blank.",
+    ]
+
+
+def test_a_loaded_authority_that_does_not_say_whom_it_binds_binds_as_its_kind_does(write_fixture):
+    """The model's own defaults apply to a loaded record as to one saved in the admin: an
+    intergovernmental authority binds all states, a national one its own jurisdiction."""
+    run(
+        write_fixture(
+            [
+                {"model": "sanctions.authority", "fields": {"code": "AU-X", "name": "A", "kind": "intergovernmental"}},
+                {"model": "sanctions.authority", "fields": {"code": "NA-X", "name": "N", "kind": "national"}},
+            ]
+        )
+    )
+    binds = dict(Authority.objects.filter(code__endswith="-X").values_list("code", "binds"))
+    assert binds == {"AU-X": "all_states", "NA-X": "own_jurisdiction"}
 
 
 def test_a_key_or_reference_that_cannot_be_read_is_refused_saying_why_at_its_field(write_fixture):
