@@ -368,6 +368,42 @@ def test_an_empty_cell_is_no_value_where_a_field_may_be_empty_and_an_error_at_th
     ]
 
 
+def test_a_value_of_the_wrong_type_is_its_fields_error_and_the_records_other_errors_are_reported_too(
+    write_fixture, capsys
+):
+    """A number where a date belongs breaks Django's parsing with a ``TypeError``, not a
+    validation error: the field is still reported as invalid, and the record's other fields are
+    still checked."""
+    path = write_fixture([_transfer("t", started_on=5, category="rockets")])
+    with pytest.raises(CommandError, match="2 error"):
+        run(path)
+    assert sorted(capsys.readouterr().err.splitlines()) == [
+        f"{path}, object 1: transfers.transfer.category: Value 'rockets' is not a valid choice.",
+        f"{path}, object 1: transfers.transfer.started_on: “5” value has an invalid date format. "
+        "It must be in YYYY-MM-DD format.",
+    ]
+
+
+def test_a_missing_reference_is_an_error_at_its_field_and_an_unknown_one_is_reported_once(write_fixture, capsys):
+    """A record without a reference it must have (a transfer's supplier), or with an empty
+    cell for it, is refused at that field; one whose reference names no record gets that error
+    alone, not also a missing one, and its other references are still checked."""
+    missing = _transfer("a")
+    del missing["fields"]["supplier"]
+    unknown = _transfer("b", supplier=["XX"])
+    del unknown["fields"]["recipient"]
+    path = write_fixture([missing, unknown, _transfer("c", supplier="")])
+    with pytest.raises(CommandError, match="4 error"):
+        run(path)
+    assert capsys.readouterr().err.splitlines() == [
+        f"{path}, object 1: transfers.transfer.supplier: This field cannot be null.",
+        f"{path}, object 2: transfers.transfer.supplier: unknown geo.country ['XX'] (not in the database or this load)",
+        f"{path}, object 2: transfers.transfer.recipient: This field cannot be null.",
+        f"{path}, object 3: transfers.transfer.supplier: This field cannot be null.",
+    ]
+    assert not Transfer.objects.exists()
+
+
 def test_a_loaded_authority_that_does_not_say_whom_it_binds_binds_as_its_kind_does(write_fixture):
     """The model's own defaults apply to a loaded record as to one saved in the admin: an
     intergovernmental authority binds all states, a national one its own jurisdiction."""
