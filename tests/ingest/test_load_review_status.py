@@ -95,7 +95,10 @@ def test_an_editor_changing_a_stored_review_status_with_import_data_is_refused(t
     before = row_counts()
     with pytest.raises(CommandError, match="1 error"):
         import_data(write(tmp_path, objects), "--user", editor.username)
-    assert "transfers.transfer.review_status: only reviewers publish or unpublish" in capsys.readouterr().err
+    assert (
+        "transfers.transfer.review_status: only reviewers publish or unpublish records: eddie is not a reviewer "
+        f"(the stored record is {stored!r}, the file gives {given!r})"
+    ) in capsys.readouterr().err
     assert row_counts() == before
     missiles = Transfer.objects.get(reference=MISSILES)
     assert (missiles.review_status, missiles.items) == (stored, "KN-23 ballistic missiles")
