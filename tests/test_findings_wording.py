@@ -9,6 +9,7 @@ import pytest
 from tests.factories import (
     ActorFactory,
     AuthorityFactory,
+    ClaimFactory,
     DesignationFactory,
     MeasureFactory,
     ProvisionFactory,
@@ -248,3 +249,160 @@ def test_a_breach_and_a_designated_party_give_every_reason_in_words():
         no_vote,
         "The transfer is alleged.",
     ]
+
+
+# --- the reasons of the rules of scope, jurisdiction, exemption and notification ----------------
+
+
+def named(iso2):
+    return f"{country(iso2).name} ({iso2})"
+
+
+def arms_to(recipient, supplier="US", **fields):
+    values = {
+        "supplier": country(supplier),
+        "recipient": country(recipient),
+        "category": "small_arms",
+        "started_on": D(2020, 5, 1),
+        "ended_on": D(2020, 5, 2),
+        "date_precision": "day",
+    }
+    return TransferFactory(**{**values, **fields})
+
+
+def import_ban(regime, code="arms-import-ban", **fields):
+    values = {"direction": "imports_to_target", "covers": ["arms"], "started_on": D(2013, 3, 6)}
+    return MeasureFactory(regime=regime, code=code, **{**values, **fields})
+
+
+def test_a_measure_of_a_states_own_jurisdiction_names_it_and_binds_without_a_resolution():
+    """A state's or the EU's measure binds the persons under its jurisdiction (its members, else
+    its own country), whatever resolutions it cites (none here): the reason lists the members
+    and the side's state they take in, and no Chapter VII sentence follows."""
+    eu = AuthorityFactory(code="EU", name="European Union", kind="supranational", binds="own_jurisdiction")
+    eu.members.set([country("DE"), country("FR")])
+    import_ban(RegimeFactory(code="EU-DPRK", authority=eu, target_country=country("KP")), started_on=D(2016, 2, 18))
+    (by_the_eu,) = findings(arms_to("KP", supplier="FR"))
+    members = ", ".join(c.iso2 for c in eu.members.all())
+    assert set(members.split(", ")) == {"DE", "FR"}
+    assert by_the_eu.binding is True
+    assert by_the_eu.reasons[3:] == [
+        f"EU-DPRK targets {named('KP')}; the measure forbids imports to the target, and the recipient is KP.",
+        f"It obliges the supplier's state, {named('FR')}; EU binds only persons under its jurisdiction ({members}), "
+        f"which takes in {named('FR')}.",
+        "The transfer is alleged.",
+    ]
+    us = AuthorityFactory(code="US", name="United States", kind="national", country=country("US"))
+    import_ban(RegimeFactory(code="US-DPRK", authority=us, target_country=country("KP")), started_on=D(2016, 2, 18))
+    (by_the_us,) = findings(arms_to("KP", supplier="US"))
+    assert (by_the_us.measure.regime.code, by_the_us.binding) == ("US-DPRK", True)
+    assert by_the_us.reasons[4:] == [
+        f"It obliges the supplier's state, {named('US')}; US binds only persons under its jurisdiction (US), "
+        f"which takes in {named('US')}.",
+        "The transfer is alleged.",
+    ]
+
+
+def test_a_measure_resting_only_on_resolutions_outside_chapter_vii_names_them_all_and_does_not_bind():
+    un = AuthorityFactory(code="UN")
+    regime = RegimeFactory(code="UN-1695", authority=un, target_country=country("KP"), started_on=D(2006, 7, 15))
+    ban = MeasureFactory(
+        regime=regime, code="missile-ban", direction="exports_from_target", covers=["missiles"], started_on=None
+    )
+    first = ResolutionFactory(symbol="S/RES/1695 (2006)", number=1695, voted_on=D(2006, 7, 15), chapter_vii=False)
+    second = ResolutionFactory(symbol="S/RES/1696 (2006)", number=1696, voted_on=D(2006, 7, 31), chapter_vii=False)
+    ban.provisions.add(ProvisionFactory(resolution=first, paragraph="3"), ProvisionFactory(resolution=second))
+    (finding,) = findings(TransferFactory(category="missiles", started_on=D(2006, 8, 1), ended_on=D(2006, 8, 2)))
+    assert finding.binding is False
+    assert (
+        "It rests only on S/RES/1695 (2006), S/RES/1696 (2006), not adopted under Chapter VII: it calls on states "
+        "to act but does not bind."
+    ) in finding.reasons
+    third = ResolutionFactory(symbol="S/RES/1718 (2006)", number=1718, voted_on=D(2006, 10, 14), chapter_vii=True)
+    fourth = ResolutionFactory(symbol="S/RES/1874 (2009)", number=1874, voted_on=D(2009, 6, 12), chapter_vii=True)
+    ban.provisions.add(ProvisionFactory(resolution=third), ProvisionFactory(resolution=fourth))
+    (finding,) = findings(TransferFactory(category="missiles", started_on=D(2010, 8, 1), ended_on=D(2010, 8, 2)))
+    assert finding.binding is True
+    assert "It rests on S/RES/1718 (2006), S/RES/1874 (2009), adopted under Chapter VII: it binds." in (finding.reasons)
+
+
+def test_a_transfer_and_a_measure_without_a_start_are_said_so():
+    regime = RegimeFactory(code="UN-1718", started_on=None)
+    MeasureFactory(regime=regime, code="arms-export-ban", covers=["arms"], started_on=None)
+    ongoing = TransferFactory(category="munitions", started_on=None, ended_on=None, date_precision="day")
+    (finding,) = findings(ongoing)
+    assert finding.reasons[1:3] == [
+        "The transfer began on an unrecorded date and is ongoing to today.",
+        "arms-export-ban is in force from the start to today (the measure's and its regime's dates); the two "
+        "overlap from … to today.",
+    ]
+
+
+def test_a_measure_on_the_recipients_imports_says_so():
+    regime = RegimeFactory(code="UN-1737", target_country=country("IR"))
+    import_ban(regime, code="heavy-arms-import-ban", started_on=D(2010, 6, 9))
+    (finding,) = findings(arms_to("IR", supplier="RU", category="missiles"))
+    assert (
+        f"UN-1737 targets {named('IR')}; the measure forbids imports to the target, and the recipient is IR."
+    ) in finding.reasons
+
+
+def test_measures_that_do_not_reach_or_oblige_the_party_do_not_stop_the_next_from_being_weighed():
+    """Measures are weighed in order of regime and code: one that obliges neither side's state
+    (the EU's own jurisdiction) and one that does not reach the state (it applies to non-state
+    actors) come first, and the one after them is still found."""
+    eu = AuthorityFactory(code="EU", name="European Union", kind="supranational", binds="own_jurisdiction")
+    eu.members.set([country("DE"), country("FR")])
+    import_ban(RegimeFactory(code="EU-LEBANON", authority=eu, target_country=country("LB")), code="eu-arms-ban")
+    regime = RegimeFactory(code="UN-1701", target_country=country("LB"), started_on=D(2006, 8, 11))
+    import_ban(regime, code="a-non-state-arms-ban", applies_to="non_state_actors")
+    import_ban(regime, code="b-arms-ban")
+    found = findings(arms_to("LB", supplier="IR"))
+    assert [(f.finding, f.measure.code) for f in found] == [("breach", "b-arms-ban")]
+
+
+def test_the_exemption_reasons_name_the_government_party_and_the_notifying_state():
+    regime = RegimeFactory(code="UN-733", target_country=country("SO"), started_on=D(1992, 1, 23))
+    import_ban(regime, government_exemption="notification")
+    (to_the_state,) = findings(arms_to("SO"))
+    assert (to_the_state.finding, to_the_state.reasons[-2]) == (
+        "needs_exemption",
+        f"The recipient is the state of {named('SO')}: the supply is prohibited unless notified to the "
+        "committee; none is recorded.",
+    )
+    army = ActorFactory(slug="sna", kind="government_body", name="Somali National Army", country=country("SO"))
+    to_the_army = arms_to("SO", recipient_actor=army)
+    ClaimFactory(transfer=to_the_army, stance="notifies", claimant_country=country("US"))
+    (exempted,) = findings(to_the_army)
+    assert (exempted.finding, exempted.reasons[-2]) == (
+        "exempted",
+        "The recipient is Somali National Army, a government body: the supply is allowed once notified to the "
+        f"committee, and the supplier's state, {named('US')}, notified it (a claim with the stance notifies).",
+    )
+
+
+def test_the_scope_and_notification_reasons_name_the_listing_and_the_missing_notification():
+    regime = RegimeFactory(code="UN-1701", target_country=country("LB"), started_on=D(2006, 8, 11))
+    import_ban(regime, applies_to="listed_only", notification_required=True)
+    trader = ActorFactory(slug="a-trader", name="A trader", country=country("LB"))
+    DesignationFactory(regime=regime, actor=trader, reference="LBi.001", listed_on=D(2019, 1, 1))
+    breach, not_notified = sorted(findings(arms_to("LB", recipient_actor=trader)), key=lambda f: f.finding)
+    listed = "arms-import-ban applies only to those designated under UN-1701; the recipient, A trader, is listed as "
+    assert f"{listed}LBi.001 while the transfer ran." in breach.reasons
+    assert not_notified.finding == "not_notified"
+    assert not_notified.reasons == [
+        "arms-import-ban requires every supply it counts to be notified to the committee; no notification of this "
+        f"transfer by the supplier's state, {named('US')}, is recorded (a claim with the stance notifies).",
+        *breach.reasons,
+    ]
+
+
+@pytest.mark.parametrize("note", ["", "battle tanks, combat aircraft"])
+def test_a_category_covered_in_part_says_the_transfer_may_or_may_not_be_covered(note):
+    regime = RegimeFactory(code="UN-1737", target_country=country("IR"))
+    import_ban(regime, code="heavy-arms-ban", covers=[], covers_in_part=["heavy_weapons"], scope_note=note)
+    (finding,) = findings(arms_to("IR", supplier="RU", category="heavy_weapons"))
+    quoted = f' ("{note}")' if note else ""
+    assert finding.reasons[0] == (
+        f"heavy-arms-ban covers only part of heavy_weapons{quoted}: the transfer may or may not be of a covered kind."
+    )

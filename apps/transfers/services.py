@@ -158,15 +158,17 @@ def _obliged(measure, sides, transfer, reasons):
     ``obliges`` and its authority's jurisdiction; empty when it binds none of them."""
     authority = measure.regime.authority
     countries = {ObligedParty.SUPPLIER: transfer.supplier, ObligedParty.RECIPIENT: transfer.recipient}
-    named = ", ".join(f"the {side}'s state, {country_text(countries[side])}" for side in sides) or "no party"
+    # A finding is made only when the measure obliges a side, so there is always a side to name
+    # (a measure that obliges none is dropped with its reasons).
+    named = ", ".join(f"the {side}'s state, {country_text(countries[side])}" for side in sides)
     if authority.binds == AuthorityBinds.ALL_STATES:
         reasons.append(f"It obliges {named}; a measure of {authority.code} binds all states.")
         return list(sides)
     members = jurisdiction_members(authority)
     member_ids = {country.pk for country in members}
     within = [side for side in sides if countries[side].pk in member_ids]
-    listed = ", ".join(country.iso2 for country in members) or "none recorded"
     if within:
+        listed = ", ".join(country.iso2 for country in members)
         reasons.append(
             f"It obliges {named}; {authority.code} binds only persons under its jurisdiction ({listed}), "
             f"which takes in {', '.join(country_text(countries[side]) for side in within)}."
