@@ -619,6 +619,30 @@ def _count_queries(objects, write_fixture, name):
     return len(statements)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's; SQLite inserts in bulk")
+def test_on_postgresql_a_load_writes_new_rows_links_and_their_history_with_copy_not_insert(write_fixture):
+    """The loader's speed (within a few times ``COPY``, docs/benchmarks.md) rests on writing
+    new rows, their many-to-many links and the history of both with ``COPY``."""
+    from apps.common.history import link_history_model
+
+    via = Transfer._meta.get_field("via")
+    tables = {
+        Transfer._meta.db_table,
+        Transfer.history.model._meta.db_table,
+        via.remote_field.through._meta.db_table,
+        link_history_model(via)._meta.db_table,
+    }
+    path = write_fixture([_transfer(f"copied-{i}", via=[["CN"]]) for i in range(3)])
+    with CaptureQueriesContext(connection) as queries:
+        report = load_records([FileSource(path)])
+    assert report.ok, report.errors
+    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert not [sql for sql in inserts if any(f'"{table}"' in sql for table in tables)], inserts
+    transfers = Transfer.objects.filter(reference__startswith="copied-")
+    assert sorted(transfers.values_list("via__iso2", flat=True)) == ["CN", "CN", "CN"]
+    assert Transfer.history.filter(reference__startswith="copied-").count() == 3
+
+
 def test_queries_do_not_grow_with_the_number_of_objects(write_fixture):
     def objects(n, prefix):
         return [_transfer(f"{prefix}-{i}", via=[["CN"]], sources=[]) for i in range(n)]
