@@ -406,3 +406,101 @@ def test_a_category_covered_in_part_says_the_transfer_may_or_may_not_be_covered(
     assert finding.reasons[0] == (
         f"heavy-arms-ban covers only part of heavy_weapons{quoted}: the transfer may or may not be of a covered kind."
     )
+
+
+def test_each_asset_freeze_is_weighed_against_the_listing_and_the_reason_gives_the_listings_dates():
+    """Freezes are weighed in code order: one not in force during the transfer and one in force
+    only before the actor was listed come first and give nothing; the one after them does."""
+    regime = RegimeFactory(code="UN-1718", started_on=D(2006, 10, 14))
+    for code, start, end in [
+        ("a-freeze", D(2008, 1, 1), D(2010, 12, 31)),
+        ("b-freeze", D(2015, 1, 1), D(2020, 3, 31)),
+        ("c-freeze", D(2016, 1, 1), None),
+    ]:
+        MeasureFactory(
+            regime=regime,
+            code=code,
+            kind="asset_freeze",
+            direction="not_applicable",
+            covers=[],
+            started_on=start,
+            ended_on=end,
+        )
+    bank = ActorFactory(slug="a-bank", name="A bank")
+    DesignationFactory(
+        regime=regime, actor=bank, reference="KPe.099", listed_on=D(2020, 6, 1), delisted_on=D(2024, 6, 1)
+    )
+    payment = TransferFactory(
+        category="financial",
+        started_on=D(2020, 1, 1),
+        ended_on=D(2020, 12, 31),
+        date_precision="day",
+        supplier_actor=bank,
+    )
+    (finding,) = findings(payment)
+    assert (finding.finding, finding.measure.code) == ("designated_party", "c-freeze")
+    assert finding.reasons[0] == (
+        "The supplier actor, A bank, is designated under UN-1718 as KPe.099, listed 2020-06-01, delisted 2024-06-01."
+    )
+    assert finding.reasons[2] == (
+        "UN-1718's c-freeze (asset freeze) was in force while the actor was listed and the transfer ran, from "
+        "2020-06-01 to 2020-12-31."
+    )
+
+
+def test_a_listing_and_a_freeze_without_dates_are_said_so():
+    regime = RegimeFactory(code="UN-1718", started_on=None)
+    MeasureFactory(
+        regime=regime, code="asset-freeze", kind="asset_freeze", direction="not_applicable", covers=[], started_on=None
+    )
+    bank = ActorFactory(slug="a-bank", name="A bank")
+    DesignationFactory(regime=regime, actor=bank, reference="KPe.099", listed_on=None)
+    ongoing = TransferFactory(
+        category="financial", started_on=None, ended_on=None, date_precision="day", recipient_actor=bank
+    )
+    (finding,) = findings(ongoing)
+    assert finding.reasons[0] == (
+        "The recipient actor, A bank, is designated under UN-1718 as KPe.099, listed on an unrecorded date, "
+        "not delisted."
+    )
+    assert finding.reasons[2].endswith("while the actor was listed and the transfer ran, from … to today.")
+
+
+def test_an_ongoing_transfer_under_a_measure_that_ended_overlaps_it_to_the_measures_end_not_today():
+    MeasureFactory(code="arms-export-ban", covers=["arms"], started_on=D(2009, 6, 12), ended_on=D(2017, 12, 31))
+    ongoing = TransferFactory(category="munitions", started_on=D(2016, 5, 1), ended_on=None, date_precision="day")
+    (finding,) = findings(ongoing)
+    assert finding.reasons[2] == (
+        "arms-export-ban is in force from 2009-06-12 to 2017-12-31 (the measure's and its regime's dates); the two "
+        "overlap from 2016-05-01 to 2017-12-31."
+    )
+
+
+def test_the_category_reasons_list_what_the_measure_covers():
+    MeasureFactory(code="arms-export-ban", covers=["missiles", "munitions"], started_on=D(2009, 6, 12))
+    (direct,) = findings(TransferFactory(category="munitions", started_on=D(2020, 1, 1), ended_on=D(2020, 1, 2)))
+    assert direct.reasons[0] == (
+        "arms-export-ban covers missiles, munitions, which includes the transfer's category, munitions."
+    )
+    (vague,) = findings(TransferFactory(category="arms", started_on=D(2020, 1, 1), ended_on=D(2020, 1, 2)))
+    assert (vague.finding, vague.reasons[0]) == (
+        "possible_breach",
+        "The transfer's category, arms, is less specific than what arms-export-ban covers (missiles, munitions): "
+        "it may or may not be of a covered kind.",
+    )
+
+
+def test_the_resolutions_without_a_recorded_vote_are_listed_together():
+    regime = RegimeFactory(code="UN-1718", authority=AuthorityFactory(code="UN"))
+    ban = MeasureFactory(regime=regime, code="arms-export-ban", covers=["arms"], started_on=D(2009, 6, 12))
+    for number, day in [(1718, D(2006, 10, 14)), (1874, D(2009, 6, 12))]:
+        resolution = ResolutionFactory(
+            symbol=f"S/RES/{number} ({day.year})", number=number, voted_on=day, chapter_vii=True
+        )
+        ban.provisions.add(ProvisionFactory(resolution=resolution))
+        VoteFactory(resolution=resolution, country=country("RU"), position="yes")
+    (finding,) = findings(TransferFactory(category="munitions", started_on=D(2020, 1, 1), ended_on=D(2020, 1, 2)))
+    assert (
+        "No vote of the supplier, KP, is recorded on S/RES/1718 (2006), S/RES/1874 (2009) (it was not on the "
+        "Council then, or its vote is not in the database)."
+    ) in finding.reasons
