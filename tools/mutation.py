@@ -91,6 +91,17 @@ COMPILED_READ_TESTS = [
     )
 ]
 
+# Every resource's list rows and detail read through the kept statements, equal to the
+# serializer's (the rows' converters, JSON columns in PostgreSQL's binary format), the relation
+# filters (a DISTINCT's extra columns), a transfer's findings, and the readings' sizes.
+STATEMENT_TESTS = [
+    "tests/api/test_list_rows.py",
+    "tests/api/test_detail_rows.py",
+    "tests/api/test_relation_filters.py",
+    "tests/api/test_contravention_reads.py",
+    "tests/api/test_compiled_reads.py::test_a_statement_that_can_match_nothing_is_kept_as_none_and_not_compiled_again",
+    "tests/api/test_compiled_reads.py::test_a_readings_estimated_size_grows_with_its_statement",
+]
 # The engine's rules: the findings, their wording, scope, exemptions, notification duties and
 # parts of a whole, and a file written against the contract.
 FINDINGS_TESTS = [
@@ -109,7 +120,7 @@ TARGETS = {
     "periods": ("apps/common/periods.py", PERIOD_TESTS),
     "cache": ("apps/common/cache.py", CACHE_TESTS),
     "compiled-api": ("apps/common/api/compiled.py", COMPILED_READ_TESTS),
-    "compiled": ("apps/common/compiled.py", COMPILED_READ_TESTS),
+    "compiled": ("apps/common/compiled.py", COMPILED_READ_TESTS + STATEMENT_TESTS),
 }
 
 STATUSES = {
