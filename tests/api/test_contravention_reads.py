@@ -22,7 +22,9 @@ from apps.transfers.models import Transfer
 from apps.transfers.services import contraventions_for
 from apps.transfers.stored import CATALOGUE_READS
 from tests.factories import (
+    ActorFactory,
     AuthorityFactory,
+    DesignationFactory,
     MeasureFactory,
     ProvisionFactory,
     RegimeFactory,
@@ -243,3 +245,30 @@ def test_a_draft_is_read_by_editors_only(shells, anonymous, editor_client):
     assert by_measure(answer(editor_client, "kp-ru-draft"))
     assert by_measure(answer(anonymous))
     assert anonymous.get("/api/v1/transfers/no-such-transfer/contraventions/").status_code == 404
+
+
+def test_a_designated_partys_finding_reads_with_its_designation(shells, anonymous):
+    """A finding about a designated actor carries its designation (reference, actor, regime),
+    read beside the stored rows, as the engine gives it."""
+    MeasureFactory(
+        regime=shells["regime"], code="asset-freeze", kind="asset_freeze", direction="not_applicable", covers=[]
+    )
+    trader = ActorFactory(slug="a-trader", name="A trader", country=country("KP"))
+    DesignationFactory(regime=shells["regime"], actor=trader, reference="KPi.077", listed_on=D(2020, 1, 1))
+    transfer = Transfer.objects.get(reference="kp-ru-shells")
+    transfer.supplier_actor = trader
+    transfer.save()
+    transfer = Transfer.objects.select_related("supplier", "recipient", "supplier_actor", "recipient_actor").get(
+        pk=transfer.pk
+    )
+    transfer.contraventions = contraventions_for([transfer], user=PUBLIC)[transfer.pk]
+    body = answer(anonymous)
+    body.pop("being_recomputed")
+    assert body == _json(TransferContraventionsSerializer(transfer).data)
+    assert "KPi.077" in json.dumps(by_measure(body)["asset-freeze"])
+
+
+def test_the_catalogue_is_kept_in_the_process_not_read_back_from_the_shared_cache(shells):
+    """Kept as the very object it was read as: no unpickling of a few hundred measures per
+    request."""
+    assert stored.catalogue() is stored.catalogue()
