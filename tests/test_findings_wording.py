@@ -3,6 +3,7 @@ span, the cap arithmetic), a total exactly at a cap, units written loosely, and 
 ends of quantity ranges. Mutation testing (docs/mutation-testing.md) found these untested."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 
@@ -504,3 +505,39 @@ def test_the_resolutions_without_a_recorded_vote_are_listed_together():
         "No vote of the supplier, KP, is recorded on S/RES/1718 (2006), S/RES/1874 (2009) (it was not on the "
         "Council then, or its vote is not in the database)."
     ) in finding.reasons
+
+
+def test_a_cap_reason_gives_a_fractional_quantity_whole_and_says_nothing_of_parts_when_there_are_none():
+    cap = refined_petroleum_cap()
+    cap.cap_quantity = Decimal("500000.5")
+    cap.save()
+    (finding,) = findings(fuel(D(2024, 3, 15), 300_000))
+    assert any(
+        reason.startswith("The cap is 500,000.5 barrels per calendar year")
+        and reason.endswith("the low end 200,000.5 barrels below the cap.")
+        for reason in finding.reasons
+    ), finding.reasons
+    assert not [reason for reason in finding.reasons if "parts of a larger recorded transfer" in reason]
+
+
+def test_the_caps_month_totals_are_kept_in_the_process_per_audience():
+    """Kept as the very object they were summed as (no unpickling per request), and the
+    system's totals, which count drafts, apart from the public's."""
+    from django.core.cache import cache
+
+    from apps.common import kept
+    from apps.transfers.caps import cap_month_totals
+    from apps.transfers.findings import PUBLIC
+
+    cache.clear()
+    kept.store.clear()
+    caps = [refined_petroleum_cap()]
+    published = fuel(D(2024, 3, 15), 300_000)
+    published.review_status = "published"
+    published.save()
+    fuel(D(2024, 4, 15), 100_000)  # a draft
+    system = cap_month_totals(caps, user=None)
+    assert cap_month_totals(caps, user=None) is system
+    public = cap_month_totals(caps, user=PUBLIC)
+    assert sum(values[1] for values in system.values()) == 400_000
+    assert sum(values[1] for values in public.values()) == 300_000

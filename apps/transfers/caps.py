@@ -60,8 +60,9 @@ class CapCount:
 
 
 def number_text(value):
-    """A quantity as reasons write it: thousands separated, no decimals when whole."""
-    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,}"
+    """A quantity as reasons write it: thousands separated, no decimals when whole, and no
+    trailing zeros the column's three decimal places add (500,000.5, not 500,000.500)."""
+    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value.normalize():,}"
 
 
 def unit_key(unit):
