@@ -522,12 +522,14 @@ def test_a_cap_reason_gives_a_fractional_quantity_whole_and_says_nothing_of_part
 
 def test_the_caps_month_totals_are_kept_in_the_process_per_audience():
     """Kept as the very object they were summed as (no unpickling per request), and the
-    system's totals, which count drafts, apart from the public's."""
+    totals of the system and of editors, which count drafts, apart from the public's."""
     from django.core.cache import cache
 
     from apps.common import kept
+    from apps.common.roles import EDITORS
     from apps.transfers.caps import cap_month_totals
     from apps.transfers.findings import PUBLIC
+    from tests.api.conftest import user_in
 
     cache.clear()
     kept.store.clear()
@@ -538,6 +540,10 @@ def test_the_caps_month_totals_are_kept_in_the_process_per_audience():
     fuel(D(2024, 4, 15), 100_000)  # a draft
     system = cap_month_totals(caps, user=None)
     assert cap_month_totals(caps, user=None) is system
+    editors = cap_month_totals(caps, user=user_in(EDITORS, "eddie"))
     public = cap_month_totals(caps, user=PUBLIC)
-    assert sum(values[1] for values in system.values()) == 400_000
-    assert sum(values[1] for values in public.values()) == 300_000
+    assert [sum(values[1] for values in totals.values()) for totals in (system, editors, public)] == [
+        400_000,
+        400_000,
+        300_000,
+    ]
