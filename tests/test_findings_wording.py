@@ -547,3 +547,29 @@ def test_the_caps_month_totals_are_kept_in_the_process_per_audience():
         400_000,
         300_000,
     ]
+
+
+def test_whether_a_measure_binds_asks_about_resolutions_only_for_an_authority_that_binds_all_states():
+    """A UN measure that cites no resolution binds, saying nothing of Chapter VII; a state's
+    measure binds its own jurisdiction even when it cites a resolution adopted outside Chapter
+    VII."""
+    MeasureFactory(code="arms-export-ban", covers=["arms"], started_on=D(2009, 6, 12))
+    (finding,) = findings(TransferFactory(category="munitions", started_on=D(2020, 1, 1), ended_on=D(2020, 1, 2)))
+    assert finding.binding is True
+    assert not [reason for reason in finding.reasons if reason.startswith("It rests")]
+    us = AuthorityFactory(code="US", name="United States", kind="national", country=country("US"))
+    ban = import_ban(RegimeFactory(code="US-DPRK", authority=us, target_country=country("KP")))
+    resolution = ResolutionFactory(symbol="S/RES/1695 (2006)", number=1695, chapter_vii=False)
+    ban.provisions.add(ProvisionFactory(resolution=resolution))
+    (by_the_us,) = findings(arms_to("KP", supplier="US"))
+    assert by_the_us.binding is True
+    assert not [reason for reason in by_the_us.reasons if reason.startswith("It rests")]
+
+
+def test_a_jurisdiction_that_takes_in_both_sides_names_both():
+    eu = AuthorityFactory(code="EU", name="European Union", kind="supranational", binds="own_jurisdiction")
+    eu.members.set([country("DE"), country("FR")])
+    regime = RegimeFactory(code="EU-TEST", authority=eu, target_country=country("DE"))
+    import_ban(regime, obliges=["supplier", "recipient"])
+    (finding,) = findings(arms_to("DE", supplier="FR"))
+    assert finding.reasons[-2].endswith(f"which takes in {named('FR')}, {named('DE')}.")
