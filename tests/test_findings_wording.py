@@ -410,10 +410,12 @@ def test_a_category_covered_in_part_says_the_transfer_may_or_may_not_be_covered(
 
 
 def test_each_asset_freeze_is_weighed_against_the_listing_and_the_reason_gives_the_listings_dates():
-    """Freezes are weighed in code order: one not in force during the transfer and one in force
-    only before the actor was listed come first and give nothing; the one after them does."""
+    """Freezes are weighed in code order: one never in force, one not in force during the
+    transfer and one in force only before the actor was listed come first and give nothing; the
+    one after them does."""
     regime = RegimeFactory(code="UN-1718", started_on=D(2006, 10, 14))
     for code, start, end in [
+        ("0-freeze", D(2005, 1, 1), D(2005, 12, 31)),  # ended before its regime began: never in force
         ("a-freeze", D(2008, 1, 1), D(2010, 12, 31)),
         ("b-freeze", D(2015, 1, 1), D(2020, 3, 31)),
         ("c-freeze", D(2016, 1, 1), None),
