@@ -276,12 +276,23 @@ def import_ban(regime, code="arms-import-ban", **fields):
     return MeasureFactory(regime=regime, code=code, **{**values, **fields})
 
 
+def european_union():
+    """An authority binding its own jurisdiction through its members (two of them here)."""
+    eu = AuthorityFactory(code="EU", name="European Union", kind="supranational", binds="own_jurisdiction")
+    eu.members.set([country("DE"), country("FR")])
+    return eu
+
+
+def united_states():
+    """An authority binding its own jurisdiction through its own country (no members)."""
+    return AuthorityFactory(code="US", name="United States", kind="national", country=country("US"))
+
+
 def test_a_measure_of_a_states_own_jurisdiction_names_it_and_binds_without_a_resolution():
     """A state's or the EU's measure binds the persons under its jurisdiction (its members, else
     its own country), whatever resolutions it cites (none here): the reason lists the members
     and the side's state they take in, and no Chapter VII sentence follows."""
-    eu = AuthorityFactory(code="EU", name="European Union", kind="supranational", binds="own_jurisdiction")
-    eu.members.set([country("DE"), country("FR")])
+    eu = european_union()
     import_ban(RegimeFactory(code="EU-DPRK", authority=eu, target_country=country("KP")), started_on=D(2016, 2, 18))
     (by_the_eu,) = findings(arms_to("KP", supplier="FR"))
     members = ", ".join(c.iso2 for c in eu.members.all())
@@ -293,7 +304,7 @@ def test_a_measure_of_a_states_own_jurisdiction_names_it_and_binds_without_a_res
         f"which takes in {named('FR')}.",
         "The transfer is alleged.",
     ]
-    us = AuthorityFactory(code="US", name="United States", kind="national", country=country("US"))
+    us = united_states()
     import_ban(RegimeFactory(code="US-DPRK", authority=us, target_country=country("KP")), started_on=D(2016, 2, 18))
     (by_the_us,) = findings(arms_to("KP", supplier="US"))
     assert (by_the_us.measure.regime.code, by_the_us.binding) == ("US-DPRK", True)
@@ -352,8 +363,7 @@ def test_measures_that_do_not_reach_or_oblige_the_party_do_not_stop_the_next_fro
     """Measures are weighed in order of regime and code: one that obliges neither side's state
     (the EU's own jurisdiction) and one that does not reach the state (it applies to non-state
     actors) come first, and the one after them is still found."""
-    eu = AuthorityFactory(code="EU", name="European Union", kind="supranational", binds="own_jurisdiction")
-    eu.members.set([country("DE"), country("FR")])
+    eu = european_union()
     import_ban(RegimeFactory(code="EU-LEBANON", authority=eu, target_country=country("LB")), code="eu-arms-ban")
     regime = RegimeFactory(code="UN-1701", target_country=country("LB"), started_on=D(2006, 8, 11))
     import_ban(regime, code="a-non-state-arms-ban", applies_to="non_state_actors")
@@ -559,7 +569,7 @@ def test_whether_a_measure_binds_asks_about_resolutions_only_for_an_authority_th
     (finding,) = findings(TransferFactory(category="munitions", started_on=D(2020, 1, 1), ended_on=D(2020, 1, 2)))
     assert finding.binding is True
     assert not [reason for reason in finding.reasons if reason.startswith("It rests")]
-    us = AuthorityFactory(code="US", name="United States", kind="national", country=country("US"))
+    us = united_states()
     ban = import_ban(RegimeFactory(code="US-DPRK", authority=us, target_country=country("KP")))
     resolution = ResolutionFactory(symbol="S/RES/1695 (2006)", number=1695, chapter_vii=False)
     ban.provisions.add(ProvisionFactory(resolution=resolution))
@@ -569,8 +579,7 @@ def test_whether_a_measure_binds_asks_about_resolutions_only_for_an_authority_th
 
 
 def test_a_jurisdiction_that_takes_in_both_sides_names_both():
-    eu = AuthorityFactory(code="EU", name="European Union", kind="supranational", binds="own_jurisdiction")
-    eu.members.set([country("DE"), country("FR")])
+    eu = european_union()
     regime = RegimeFactory(code="EU-TEST", authority=eu, target_country=country("DE"))
     import_ban(regime, obliges=["supplier", "recipient"])
     (finding,) = findings(arms_to("DE", supplier="FR"))
