@@ -165,15 +165,19 @@ def copy_working_tree(name):
 def flushing_tests(tests):
     """The tests of a selection that are transactional and so empty the database when they end
     (pytest-django's ``transaction=True``, Django's ``TransactionTestCase``, a live server):
-    a whole file if any of its tests is, a test named by id if its decorators say so."""
+    a whole file if any of its tests is, a test named by id if its decorators say so (the
+    whole file when its definition is not found, to be safe)."""
     markers = ("transaction=True", "TransactionTestCase", "live_server")
     found = []
     for test in tests:
         file, _, name = test.partition("::")
         text = (ROOT / file).read_text()
-        if name:
-            head = text.split(f"\ndef {name}(", 1)[0].rsplit("\n\n", 1)[-1]
-            text = head + text.split(f"\ndef {name}(", 1)[-1].split("\n", 1)[0]
+        # A test's own name, without its class or its parameters' id (``Class::test_x[a]``).
+        definition = f"def {name.rsplit('::', 1)[-1].split('[', 1)[0]}("
+        if name and definition in text:
+            before, after = text.split(definition, 1)
+            # Its decorators (the lines since the blank line above it) and its signature.
+            text = before.rsplit("\n\n", 1)[-1] + definition + after.split("\n", 1)[0]
         if any(marker in text for marker in markers):
             found.append(test)
     return found
